@@ -1,0 +1,82 @@
+//! Audit events: every create, update, delete (and sign-in) leaves a row — who, what, which
+//! record, when, from where. Rows are written in the same transaction as the change they describe.
+pub mod routes;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::caller::Actor;
+use crate::db::schema::audit_events;
+use crate::db::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: chrono::NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Writes one audit event. `detail` is a small JSON value (changed fields, never secrets).
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: Option<&str>,
+    detail: Option<serde_json::Value>,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(AuditEvent {
+            id: crate::new_id(),
+            at: Utc::now().naive_utc(),
+            actor_id: actor.id.clone(),
+            actor_name: actor.name.clone(),
+            action: action.to_string(),
+            entity_type: entity_type.to_string(),
+            entity_id: entity_id.map(str::to_owned),
+            client_addr: actor.addr.clone(),
+            detail: detail.map(|d| d.to_string()),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "01937c9e-0000-7000-8000-000000000001", "at": "2026-11-23T03:00:00Z", "actor_id": "01937c9e-0000-7000-8000-0000000000aa", "actor_name": "street1", "action": "update", "entity_type": "region", "entity_id": "01937c9e-0000-7000-8000-0000000000bb", "client_addr": "10.1.2.3", "detail": {"name": "斜桥巷社区"}}))]
+pub struct AuditEventView {
+    pub id: String,
+    pub at: chrono::DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    /// `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke` …
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub client_addr: Option<String>,
+    pub detail: Option<serde_json::Value>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(e: AuditEvent) -> Self {
+        AuditEventView {
+            id: e.id,
+            at: e.at.and_utc(),
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            client_addr: e.client_addr,
+            detail: e.detail.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}

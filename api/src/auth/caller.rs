@@ -1,0 +1,160 @@
+//! The `Caller` extractor: who is asking, with the scopes of their grants resolved to tree paths.
+//! Every authorization decision is a method here or in `policy`; handlers never inspect grants.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+
+use super::roles::{Role, ScopeType};
+use crate::db::schema::{branches, grants, regions, users};
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::AppState;
+
+#[derive(Debug, Clone)]
+pub struct ResolvedGrant {
+    pub id: String,
+    pub role: Role,
+    pub scope_type: ScopeType,
+    pub scope_id: Option<String>,
+    pub scope_name: Option<String>,
+    /// The materialized path of the scope node (region or branch).
+    pub scope_path: Option<String>,
+    /// For a branch grant, the path of the region the branch serves.
+    pub region_path: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub grants: Vec<ResolvedGrant>,
+    pub client_addr: Option<String>,
+}
+
+/// Who did something, for audit events.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub addr: Option<String>,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor { id: Some(self.user_id.clone()), name: Some(self.username.clone()), addr: self.client_addr.clone() }
+    }
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+}
+
+/// Loads the user's grants with the paths of their scopes.
+pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ResolvedGrant>> {
+    let rows: Vec<(String, String, String, Option<String>)> = grants::table
+        .filter(grants::user_id.eq(user_id))
+        .order(grants::created_at.asc())
+        .select((grants::id, grants::role, grants::scope_type, grants::scope_id))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, role, scope_type, scope_id) in rows {
+        let (Some(role), Some(scope_type)) = (Role::parse(&role), ScopeType::parse(&scope_type)) else {
+            log::warn!("grant {id} has an unknown role or scope type; ignored");
+            continue;
+        };
+        let (mut scope_name, mut scope_path, mut region_path) = (None, None, None);
+        match (scope_type, scope_id.as_deref()) {
+            (ScopeType::Region, Some(sid)) => {
+                if let Some((name, path)) = regions::table
+                    .find(sid)
+                    .select((regions::name, regions::path))
+                    .first::<(String, String)>(conn)
+                    .optional()?
+                {
+                    scope_name = Some(name);
+                    region_path = Some(path.clone());
+                    scope_path = Some(path);
+                }
+            }
+            (ScopeType::Branch, Some(sid)) => {
+                if let Some((name, path, rpath)) = branches::table
+                    .inner_join(regions::table)
+                    .filter(branches::id.eq(sid))
+                    .select((branches::name, branches::path, regions::path))
+                    .first::<(String, String, String)>(conn)
+                    .optional()?
+                {
+                    scope_name = Some(name);
+                    scope_path = Some(path);
+                    region_path = Some(rpath);
+                }
+            }
+            _ => {}
+        }
+        // A grant whose scope node is gone grants nothing (fail closed).
+        if matches!(scope_type, ScopeType::Region | ScopeType::Branch) && scope_path.is_none() {
+            continue;
+        }
+        out.push(ResolvedGrant { id, role, scope_type, scope_id, scope_name, scope_path, region_path });
+    }
+    Ok(out)
+}
+
+/// Loads an active user as a caller.
+pub fn load_caller(conn: &mut DbConn, user_id: &str, client_addr: Option<String>) -> Result<Caller, ApiError> {
+    let user: Option<(String, String, bool)> = users::table
+        .find(user_id)
+        .select((users::username, users::display_name, users::active))
+        .first(conn)
+        .optional()?;
+    match user {
+        Some((username, display_name, true)) => Ok(Caller {
+            user_id: user_id.to_string(),
+            username,
+            display_name,
+            grants: resolve_grants(conn, user_id)?,
+            client_addr,
+        }),
+        _ => Err(ApiError::unauthorized("unauthorized", "the account does not exist or is disabled")),
+    }
+}
+
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req).map(str::to_owned);
+        let addr = state
+            .as_ref()
+            .and_then(|s| crate::http::request_client_ip(req, &s.auth.trusted_proxies))
+            .map(|ip| ip.to_string());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("AppState missing"))?;
+            let token = token.ok_or_else(|| ApiError::unauthorized("unauthorized", "send an access token: Authorization: Bearer <token>"))?;
+            let claims = state.keys.verify(&token).map_err(|expired| {
+                if expired {
+                    ApiError::unauthorized("token_expired", "the access token has expired; refresh it")
+                } else {
+                    ApiError::unauthorized("unauthorized", "the access token is not valid")
+                }
+            })?;
+            let pool = state.pool.clone();
+            crate::db::run(&pool, move |c| load_caller(c, &claims.sub, addr)).await
+        })
+    }
+}

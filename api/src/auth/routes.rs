@@ -1,0 +1,169 @@
+//! `/auth/login`, `/auth/refresh`, `/auth/logout` and `/me`.
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Caller, Role, ScopeType};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::http::json::rules;
+use crate::http::{Validate, ValidJson};
+use crate::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "street1", "password": "tongxin-demo"}))]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl Validate for LoginRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = vec![];
+        rules::text(&mut e, "username", &self.username, 64);
+        rules::text(&mut e, "password", &self.password, 256);
+        rules::finish(e)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+impl Validate for RefreshRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = vec![];
+        rules::text(&mut e, "refresh_token", &self.refresh_token, 256);
+        rules::finish(e)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9…", "token_type": "Bearer", "expires_in": 900, "refresh_token": "q3Jx…"}))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Single use: each refresh returns a new one, and reusing an old one revokes the session.
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrantView {
+    pub id: String,
+    pub role: Role,
+    pub scope_type: ScopeType,
+    pub scope_id: Option<String>,
+    pub scope_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "01937c9e-0000-7000-8000-0000000000aa", "username": "street1", "display_name": "新丰街 工作人员", "grants": [{"id": "01937c9e-0000-7000-8000-0000000000ab", "role": "street_staff", "scope_type": "region", "scope_id": "01937c9e-0000-7000-8000-0000000000b1", "scope_name": "新丰街街道"}]}))]
+pub struct MeView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub grants: Vec<GrantView>,
+}
+
+fn token_response(state: &AppState, user_id: &str, refresh_token: String) -> Result<TokenResponse, ApiError> {
+    Ok(TokenResponse {
+        access_token: state.keys.issue(user_id).map_err(ApiError::internal)?,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs,
+        refresh_token,
+    })
+}
+
+/// Sign in with a username and password.
+///
+/// Rate limited per client address (429 with `Retry-After`); repeated failures lock the account
+/// for a while (401 `account_locked` with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth_login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`invalid_credentials` or `account_locked`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+    state.login_limiter.check(addr.as_deref().unwrap_or("unknown")).map_err(ApiError::rate_limited)?;
+    let LoginRequest { username, password } = body.0;
+    let cfg = state.auth.clone();
+    let issued = crate::db::run(&state.pool, move |c| super::service::login(c, username.trim(), &password, addr, &cfg)).await?;
+    Ok(HttpResponse::Ok().json(token_response(&state, &issued.user_id, issued.refresh_token)?))
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth_refresh",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "`invalid_refresh_token`, `refresh_token_expired` or `refresh_token_reused` (the session is revoked)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+    let token = body.0.refresh_token;
+    let cfg = state.auth.clone();
+    let issued = crate::db::run(&state.pool, move |c| super::service::refresh(c, &token, addr, &cfg)).await?;
+    Ok(HttpResponse::Ok().json(token_response(&state, &issued.user_id, issued.refresh_token)?))
+}
+
+/// Sign out: revokes the refresh token and every token rotated from the same sign-in.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth_logout",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "signed out (also for an unknown token)"))
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+    let token = body.0.refresh_token;
+    crate::db::run(&state.pool, move |c| super::service::logout(c, &token, addr)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user with their roles and scopes.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "me_get",
+    responses(
+        (status = 200, body = MeView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(caller: Caller) -> HttpResponse {
+    HttpResponse::Ok().json(MeView {
+        id: caller.user_id.clone(),
+        username: caller.username.clone(),
+        display_name: caller.display_name.clone(),
+        grants: caller
+            .grants
+            .iter()
+            .map(|g| GrantView {
+                id: g.id.clone(),
+                role: g.role,
+                scope_type: g.scope_type,
+                scope_id: g.scope_id.clone(),
+                scope_name: g.scope_name.clone(),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,129 @@
+//! Configuration from flags and `TONGXIN_*` environment variables, in one place.
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::db::{redact_url, PoolOptions};
+
+/// Settings shared by every subcommand that opens the database.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://<file>` (default `<data-dir>/tongxin.db`) or `postgres://…`.
+    #[arg(long, env = "TONGXIN_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite file and the generated JWT secret.
+    #[arg(long, env = "TONGXIN_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Maximum pooled database connections.
+    #[arg(long, env = "TONGXIN_POOL_SIZE", default_value_t = 8)]
+    pub pool_size: u32,
+    /// Seconds to wait for a pooled connection before answering 503.
+    #[arg(long, env = "TONGXIN_POOL_TIMEOUT_SECS", default_value_t = 5)]
+    pub pool_timeout_secs: u64,
+    /// SQLite busy timeout in milliseconds.
+    #[arg(long, env = "TONGXIN_SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5000)]
+    pub busy_timeout_ms: u32,
+}
+
+impl DbArgs {
+    /// The database URL; `demo` picks a separate SQLite file so demo data never mixes with real data.
+    pub fn url(&self, demo: bool) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => {
+                let file = if demo { "tongxin-demo.db" } else { "tongxin.db" };
+                format!("sqlite://{}", self.data_dir.join(file).display())
+            }
+        }
+    }
+    pub fn pool_options(&self) -> PoolOptions {
+        PoolOptions {
+            max_size: self.pool_size.max(1),
+            connection_timeout: Duration::from_secs(self.pool_timeout_secs.max(1)),
+            busy_timeout_ms: self.busy_timeout_ms,
+        }
+    }
+}
+
+/// Settings of the HTTP service.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TONGXIN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load the demo district (into its own database file unless a URL is given).
+    #[arg(long)]
+    pub demo: bool,
+    /// Directory of the built web app served at `/`.
+    #[arg(long, env = "TONGXIN_WEB_DIR", default_value = "web/dist")]
+    pub web_dir: PathBuf,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "TONGXIN_WORKERS")]
+    pub workers: Option<usize>,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// HMAC secret for access tokens (≥ 32 bytes). Unset: generated once into the data directory.
+    #[arg(long, env = "TONGXIN_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of an access token in seconds.
+    #[arg(long, env = "TONGXIN_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token in seconds.
+    #[arg(long, env = "TONGXIN_REFRESH_TOKEN_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl_secs: u64,
+    /// Login attempts allowed per client address per minute.
+    #[arg(long, env = "TONGXIN_LOGIN_RATE_PER_MINUTE", default_value_t = 20)]
+    pub login_rate_per_minute: u32,
+    /// Failed logins in a row that lock an account.
+    #[arg(long, env = "TONGXIN_LOCKOUT_THRESHOLD", default_value_t = 5)]
+    pub lockout_threshold: u32,
+    /// How long a locked account stays locked, in seconds.
+    #[arg(long, env = "TONGXIN_LOCKOUT_SECS", default_value_t = 900)]
+    pub lockout_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses).
+    #[arg(long, env = "TONGXIN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for AuthArgs {
+    fn default() -> Self {
+        AuthArgs {
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            login_rate_per_minute: 20,
+            lockout_threshold: 5,
+            lockout_secs: 900,
+            trusted_proxies: vec![],
+        }
+    }
+}
+
+/// The one line logged at start: every setting, secrets hidden.
+pub fn describe(db: &DbArgs, serve: &ServeArgs, url: &str) -> String {
+    format!(
+        "bind={} database={} data_dir={} pool_size={} pool_timeout={}s web_dir={} workers={} demo={} \
+         jwt_secret={} access_ttl={}s refresh_ttl={}s login_rate={}/min lockout={}x/{}s trusted_proxies={:?}",
+        serve.bind,
+        redact_url(url),
+        db.data_dir.display(),
+        db.pool_size,
+        db.pool_timeout_secs,
+        serve.web_dir.display(),
+        serve.workers.map(|w| w.to_string()).unwrap_or_else(|| "auto".into()),
+        serve.demo,
+        if serve.auth.jwt_secret.is_some() { "set(hidden)" } else { "data-dir file" },
+        serve.auth.access_token_ttl_secs,
+        serve.auth.refresh_token_ttl_secs,
+        serve.auth.login_rate_per_minute,
+        serve.auth.lockout_threshold,
+        serve.auth.lockout_secs,
+        serve.auth.trusted_proxies,
+    )
+}

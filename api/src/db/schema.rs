@@ -1,0 +1,113 @@
+// Written to match migrations/{sqlite,postgres}; `tests/schema_parity.rs` checks both backends agree.
+diesel::table! {
+    regions (id) {
+        id -> Text,
+        parent_id -> Nullable<Text>,
+        level -> Text,
+        name -> Text,
+        code -> Nullable<Text>,
+        path -> Text,
+        depth -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    branches (id) {
+        id -> Text,
+        parent_id -> Nullable<Text>,
+        region_id -> Text,
+        kind -> Text,
+        establishment -> Text,
+        name -> Text,
+        secretary_name -> Nullable<Text>,
+        member_count -> Integer,
+        path -> Text,
+        depth -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        user_id -> Text,
+        role -> Text,
+        scope_type -> Text,
+        scope_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Text,
+        owner -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(branches -> regions (region_id));
+diesel::joinable!(grants -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    branches,
+    users,
+    grants,
+    refresh_tokens,
+    audit_events,
+    idempotency_keys,
+);

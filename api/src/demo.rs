@@ -1,0 +1,186 @@
+//! Demo data for `tongxin serve --demo`: a district modelled on the seed reports — 新丰街 with its
+//! 13 communities (12 community general branches and one community branch, as the report says),
+//! 花园路 with community "big committees", grid branches, building party groups, an interest-based
+//! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
+pub mod bench;
+
+use chrono::Utc;
+use diesel::prelude::*;
+
+use crate::auth::caller::Actor;
+use crate::auth::Role;
+use crate::db::schema::{branches, regions, users};
+use crate::db::DbConn;
+use crate::tree;
+use crate::users::dto::{CreateGrant, CreateUser};
+
+pub const PASSWORD: &str = "tongxin-demo";
+pub const ACCOUNTS: [&str; 9] = ["admin", "street1", "community1", "community2", "grid1", "secretary1", "unit1", "member1", "resident1"];
+
+const XINFENG_COMMUNITIES: [&str; 13] = [
+    "斜桥巷社区", "新丰街社区", "北直街社区", "东横街社区", "关河路社区", "红梅新村社区", "丽华社区",
+    "朝阳社区", "竹林社区", "青山湾社区", "兰陵社区", "天宁寺社区", "舣舟亭社区",
+];
+const HUAYUAN_COMMUNITIES: [&str; 8] =
+    ["省银行社区", "卫生厅社区", "省民航社区", "农业院社区", "工业院社区", "省供销社社区", "省水利厅社区", "通信花园社区"];
+
+pub struct Node {
+    pub id: String,
+    pub path: String,
+    pub depth: i32,
+}
+
+pub fn insert_region(conn: &mut DbConn, parent: Option<&Node>, level: &str, name: &str, code: Option<String>) -> QueryResult<Node> {
+    let id = crate::new_id();
+    let path = tree::child_path(parent.map(|p| p.path.as_str()), &id);
+    let depth = parent.map(|p| p.depth + 1).unwrap_or(0);
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(regions::table)
+        .values((
+            regions::id.eq(&id),
+            regions::parent_id.eq(parent.map(|p| p.id.clone())),
+            regions::level.eq(level),
+            regions::name.eq(name),
+            regions::code.eq(code),
+            regions::path.eq(&path),
+            regions::depth.eq(depth),
+            regions::version.eq(1),
+            regions::created_at.eq(now),
+            regions::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Node { id, path, depth })
+}
+
+pub fn insert_branch(
+    conn: &mut DbConn,
+    parent: Option<&Node>,
+    region: &Node,
+    kind: &str,
+    establishment: &str,
+    name: &str,
+    secretary: Option<&str>,
+) -> QueryResult<Node> {
+    let id = crate::new_id();
+    let path = tree::child_path(parent.map(|p| p.path.as_str()), &id);
+    let depth = parent.map(|p| p.depth + 1).unwrap_or(0);
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(branches::table)
+        .values((
+            branches::id.eq(&id),
+            branches::parent_id.eq(parent.map(|p| p.id.clone())),
+            branches::region_id.eq(&region.id),
+            branches::kind.eq(kind),
+            branches::establishment.eq(establishment),
+            branches::name.eq(name),
+            branches::secretary_name.eq(secretary),
+            branches::member_count.eq(0),
+            branches::path.eq(&path),
+            branches::depth.eq(depth),
+            branches::version.eq(1),
+            branches::created_at.eq(now),
+            branches::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Node { id, path, depth })
+}
+
+const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
+const GIVEN: [&str; 12] = ["建国", "秀英", "志强", "桂兰", "海燕", "明", "丽", "卫东", "红梅", "国庆", "晓峰", "玉珍"];
+
+fn person(i: usize) -> String {
+    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len() + i * 7) % GIVEN.len()])
+}
+
+/// Loads the demo district once; later starts find it and leave the data as users changed it.
+pub fn load(conn: &mut DbConn) -> Result<(), String> {
+    let exists: i64 = users::table.filter(users::username.eq("admin")).count().get_result(conn).map_err(|e| e.to_string())?;
+    if exists > 0 {
+        log::info!("demo data already present");
+        return Ok(());
+    }
+    conn.transaction(load_inner).map_err(|e: crate::error::ApiError| format!("loading demo data failed: {}", e.detail))?;
+    log::info!("demo data loaded");
+    Ok(())
+}
+
+fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
+    let mut n = 0usize;
+    let mut next_person = || {
+        n += 1;
+        person(n)
+    };
+
+    // 常州市天宁区 — 新丰街街道
+    let tianning = insert_region(c, None, "district", "天宁区", Some("320402".into()))?;
+    let xinfeng = insert_region(c, Some(&tianning), "street", "新丰街街道", Some("320402-001".into()))?;
+    let xf_wc = insert_branch(c, None, &xinfeng, "working_committee", "formal", "新丰街街道党工委", Some(&next_person()))?;
+    insert_branch(c, Some(&xf_wc), &xinfeng, "joint", "joint", "新丰街区域化党建联合党委", Some(&next_person()))?;
+    let mut xf_communities = vec![];
+    let mut xf_branches = vec![];
+    for (i, name) in XINFENG_COMMUNITIES.iter().enumerate() {
+        let community = insert_region(c, Some(&xinfeng), "community", name, Some(format!("320402-001-{:03}", i + 1)))?;
+        let short = name.trim_end_matches("社区");
+        // The report: 12 community general branches and one community branch.
+        let top = if i < 12 {
+            let gb = insert_branch(c, Some(&xf_wc), &community, "general_branch", "formal", &format!("{short}社区党总支"), Some(&next_person()))?;
+            for g in 1..=3 {
+                let grid_branch =
+                    insert_branch(c, Some(&gb), &community, "branch", "formal", &format!("{short}社区第{g}网格党支部"), Some(&next_person()))?;
+                for b in 1..=2 {
+                    insert_branch(c, Some(&grid_branch), &community, "group", "formal", &format!("{short}第{g}网格{b}号楼党小组"), Some(&next_person()))?;
+                }
+            }
+            gb
+        } else {
+            insert_branch(c, Some(&xf_wc), &community, "branch", "formal", &format!("{short}社区党支部"), Some(&next_person()))?
+        };
+        if i == 0 {
+            insert_branch(c, Some(&top), &community, "branch", "interest", "心相连艺术团党支部", Some(&next_person()))?;
+            insert_branch(c, Some(&top), &community, "branch", "interest", "夕阳红志愿服务队党支部", Some(&next_person()))?;
+        }
+        xf_branches.push(top);
+        xf_communities.push(community);
+    }
+
+    // 郑州市金水区 — 花园路街道
+    let jinshui = insert_region(c, None, "district", "金水区", Some("410105".into()))?;
+    let huayuan = insert_region(c, Some(&jinshui), "street", "花园路街道", Some("410105-002".into()))?;
+    let hy_wc = insert_branch(c, None, &huayuan, "working_committee", "formal", "花园路街道党工委", Some(&next_person()))?;
+    insert_branch(c, Some(&hy_wc), &huayuan, "joint", "joint", "花园路街道区域党委", Some(&next_person()))?;
+    for (i, name) in HUAYUAN_COMMUNITIES.iter().enumerate() {
+        let community = insert_region(c, Some(&huayuan), "community", name, Some(format!("410105-002-{:03}", i + 1)))?;
+        let short = name.trim_end_matches("社区");
+        let big = insert_branch(c, Some(&hy_wc), &community, "committee", "formal", &format!("{short}社区大党委"), Some(&next_person()))?;
+        for g in 1..=2 {
+            let gb = insert_branch(c, Some(&big), &community, "branch", "formal", &format!("{short}社区第{g}网格党支部"), Some(&next_person()))?;
+            insert_branch(c, Some(&gb), &community, "group", "formal", &format!("{short}第{g}网格楼院党小组"), Some(&next_person()))?;
+        }
+    }
+
+    let system = Actor { id: None, name: Some("demo".into()), addr: None };
+    let account = |username: &str, display: &str, grants: Vec<CreateGrant>| CreateUser {
+        username: username.into(),
+        display_name: display.into(),
+        password: PASSWORD.into(),
+        grants,
+    };
+    let grant = |role: Role, scope: Option<&Node>| CreateGrant { role, scope_id: scope.map(|s| s.id.clone()) };
+    let accounts = vec![
+        account("admin", "系统管理员", vec![grant(Role::Admin, None)]),
+        account("street1", "新丰街街道 工作人员", vec![grant(Role::StreetStaff, Some(&xinfeng))]),
+        account("community1", "斜桥巷社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[0]))]),
+        account("community2", "新丰街社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[1]))]),
+        // Grid and unit scopes arrive with the grids and services modules; until then these
+        // accounts sign in without a role.
+        account("grid1", "斜桥巷社区 网格员", vec![]),
+        account("secretary1", "斜桥巷社区党总支 书记", vec![grant(Role::BranchSecretary, Some(&xf_branches[0]))]),
+        account("unit1", "共建单位 联络员", vec![]),
+        account("member1", "党员 王建国", vec![grant(Role::Member, None)]),
+        account("resident1", "居民 李秀英", vec![grant(Role::Resident, None)]),
+    ];
+    for a in accounts {
+        crate::users::service::create_demo(c, &system, a)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Tongxin (同心): the REST/JSON API of a street's party-building-led community governance.
+//!
+//! [`app`] builds the whole HTTP application from an [`AppState`]; `main` and the tests share it.
+pub mod audit;
+pub mod auth;
+pub mod branches;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod regions;
+pub mod tree;
+pub mod users;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{get, web, App, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::AppExt;
+
+use crate::auth::jwt::Keys;
+use crate::auth::rate_limit::RateLimiter;
+use crate::config::AuthArgs;
+use crate::db::DbPool;
+use crate::error::ApiError;
+
+/// A new record id: a UUID v7 (time-ordered, so inserts stay at the end of the primary-key index).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Everything a request handler needs, shared by all workers.
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: Arc<Keys>,
+    pub auth: Arc<AuthArgs>,
+    pub login_limiter: Arc<RateLimiter>,
+    /// The built SPA; `None` serves no web app (tests, API-only deployments).
+    pub web_dir: Option<PathBuf>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, secret: &[u8], auth: AuthArgs, web_dir: Option<PathBuf>) -> AppState {
+        AppState {
+            pool,
+            keys: Arc::new(Keys::new(secret, auth.access_token_ttl_secs)),
+            login_limiter: Arc::new(RateLimiter::per_minute(auth.login_rate_per_minute)),
+            auth: Arc::new(auth),
+            web_dir,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "health", operation_id = "health_live", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok".into() })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "health_ready",
+    responses((status = 200, body = Health), (status = 503, body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    crate::db::run(&state.pool, |c| {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("SELECT 1").map_err(|e| ApiError::unavailable(format!("database: {e}")))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+}
+
+/// The OpenAPI document of this server.
+#[utoipa::path(tag = "health", operation_id = "openapi_get", responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
+#[get("/openapi.json")]
+async fn openapi_json() -> HttpResponse {
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = SPEC.get_or_init(|| openapi::spec().to_json().expect("the spec serializes"));
+    HttpResponse::Ok().content_type("application/json").body(body.as_str())
+}
+
+/// Registers every API route on a utoipa-aware app; used by [`app`] and by [`openapi::spec`].
+pub fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(healthz).service(readyz).service(
+        utoipa_actix_web::scope("/api/v1")
+            .service(openapi_json)
+            .service(auth::routes::login)
+            .service(auth::routes::refresh)
+            .service(auth::routes::logout)
+            .service(auth::routes::me)
+            .service(regions::routes::list)
+            .service(regions::routes::tree)
+            .service(regions::routes::create)
+            .service(regions::routes::get)
+            .service(regions::routes::update)
+            .service(regions::routes::move_region)
+            .service(regions::routes::delete)
+            .service(branches::routes::list)
+            .service(branches::routes::tree)
+            .service(branches::routes::create)
+            .service(branches::routes::get)
+            .service(branches::routes::update)
+            .service(branches::routes::move_branch)
+            .service(branches::routes::delete)
+            .service(users::routes::list)
+            .service(users::routes::create)
+            .service(users::routes::get)
+            .service(users::routes::update)
+            .service(users::routes::delete)
+            .service(users::routes::grant)
+            .service(users::routes::revoke)
+            .service(audit::routes::list),
+    )
+}
+
+async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let api = path.starts_with("/api/") || path == "/api" || path.starts_with("/docs");
+    if let (false, Some(dir)) = (api, state.web_dir.as_ref()) {
+        // The SPA's own router handles every non-API path.
+        let index = dir.join("index.html");
+        if let Ok(html) = std::fs::read(&index) {
+            return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-cache")).body(html));
+        }
+    }
+    Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", format!("no route for {} {}", req.method(), path)))
+}
+
+/// The whole application: API, spec, docs UI and the built SPA.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
+    let web_dir = state.web_dir.clone();
+    let (app, spec) = routes(
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::bad_request("invalid_query", format!("bad query parameter: {e}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found("record").into()))
+            .into_utoipa_app()
+            .openapi(openapi::base()),
+    )
+    .split_for_parts();
+    // The spec is served from inside the /api/v1 scope (see `openapi_json`), computed once.
+    let _ = spec;
+    let mut app = app
+        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .service(web::redirect("/docs", "/docs/"));
+    if let Some(dir) = web_dir.filter(|d| d.join("index.html").exists()) {
+        app = app.service(actix_files::Files::new("/", dir).index_file("index.html").prefer_utf8(true));
+    }
+    app.default_service(web::to(not_found))
+        .wrap(actix_web::middleware::from_fn(http::idempotency::middleware))
+        .wrap(actix_web::middleware::Logger::new("%{r}a \"%r\" %s %b %Dms").exclude("/healthz"))
+        .wrap(
+            actix_web::middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("X-Frame-Options", "SAMEORIGIN")),
+        )
+}
+
+/// Runs the HTTP server until SIGINT/SIGTERM; in-flight requests get 30 s to finish.
+pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize>, demo: bool) -> std::io::Result<()> {
+    let purge_state = state.clone();
+    let mut server = actix_web::HttpServer::new(move || app(state.clone())).shutdown_timeout(30);
+    if let Some(w) = workers {
+        server = server.workers(w.max(1));
+    }
+    let server = server.bind(bind)?;
+    for addr in server.addrs() {
+        log::info!("listening on http://{addr}/ (API /api/v1, docs /docs/)");
+        if demo {
+            println!("\nTongxin is running at http://{addr}/  — demo logins (password `{}`): {}\n", demo::PASSWORD, demo::ACCOUNTS.join(", "));
+        }
+    }
+    // Expired idempotency keys are removed hourly, off the request path.
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let _ = db::run(&purge_state.pool, |c| Ok(http::idempotency::purge_expired(c)?)).await;
+        }
+    });
+    let result = server.run().await;
+    log::info!("stopped");
+    result
+}

@@ -1,0 +1,134 @@
+//! The `tongxin` command: parse arguments, build the configuration, call into the library.
+use std::io::{IsTerminal, Write};
+
+use clap::{Parser, Subcommand};
+use tongxin::config::{self, DbArgs, ServeArgs};
+
+#[derive(Parser)]
+#[command(name = "tongxin", version, about = "Tongxin (同心): party-building-led community governance")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (API, docs and the web app).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the OpenAPI document (YAML) to stdout.
+    Openapi,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Fill the database with a large synthetic dataset for `scripts/bench`.
+    SeedBench {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Number of branches to create (regions and users scale with it).
+        #[arg(long, default_value_t = 100_000)]
+        scale: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user with one role grant. The password comes from TONGXIN_PASSWORD or a prompt.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// admin, street_staff, community_staff, grid_worker, branch_secretary, unit_contact, member, resident, integration
+        #[arg(long)]
+        role: String,
+        /// The id of the region, branch, grid or unit the role is granted on (not for admin/member/resident).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+fn open(db: &DbArgs, demo: bool) -> Result<tongxin::db::DbPool, String> {
+    let url = db.url(demo);
+    let pool = tongxin::db::connect(&url, &db.pool_options())?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect to {}: {e}", tongxin::db::redact_url(&url)))?;
+    let applied = tongxin::db::migrate(&mut conn)?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    Ok(pool)
+}
+
+fn read_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("TONGXIN_PASSWORD") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err("set TONGXIN_PASSWORD (no terminal to prompt on)".into());
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+    let second = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+    if first != second {
+        return Err("the passwords differ".into());
+    }
+    Ok(first)
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Openapi => {
+            std::io::stdout().write_all(tongxin::openapi::to_yaml().as_bytes()).map_err(|e| e.to_string())
+        }
+        Command::Migrate { db } => open(&db, false).map(|_| log::info!("database is up to date")),
+        Command::User { command: UserCommand::Create { db, username, role, scope, display_name } } => {
+            let pool = open(&db, false)?;
+            let password = read_password()?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let id = tongxin::users::service::create_from_cli(&mut conn, &username, display_name.as_deref(), &password, &role, scope.as_deref())?;
+            println!("created user {username} ({id}) as {role}");
+            Ok(())
+        }
+        Command::SeedBench { db, scale } => {
+            let pool = open(&db, false)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            tongxin::demo::bench::seed(&mut conn, scale)
+        }
+        Command::Serve { db, serve } => {
+            let url = db.url(serve.demo);
+            log::info!("tongxin {} starting: {}", env!("CARGO_PKG_VERSION"), config::describe(&db, &serve, &url));
+            let pool = open(&db, serve.demo)?;
+            if serve.demo {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                tongxin::demo::load(&mut conn)?;
+            }
+            let secret = tongxin::auth::jwt::load_or_create_secret(serve.auth.jwt_secret.as_deref(), &db.data_dir)?;
+            let web_dir = Some(serve.web_dir.clone());
+            if !serve.web_dir.join("index.html").exists() {
+                log::warn!("no web app at {} (build it with `npm --prefix web run build`); serving the API only", serve.web_dir.display());
+            }
+            let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir));
+            actix_web::rt::System::new().block_on(tongxin::serve(state, &serve.bind, serve.workers, serve.demo)).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("tongxin: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,60 @@
+//! The OpenAPI document: base info and the bearer scheme here, operations from the route macros.
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Tongxin (同心) API",
+        description = "Party-building-led community governance: regions, the party organisation tree, grids, members, volunteer teams, co-building units and menu-style services.\n\nErrors are `application/problem+json` with a stable `code`. Lists take `page`, `per_page` (≤ 100), `sort` and `q`. Changes of a record send `If-Match: \"<version>\"`; `POST` accepts `Idempotency-Key`.",
+        license(name = "MIT")
+    ),
+    servers((url = "/", description = "this server")),
+    tags(
+        (name = "auth", description = "Sign-in, token refresh and the current user"),
+        (name = "regions", description = "District → street → community tree (区 / 街道 / 社区)"),
+        (name = "branches", description = "The party organisation tree (党工委 → 党委 → 总支 → 支部 → 党小组)"),
+        (name = "users", description = "Accounts and their role grants"),
+        (name = "audit-events", description = "Who changed or read what, when and from where"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct BaseDoc;
+
+pub fn base() -> OpenApi {
+    <BaseDoc as utoipa::OpenApi>::openapi()
+}
+
+/// Adds what the route macros cannot: the bearer security scheme, and the 401 answer that every
+/// secured operation shares (documented once here rather than on each route).
+pub fn finish(mut spec: OpenApi) -> OpenApi {
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+    );
+    let unauthorized = ResponseBuilder::new()
+        .description("No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate`")
+        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build();
+    for item in spec.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete].into_iter().flatten() {
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) && !op.responses.responses.contains_key("401") {
+                op.responses.responses.insert("401".into(), RefOr::T(unauthorized.clone()));
+            }
+        }
+    }
+    spec
+}
+
+/// The spec as served and as committed in `openapi.yaml`.
+pub fn spec() -> OpenApi {
+    let (_, spec) = crate::routes(actix_web::App::new().into_utoipa_app().openapi(base())).split_for_parts();
+    finish(spec)
+}
+
+pub fn to_yaml() -> String {
+    spec().to_yaml().expect("the OpenAPI document serializes to YAML")
+}
+
+use utoipa_actix_web::AppExt;

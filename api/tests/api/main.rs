@@ -1,0 +1,9 @@
+//! Black-box HTTP tests of the whole app on SQLite and PostgreSQL (see `common`).
+mod common;
+
+mod auth;
+mod branches;
+mod contract;
+mod regions;
+mod schema;
+mod users;
