@@ -41,6 +41,7 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub auth: Arc<AuthArgs>,
     pub login_limiter: Arc<RateLimiter>,
+    pub callers: Arc<crate::auth::caller::CallerCache>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
     pub web_dir: Option<PathBuf>,
 }
@@ -51,6 +52,7 @@ impl AppState {
             pool,
             keys: Arc::new(Keys::new(secret, auth.access_token_ttl_secs)),
             login_limiter: Arc::new(RateLimiter::per_minute(auth.login_rate_per_minute)),
+            callers: Arc::default(),
             auth: Arc::new(auth),
             web_dir,
         }

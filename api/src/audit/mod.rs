@@ -34,6 +34,8 @@ pub fn record(
     entity_id: Option<&str>,
     detail: Option<serde_json::Value>,
 ) -> QueryResult<()> {
+    // Any change may alter an account, its grants or the paths its scopes resolve to.
+    crate::auth::caller::invalidate_cached_callers();
     diesel::insert_into(audit_events::table)
         .values(AuditEvent {
             id: crate::new_id(),

@@ -1,7 +1,11 @@
 //! The `Caller` extractor: who is asking, with the scopes of their grants resolved to tree paths.
 //! Every authorization decision is a method here or in `policy`; handlers never inspect grants.
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -53,6 +57,38 @@ impl Caller {
     }
     pub fn is_admin(&self) -> bool {
         self.has_role(Role::Admin)
+    }
+}
+
+/// Bumped by every audited change (see `audit::record`): a cached caller from an older generation
+/// is reloaded. Changes made by another instance are seen within [`CALLER_TTL`].
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+pub const CALLER_TTL: Duration = Duration::from_secs(5);
+const CALLER_CACHE_MAX: usize = 10_000;
+
+pub fn invalidate_cached_callers() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Resolved callers by user id, so that a request does not reload the account and its grants.
+#[derive(Default)]
+pub struct CallerCache {
+    map: Mutex<HashMap<String, (Instant, u64, Caller)>>,
+}
+
+impl CallerCache {
+    fn get(&self, user_id: &str) -> Option<Caller> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, generation, caller) = map.get(user_id)?;
+        (at.elapsed() < CALLER_TTL && *generation == GENERATION.load(Ordering::SeqCst)).then(|| caller.clone())
+    }
+
+    fn put(&self, caller: &Caller, generation: u64) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= CALLER_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(caller.user_id.clone(), (Instant::now(), generation, caller.clone()));
     }
 }
 
@@ -153,8 +189,15 @@ impl FromRequest for Caller {
                     ApiError::unauthorized("unauthorized", "the access token is not valid")
                 }
             })?;
-            let pool = state.pool.clone();
-            crate::db::run(&pool, move |c| load_caller(c, &claims.sub, addr)).await
+            if let Some(mut caller) = state.callers.get(&claims.sub) {
+                caller.client_addr = addr;
+                return Ok(caller);
+            }
+            // Read the generation before loading, so a change committed meanwhile is not cached as current.
+            let generation = GENERATION.load(Ordering::SeqCst);
+            let caller = crate::db::run(&state.pool, move |c| load_caller(c, &claims.sub, addr)).await?;
+            state.callers.put(&caller, generation);
+            Ok(caller)
         })
     }
 }

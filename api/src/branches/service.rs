@@ -27,23 +27,45 @@ pub struct BranchFilter {
     pub q: Option<String>,
 }
 
-type Joined = diesel::dsl::InnerJoin<branches::table, regions::table>;
+/// What a caller reaches, resolved for querying: the ids of the regions whose branches they see
+/// (a street is a handful of ids, and `region_id IN (…)` walks the branches' region index), and
+/// branch-subtree prefixes.
+enum Visible {
+    All,
+    Some { region_ids: Vec<String>, branch_prefixes: Vec<String> },
+}
 
-/// Branches joined to their regions, restricted to the reach.
-fn boxed_visible<'a>(reach: &BranchReach) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
-    let q = branches::table.inner_join(regions::table).into_boxed();
+fn visible(conn: &mut DbConn, reach: &BranchReach) -> QueryResult<Visible> {
     if reach.all() {
-        return q;
+        return Ok(Visible::All);
     }
-    let by_region = match &reach.regions {
+    let region_ids = match &reach.regions {
+        Reach::Within(prefixes) if !prefixes.is_empty() => {
+            regions::table.filter(path_filter!(regions::path, prefixes)).select(regions::id).load(conn)?
+        }
+        _ => vec![],
+    };
+    let branch_prefixes = match &reach.branches {
         Reach::Within(p) => p.clone(),
         Reach::All => vec![],
     };
-    let by_branch = match &reach.branches {
-        Reach::Within(p) => p.clone(),
-        Reach::All => vec![],
-    };
-    q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch)))
+    Ok(Visible::Some { region_ids, branch_prefixes })
+}
+
+/// Branches restricted to what is visible (filters use branch columns only, so counts and id
+/// pages run on the branch indexes alone).
+fn boxed_visible<'a>(vis: &Visible) -> branches::BoxedQuery<'a, crate::db::MultiBackend> {
+    let q = branches::table.into_boxed();
+    match vis {
+        Visible::All => q,
+        Visible::Some { region_ids, branch_prefixes } => match (region_ids.is_empty(), branch_prefixes.is_empty()) {
+            (false, true) => q.filter(branches::region_id.eq_any(region_ids.clone())),
+            (true, _) => q.filter(path_filter!(branches::path, branch_prefixes)),
+            (false, false) => {
+                q.filter(branches::region_id.eq_any(region_ids.clone()).or(path_filter!(branches::path, branch_prefixes)))
+            }
+        },
+    }
 }
 
 fn child_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<std::collections::HashMap<String, i64>> {
@@ -71,9 +93,9 @@ fn views(conn: &mut DbConn, rows: Vec<(Branch, String)>) -> QueryResult<Vec<Bran
 }
 
 pub fn list(conn: &mut DbConn, caller: &Caller, filter: BranchFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<BranchView>, i64)> {
-    let reach = caller.branches_readable();
+    let vis = visible(conn, &caller.branches_readable())?;
     let build = || {
-        let mut q = boxed_visible(&reach);
+        let mut q = boxed_visible(&vis);
         if let Some(p) = &filter.parent_id {
             q = q.filter(branches::parent_id.eq(p.clone()));
         }
@@ -110,24 +132,40 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: BranchFilter, sorts: Vec
             (_, true) => q.then_order_by(branches::path.desc()),
         };
     }
-    let rows: Vec<(Branch, String)> = q
-        .then_order_by(branches::path.asc())
-        .limit(paging.per_page)
-        .offset(paging.offset())
+    // Deferred join: pick the page's ids from the (covering) indexes first, then load just those
+    // rows with their region names, instead of sorting whole rows of the scope.
+    let ids: Vec<String> =
+        q.then_order_by(branches::path.asc()).limit(paging.per_page).offset(paging.offset()).select(branches::id).load(conn)?;
+    let mut rows: Vec<(Branch, String)> = branches::table
+        .inner_join(regions::table)
+        .filter(branches::id.eq_any(&ids))
         .select((Branch::as_select(), regions::name))
         .load(conn)?;
+    rows.sort_by_key(|(b, _)| ids.iter().position(|id| *id == b.id));
     Ok((views(conn, rows)?, total))
 }
 
 pub fn tree(conn: &mut DbConn, caller: &Caller, root_id: Option<&str>) -> ApiResult<Vec<BranchView>> {
-    let mut q = boxed_visible(&caller.branches_readable());
+    let vis = visible(conn, &caller.branches_readable())?;
+    let mut q = boxed_visible(&vis);
     if let Some(root) = root_id {
         let (b, _, _) = get_visible(conn, caller, root)?;
         let (lo, hi) = tree::range(&b.path);
         q = q.filter(branches::path.ge(lo)).filter(branches::path.lt(hi));
     }
-    let rows: Vec<(Branch, String)> =
-        q.order(branches::path.asc()).limit(TREE_LIMIT).select((Branch::as_select(), regions::name)).load(conn)?;
+    let rows: Vec<Branch> = q.order(branches::path.asc()).limit(TREE_LIMIT).select(Branch::as_select()).load(conn)?;
+    let mut region_ids: Vec<&String> = rows.iter().map(|b| &b.region_id).collect();
+    region_ids.sort();
+    region_ids.dedup();
+    let names: std::collections::HashMap<String, String> =
+        regions::table.filter(regions::id.eq_any(region_ids)).select((regions::id, regions::name)).load(conn)?.into_iter().collect();
+    let rows = rows
+        .into_iter()
+        .map(|b| {
+            let name = names.get(&b.region_id).cloned().unwrap_or_default();
+            (b, name)
+        })
+        .collect();
     Ok(views(conn, rows)?)
 }
 

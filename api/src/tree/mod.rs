@@ -25,19 +25,24 @@ diesel::define_sql_function! {
     fn substr(s: diesel::sql_types::Text, start: diesel::sql_types::Integer) -> diesel::sql_types::Text;
 }
 
-/// A filter `path IN subtree(prefix) OR …` for one table, as a boxed expression; `None` means no
-/// restriction, and an empty prefix list matches nothing.
+/// A filter `path IN subtree(prefix) OR …` for one table, as a boxed expression; an empty prefix
+/// list matches nothing. A single prefix — the common case — is a plain range, so the planner
+/// uses the path index.
 #[macro_export]
 macro_rules! path_filter {
     ($column:expr, $prefixes:expr) => {{
         use diesel::prelude::*;
-        let mut expr: Box<dyn diesel::expression::BoxableExpression<_, $crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>> =
-            Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0"));
+        type Filter<QS> = Box<dyn diesel::expression::BoxableExpression<QS, $crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
+        let mut expr: Option<Filter<_>> = None;
         for prefix in $prefixes.iter() {
             let (lo, hi) = $crate::tree::range(prefix);
-            expr = Box::new(expr.or($column.ge(lo).and($column.lt(hi))));
+            let range = $column.ge(lo).and($column.lt(hi));
+            expr = Some(match expr {
+                None => Box::new(range),
+                Some(e) => Box::new(e.or(range)),
+            });
         }
-        expr
+        expr.unwrap_or_else(|| Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0")))
     }};
 }
 

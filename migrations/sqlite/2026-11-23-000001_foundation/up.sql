@@ -33,7 +33,8 @@ CREATE TABLE branches (
 );
 CREATE UNIQUE INDEX branches_path ON branches(path);
 CREATE INDEX branches_parent ON branches(parent_id);
-CREATE INDEX branches_region_name ON branches(region_id, name);
+CREATE INDEX branches_region_name ON branches(region_id, name, id);
+CREATE INDEX branches_region_path ON branches(region_id, path, id);
 
 CREATE TABLE users (
     id TEXT PRIMARY KEY NOT NULL,
