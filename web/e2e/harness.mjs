@@ -1,0 +1,78 @@
+// Starts the real API binary with the demo district and the built web app, and Debian's Chromium
+// through playwright-core (no downloaded browser). Used by the *.test.mjs files in this folder.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createServer } from 'node:net'
+import { chromium } from 'playwright-core'
+
+const webDir = resolve(import.meta.dirname, '..')
+export const shots = join(webDir, 'e2e', 'screenshots')
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => ok(port))
+    })
+    s.on('error', fail)
+  })
+}
+
+export async function startServer() {
+  const bin = process.env.TONGXIN_BIN || resolve(webDir, '..', 'target', 'debug', 'tongxin')
+  if (!existsSync(bin)) throw new Error(`no API binary at ${bin}; build it (cargo build) or set TONGXIN_BIN`)
+  const dist = join(webDir, 'dist')
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('web/dist is missing; run `npm run build` first')
+  const data = mkdtempSync(join(tmpdir(), 'tongxin-e2e-'))
+  const port = await freePort()
+  const proc = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], {
+    env: { ...process.env, TONGXIN_DATA_DIR: data, TONGXIN_WEB_DIR: dist, RUST_LOG: 'warn', TONGXIN_LOGIN_RATE_PER_MINUTE: '1000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  if (!(await fetch(`${base}/readyz`)).ok) throw new Error('the API did not become ready')
+  return {
+    base,
+    async stop() {
+      proc.kill('SIGTERM')
+      await new Promise((r) => proc.once('exit', r))
+      rmSync(data, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function launch() {
+  mkdirSync(shots, { recursive: true })
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export const desktop = { viewport: { width: 1280, height: 800 } }
+export const phone = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+
+/** Fills an Element Plus input found by its data-testid (on the input or its wrapper). */
+export async function fill(page, testid, value) {
+  const el = page.getByTestId(testid)
+  const tag = await el.evaluate((n) => n.tagName)
+  await (tag === 'INPUT' || tag === 'TEXTAREA' ? el : el.locator('input').first()).fill(value)
+}
+
+export async function login(page, base, username, password = 'tongxin-demo') {
+  await page.goto(`${base}/login`)
+  await fill(page, 'login-username', username)
+  await fill(page, 'login-password', password)
+  await page.getByTestId('login-submit').click()
+}

@@ -1,0 +1,14 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import ElementPlus from 'element-plus'
+import 'element-plus/dist/index.css'
+import App from './App.vue'
+import { router } from './router'
+import { i18n } from './locales'
+import { onSessionChange } from './api/session'
+
+onSessionChange((t) => {
+  if (!t && router.currentRoute.value.name !== 'login') router.push({ name: 'login' })
+})
+
+createApp(App).use(createPinia()).use(router).use(i18n).use(ElementPlus).mount('#app')
