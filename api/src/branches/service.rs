@@ -27,44 +27,25 @@ pub struct BranchFilter {
     pub q: Option<String>,
 }
 
-/// What a caller reaches, resolved for querying: the ids of the regions whose branches they see
-/// (a street is a handful of ids, and `region_id IN (…)` walks the branches' region index), and
-/// branch-subtree prefixes.
-enum Visible {
-    All,
-    Some { region_ids: Vec<String>, branch_prefixes: Vec<String> },
-}
+type Joined = diesel::dsl::InnerJoin<branches::table, regions::table>;
 
-fn visible(conn: &mut DbConn, reach: &BranchReach) -> QueryResult<Visible> {
+/// Branches joined to the regions they serve, restricted to the reach: region staff by a range on
+/// the region path (one index range, then the branches' covering `(region_id, path, id)` index),
+/// secretaries by a range on the branch path. No id lists, so the statements stay cacheable.
+fn boxed_visible<'a>(reach: &BranchReach) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
+    let q = branches::table.inner_join(regions::table).into_boxed();
     if reach.all() {
-        return Ok(Visible::All);
+        return q;
     }
-    let region_ids = match &reach.regions {
-        Reach::Within(prefixes) if !prefixes.is_empty() => {
-            regions::table.filter(path_filter!(regions::path, prefixes)).select(regions::id).load(conn)?
-        }
-        _ => vec![],
-    };
-    let branch_prefixes = match &reach.branches {
+    let prefixes = |r: &Reach| match r {
         Reach::Within(p) => p.clone(),
         Reach::All => vec![],
     };
-    Ok(Visible::Some { region_ids, branch_prefixes })
-}
-
-/// Branches restricted to what is visible (filters use branch columns only, so counts and id
-/// pages run on the branch indexes alone).
-fn boxed_visible<'a>(vis: &Visible) -> branches::BoxedQuery<'a, crate::db::MultiBackend> {
-    let q = branches::table.into_boxed();
-    match vis {
-        Visible::All => q,
-        Visible::Some { region_ids, branch_prefixes } => match (region_ids.is_empty(), branch_prefixes.is_empty()) {
-            (false, true) => q.filter(branches::region_id.eq_any(region_ids.clone())),
-            (true, _) => q.filter(path_filter!(branches::path, branch_prefixes)),
-            (false, false) => {
-                q.filter(branches::region_id.eq_any(region_ids.clone()).or(path_filter!(branches::path, branch_prefixes)))
-            }
-        },
+    let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
+    match (by_region.is_empty(), by_branch.is_empty()) {
+        (false, true) => q.filter(path_filter!(regions::path, by_region)),
+        (true, _) => q.filter(path_filter!(branches::path, by_branch)),
+        (false, false) => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
     }
 }
 
@@ -93,29 +74,39 @@ fn views(conn: &mut DbConn, rows: Vec<(Branch, String)>) -> QueryResult<Vec<Bran
 }
 
 pub fn list(conn: &mut DbConn, caller: &Caller, filter: BranchFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<BranchView>, i64)> {
-    let vis = visible(conn, &caller.branches_readable())?;
-    let build = || {
-        let mut q = boxed_visible(&vis);
-        if let Some(p) = &filter.parent_id {
-            q = q.filter(branches::parent_id.eq(p.clone()));
-        }
-        if let Some(r) = &filter.region_id {
-            q = q.filter(branches::region_id.eq(r.clone()));
-        }
-        if let Some(k) = filter.kind {
-            q = q.filter(branches::kind.eq(k.as_str()));
-        }
-        if let Some(e) = filter.establishment {
-            q = q.filter(branches::establishment.eq(e.as_str()));
-        }
-        if let Some(text) = &filter.q {
-            let pat = like_pattern(text);
-            q = q.filter(branches::name.like(pat.clone()).escape('\\').or(branches::secretary_name.like(pat).escape('\\')));
-        }
-        q
+    let reach = caller.branches_readable();
+    // The same filters on the joined query and, for a caller who sees everything, on the bare
+    // table, whose count reads the smallest index instead of joining every row.
+    macro_rules! filtered {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(p) = &filter.parent_id {
+                q = q.filter(branches::parent_id.eq(p.clone()));
+            }
+            if let Some(r) = &filter.region_id {
+                q = q.filter(branches::region_id.eq(r.clone()));
+            }
+            if let Some(k) = filter.kind {
+                q = q.filter(branches::kind.eq(k.as_str()));
+            }
+            if let Some(e) = filter.establishment {
+                q = q.filter(branches::establishment.eq(e.as_str()));
+            }
+            if let Some(text) = &filter.q {
+                let pat = like_pattern(text);
+                q = q.filter(branches::name.like(pat.clone()).escape('\\').or(branches::secretary_name.like(pat).escape('\\')));
+            }
+            q
+        }};
+    }
+    let build = || filtered!(boxed_visible(&reach));
+    let total: i64 = if reach.all() {
+        filtered!(branches::table.into_boxed()).count().get_result(conn)?
+    } else {
+        build().count().get_result(conn)?
     };
-    let total: i64 = build().count().get_result(conn)?;
     let mut q = build();
+    let sorts = if sorts.is_empty() { vec![Sort { key: "path".into(), desc: false }] } else { sorts };
     for s in &sorts {
         q = match (s.key.as_str(), s.desc) {
             ("name", false) => q.then_order_by(branches::name.asc()),
@@ -135,37 +126,30 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: BranchFilter, sorts: Vec
     // Deferred join: pick the page's ids from the (covering) indexes first, then load just those
     // rows with their region names, instead of sorting whole rows of the scope.
     let ids: Vec<String> =
-        q.then_order_by(branches::path.asc()).limit(paging.per_page).offset(paging.offset()).select(branches::id).load(conn)?;
-    let mut rows: Vec<(Branch, String)> = branches::table
+        q.then_order_by(branches::id.asc()).limit(paging.per_page).offset(paging.offset()).select(branches::id).load(conn)?;
+    // The child count rides along as a correlated subquery (portable SQL) instead of a second query.
+    let mut rows: Vec<(Branch, String, i64)> = branches::table
         .inner_join(regions::table)
         .filter(branches::id.eq_any(&ids))
-        .select((Branch::as_select(), regions::name))
+        .select((
+            Branch::as_select(),
+            regions::name,
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("(SELECT COUNT(*) FROM branches AS c WHERE c.parent_id = branches.id)"),
+        ))
         .load(conn)?;
-    rows.sort_by_key(|(b, _)| ids.iter().position(|id| *id == b.id));
-    Ok((views(conn, rows)?, total))
+    rows.sort_by_key(|(b, _, _)| ids.iter().position(|id| *id == b.id));
+    Ok((rows.into_iter().map(|(b, name, children)| BranchView::from_row(b, name, children)).collect(), total))
 }
 
 pub fn tree(conn: &mut DbConn, caller: &Caller, root_id: Option<&str>) -> ApiResult<Vec<BranchView>> {
-    let vis = visible(conn, &caller.branches_readable())?;
-    let mut q = boxed_visible(&vis);
+    let mut q = boxed_visible(&caller.branches_readable());
     if let Some(root) = root_id {
         let (b, _, _) = get_visible(conn, caller, root)?;
         let (lo, hi) = tree::range(&b.path);
         q = q.filter(branches::path.ge(lo)).filter(branches::path.lt(hi));
     }
-    let rows: Vec<Branch> = q.order(branches::path.asc()).limit(TREE_LIMIT).select(Branch::as_select()).load(conn)?;
-    let mut region_ids: Vec<&String> = rows.iter().map(|b| &b.region_id).collect();
-    region_ids.sort();
-    region_ids.dedup();
-    let names: std::collections::HashMap<String, String> =
-        regions::table.filter(regions::id.eq_any(region_ids)).select((regions::id, regions::name)).load(conn)?.into_iter().collect();
-    let rows = rows
-        .into_iter()
-        .map(|b| {
-            let name = names.get(&b.region_id).cloned().unwrap_or_default();
-            (b, name)
-        })
-        .collect();
+    let rows: Vec<(Branch, String)> =
+        q.order(branches::path.asc()).limit(TREE_LIMIT).select((Branch::as_select(), regions::name)).load(conn)?;
     Ok(views(conn, rows)?)
 }
 
