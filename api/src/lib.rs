@@ -108,6 +108,7 @@ where
             .service(auth::routes::login)
             .service(auth::routes::refresh)
             .service(auth::routes::logout)
+            .service(auth::routes::client_token)
             .service(auth::routes::me)
             .service(regions::routes::list)
             .service(regions::routes::tree)

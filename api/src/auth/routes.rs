@@ -104,6 +104,84 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidJson
     Ok(HttpResponse::Ok().json(token_response(&state, &issued.user_id, issued.refresh_token)?))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "hotline-12345", "client_secret": "…"}))]
+pub struct ClientTokenRequest {
+    /// Must be `client_credentials`.
+    pub grant_type: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Accepted for OAuth clients that send it; scopes come from the client's grants.
+    pub scope: Option<String>,
+}
+
+impl Validate for ClientTokenRequest {
+    fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = vec![];
+        rules::text(&mut e, "client_id", &self.client_id, 64);
+        rules::text(&mut e, "client_secret", &self.client_secret, 256);
+        rules::finish(e)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9…", "token_type": "Bearer", "expires_in": 900}))]
+pub struct ClientTokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: u64,
+}
+
+/// Integrations: OAuth 2.0 client credentials (RFC 6749 §4.4).
+///
+/// The body is `application/x-www-form-urlencoded` (as OAuth clients send it) or JSON. The client
+/// is an account holding the `integration` role; its scopes are that account's grants.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth_token",
+    request_body(content = ClientTokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, body = ClientTokenResponse),
+        (status = 400, description = "`unsupported_grant_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_client` or `account_locked`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/token")]
+pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+    state.login_limiter.check(addr.as_deref().unwrap_or("unknown")).map_err(ApiError::rate_limited)?;
+    let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let input: ClientTokenRequest = if content_type.starts_with("application/x-www-form-urlencoded") {
+        let parsed: ClientTokenRequest = serde_urlencoded::from_bytes(&body)
+            .map_err(|e| ApiError::field("body", "invalid_form", format!("cannot read the form: {e}")))?;
+        parsed.validate().map_err(ApiError::validation)?;
+        parsed
+    } else if content_type.starts_with("application/json") {
+        crate::http::json::parse_json(&body)?
+    } else {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/x-www-form-urlencoded or application/json",
+        ));
+    };
+    if input.grant_type != "client_credentials" {
+        return Err(ApiError::bad_request("unsupported_grant_type", "grant_type must be client_credentials"));
+    }
+    let cfg = state.auth.clone();
+    let user_id =
+        crate::db::run(&state.pool, move |c| super::service::client_credentials(c, &input.client_id, &input.client_secret, addr, &cfg)).await?;
+    Ok(HttpResponse::Ok().json(ClientTokenResponse {
+        access_token: state.keys.issue(&user_id).map_err(ApiError::internal)?,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs,
+    }))
+}
+
 /// Exchange a refresh token for a new access token and a new refresh token.
 #[utoipa::path(
     tag = "auth",

@@ -59,9 +59,10 @@ fn locked_error(until: NaiveDateTime) -> ApiError {
     }
 }
 
-/// Checks a username and password. The password is verified even for an unknown user so that
-/// timing does not reveal which usernames exist.
-pub fn login(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<Issued, ApiError> {
+/// Checks a username and password, counting failures towards the lockout; returns the user id.
+/// The password is verified even for an unknown user so that timing does not reveal which
+/// usernames exist.
+fn authenticate(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<(String, Actor), ApiError> {
     let user: Option<(String, String, bool, i32, Option<NaiveDateTime>)> = users::table
         .filter(users::username.eq(username))
         .select((users::id, users::password_hash, users::active, users::failed_logins, users::locked_until))
@@ -96,14 +97,40 @@ pub fn login(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, 
         })?;
         return Err(if lock && active { locked_error(until) } else { invalid() });
     }
+    diesel::update(users::table.find(&user_id))
+        .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
+        .execute(conn)?;
+    Ok((user_id, actor))
+}
+
+/// Signs a person in: a new session (refresh-token family).
+pub fn login(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<Issued, ApiError> {
+    let (user_id, actor) = authenticate(conn, username, pw, addr, cfg)?;
     conn.transaction(|c| {
-        diesel::update(users::table.find(&user_id))
-            .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
-            .execute(c)?;
         let refresh_token = store_refresh(c, &user_id, &crate::new_id(), cfg)?;
         audit::record(c, &actor, "login", "user", Some(&user_id), None)?;
         Ok(Issued { user_id: user_id.clone(), refresh_token })
     })
+}
+
+/// OAuth 2.0 client credentials for integrations: an account holding the `integration` role gets
+/// an access token (no refresh token: a client simply asks again).
+pub fn client_credentials(conn: &mut DbConn, client_id: &str, secret: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<String, ApiError> {
+    use crate::db::schema::grants;
+    let (user_id, actor) = authenticate(conn, client_id, secret, addr, cfg).map_err(|e| {
+        if e.code == "invalid_credentials" {
+            ApiError::unauthorized("invalid_client", "the client id or secret is wrong")
+        } else {
+            e
+        }
+    })?;
+    let is_integration: i64 =
+        grants::table.filter(grants::user_id.eq(&user_id)).filter(grants::role.eq("integration")).count().get_result(conn)?;
+    if is_integration == 0 {
+        return Err(ApiError::unauthorized("invalid_client", "this account is not an integration client; sign in with /auth/login"));
+    }
+    audit::record(conn, &actor, "token", "user", Some(&user_id), Some(serde_json::json!({"grant_type": "client_credentials"})))?;
+    Ok(user_id)
 }
 
 /// Exchanges a refresh token for a new one in the same family. A token that was already rotated

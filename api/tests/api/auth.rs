@@ -133,3 +133,36 @@ both_backends!(a_disabled_account_cannot_sign_in_or_use_its_token, |app| {
     app.get(&member_token, "/api/v1/me").await.problem(401, "unauthorized");
     app.login_raw("secretary1", "tongxin-demo").await.problem(401, "invalid_credentials");
 });
+
+both_backends!(integrations_get_tokens_by_client_credentials, |app| {
+    let admin = app.token("admin").await;
+    let street = app.find_id("regions", "新丰街街道").await;
+    let body = json!({"username": "hotline-12345", "display_name": "12345 热线", "password": "client-secret-123",
+                      "grants": [{"role": "integration", "scope_id": street}]});
+    app.post(&admin, "/api/v1/users", body).await.expect(201);
+    let form = |s: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/token")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(s.to_string())
+    };
+    let r = app.call(form("grant_type=client_credentials&client_id=hotline-12345&client_secret=client-secret-123")).await.expect(200);
+    assert_eq!(r.body["token_type"], "Bearer");
+    assert!(r.body.get("refresh_token").is_none());
+    let token = r.body["access_token"].as_str().unwrap();
+    // The client sees its granted street and nothing else.
+    let regions = app.get(token, "/api/v1/regions").await.expect(200);
+    assert_eq!(regions.body["total"], 14);
+    // JSON works too.
+    let json_req = TestRequest::post()
+        .uri("/api/v1/auth/token")
+        .set_json(json!({"grant_type": "client_credentials", "client_id": "hotline-12345", "client_secret": "client-secret-123"}));
+    app.call(json_req).await.expect(200);
+    app.call(form("grant_type=client_credentials&client_id=hotline-12345&client_secret=wrong")).await.problem(401, "invalid_client");
+    app.call(form("grant_type=password&client_id=hotline-12345&client_secret=client-secret-123")).await.problem(400, "unsupported_grant_type");
+    app.call(form("grant_type=client_credentials&client_id=hotline-12345")).await.problem(422, "validation_failed");
+    // People sign in with /auth/login, not as clients.
+    app.call(form("grant_type=client_credentials&client_id=member1&client_secret=tongxin-demo")).await.problem(401, "invalid_client");
+    let text = TestRequest::post().uri("/api/v1/auth/token").insert_header(("content-type", "text/plain")).set_payload("x");
+    app.call(text).await.problem(415, "unsupported_media_type");
+});
