@@ -127,3 +127,40 @@ pub fn describe(db: &DbArgs, serve: &ServeArgs, url: &str) -> String {
         serve.auth.trusted_proxies,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn the_start_line_hides_secrets_and_passwords() {
+        let cli = Cli::parse_from([
+            "tongxin",
+            "--database-url",
+            "postgres://app:hunter2-password@db.internal/tongxin",
+            "--jwt-secret",
+            "a-very-secret-signing-key-of-enough-length",
+        ]);
+        let line = describe(&cli.db, &cli.serve, &cli.db.url(false));
+        assert!(!line.contains("hunter2"), "{line}");
+        assert!(!line.contains("a-very-secret"), "{line}");
+        assert!(line.contains("postgres://app:***@db.internal/tongxin"), "{line}");
+        assert!(line.contains("jwt_secret=set(hidden)"));
+    }
+
+    #[test]
+    fn demo_data_gets_its_own_sqlite_file() {
+        let cli = Cli::parse_from(["tongxin", "--data-dir", "/srv/tx"]);
+        assert_eq!(cli.db.url(false), "sqlite:///srv/tx/tongxin.db");
+        assert_eq!(cli.db.url(true), "sqlite:///srv/tx/tongxin-demo.db");
+    }
+}

@@ -47,10 +47,18 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
 }
 
-/// Every region the caller can see, in tree order (parents before children).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TreeParams {
+    /// Only this region and its subtree.
+    pub root_id: Option<String>,
+}
+
+/// Every region the caller can see (or the subtree under `root_id`), in tree order (parents first).
 #[utoipa::path(
     tag = "regions",
     operation_id = "regions_tree",
+    params(TreeParams),
     responses(
         (status = 200, body = Vec<RegionView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -58,8 +66,9 @@ pub async fn list(
     security(("bearer" = []))
 )]
 #[get("/regions/tree")]
-pub async fn tree(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let items = crate::db::run(&state.pool, move |c| service::tree(c, &caller)).await?;
+pub async fn tree(state: web::Data<AppState>, caller: Caller, params: web::Query<TreeParams>) -> Result<HttpResponse, ApiError> {
+    let root = params.into_inner().root_id;
+    let items = crate::db::run(&state.pool, move |c| service::tree(c, &caller, root.as_deref())).await?;
     Ok(HttpResponse::Ok().json(items))
 }
 

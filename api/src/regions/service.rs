@@ -106,10 +106,14 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: RegionFilter, sorts: Vec
     Ok((views(conn, rows)?, total))
 }
 
-/// Every region the caller can read, in tree (path) order.
-pub fn tree(conn: &mut DbConn, caller: &Caller) -> ApiResult<Vec<RegionView>> {
-    let rows: Vec<Region> =
-        boxed_visible(&caller.regions_readable()).order(regions::path.asc()).limit(TREE_LIMIT).select(Region::as_select()).load(conn)?;
+/// Every region the caller can read (or the subtree under `root_id`), in tree (path) order.
+pub fn tree(conn: &mut DbConn, caller: &Caller, root_id: Option<&str>) -> ApiResult<Vec<RegionView>> {
+    let mut q = boxed_visible(&caller.regions_readable());
+    if let Some(root) = root_id {
+        let (lo, hi) = tree::range(&get_visible(conn, caller, root)?.path);
+        q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
+    }
+    let rows: Vec<Region> = q.order(regions::path.asc()).limit(TREE_LIMIT).select(Region::as_select()).load(conn)?;
     Ok(views(conn, rows)?)
 }
 

@@ -15,6 +15,11 @@ both_backends!(street_staff_see_only_their_street, |app| {
     assert_eq!(tree.body.as_array().unwrap().len(), 14);
     assert_eq!(tree.body[0]["name"], "新丰街街道", "parents come first");
     assert_eq!(tree.body[0]["child_count"], 13);
+    let one = app.find_id("regions", "斜桥巷社区").await;
+    let sub = app.get(&t, &format!("/api/v1/regions/tree?root_id={one}")).await.expect(200);
+    assert_eq!(sub.body.as_array().unwrap().len(), 1);
+    let foreign = app.find_id("regions", "花园路街道").await;
+    app.get(&t, &format!("/api/v1/regions/tree?root_id={foreign}")).await.problem(404, "not_found");
 });
 
 both_backends!(another_streets_records_are_404_for_every_verb, |app| {
@@ -88,6 +93,8 @@ both_backends!(updates_need_the_current_version, |app| {
     app.patch(&t, &uri, json!({"name": "又一个名字"}), Some(1)).await.problem(412, "precondition_failed");
     app.patch(&t, &uri, json!({"name": "又一个名字", "version": 1}), None).await.problem(409, "version_conflict");
     app.patch(&t, &uri, json!({"code": null}), Some(2)).await.expect(200);
+    let events = app.audit_for(&id).await;
+    assert_eq!(events.iter().filter(|e| e["action"] == "update").count(), 2, "every change is audited: {events:?}");
     let after = app.get(&t, &uri).await.expect(200);
     assert_eq!(after.body["name"], "丽华新村社区");
     assert!(after.body["code"].is_null());

@@ -68,3 +68,29 @@ fn sqlite_and_postgres_migrations_define_the_same_schema() {
         .collect();
     assert_eq!(s_idx, p_idx, "indexes differ between the two migration sets");
 }
+
+#[derive(QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[test]
+fn sqlite_connections_use_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+    let app = crate::common::TestApp::sqlite_empty(crate::common::test_auth());
+    // Every pooled connection, not just the first.
+    let mut conns: Vec<_> = (0..3).map(|_| app.state.pool.get().unwrap()).collect();
+    for c in conns.iter_mut() {
+        let get = |c: &mut tongxin::db::DbConn, sql: &str| diesel::sql_query(sql).get_result::<Pragma>(c).unwrap().value;
+        assert_eq!(get(c, "SELECT journal_mode AS value FROM pragma_journal_mode"), "wal");
+        assert_eq!(get(c, "SELECT CAST(synchronous AS TEXT) AS value FROM pragma_synchronous"), "2", "FULL");
+        assert_eq!(get(c, "SELECT CAST(foreign_keys AS TEXT) AS value FROM pragma_foreign_keys"), "1");
+        assert_eq!(get(c, "SELECT CAST(timeout AS TEXT) AS value FROM pragma_busy_timeout"), "5000");
+    }
+}
+
+#[test]
+fn unknown_database_schemes_are_refused() {
+    let err = tongxin::db::connect("mysql://root@localhost/x", &Default::default()).err().unwrap();
+    assert!(err.contains("unsupported database URL scheme"), "{err}");
+}

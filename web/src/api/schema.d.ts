@@ -176,7 +176,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every region the caller can see, in tree order (parents before children). */
+        /** Every region the caller can see (or the subtree under `root_id`), in tree order (parents first). */
         get: operations["regions_tree"];
         put?: never;
         post?: never;
@@ -1360,7 +1360,10 @@ export interface operations {
     };
     regions_tree: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only this region and its subtree. */
+                root_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
