@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::auth::caller::Actor;
 use crate::auth::Role;
-use crate::db::schema::{branches, regions, users};
+use crate::db::schema::{branches, grid_roles, grids, regions, users};
 use crate::db::DbConn;
 use crate::tree;
 use crate::users::dto::{CreateGrant, CreateUser};
@@ -85,6 +85,59 @@ pub fn insert_branch(
     Ok(Node { id, path, depth })
 }
 
+/// A rectangular grid boundary (WGS-84) with its bounding box, in the demo's street layouts.
+fn insert_grid(conn: &mut DbConn, community: &Node, branch: Option<&Node>, name: &str, code: String, cell: (f64, f64, f64, f64)) -> QueryResult<String> {
+    let (x0, y0, x1, y1) = cell;
+    let id = crate::new_id();
+    let now = Utc::now().naive_utc();
+    let boundary = serde_json::json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]});
+    diesel::insert_into(grids::table)
+        .values((
+            grids::id.eq(&id),
+            grids::community_id.eq(&community.id),
+            grids::branch_id.eq(branch.map(|b| b.id.clone())),
+            grids::name.eq(name),
+            grids::code.eq(code),
+            grids::household_count.eq(0),
+            grids::boundary.eq(boundary.to_string()),
+            grids::min_lng.eq(x0),
+            grids::min_lat.eq(y0),
+            grids::max_lng.eq(x1),
+            grids::max_lat.eq(y1),
+            grids::version.eq(1),
+            grids::created_at.eq(now),
+            grids::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Fills the three grid roles, leaving some vacant so that the vacancy list has something to show.
+fn staff_grid(conn: &mut DbConn, grid_id: &str, n: usize, person: &mut impl FnMut() -> String, user: Option<(&str, &str)>) -> QueryResult<()> {
+    let started = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+    for (i, role) in ["service_worker", "opinion_collector", "party_instructor"].into_iter().enumerate() {
+        if (n + i) % 7 == 3 {
+            continue;
+        }
+        let (user_id, name) = match (i, user) {
+            (0, Some((uid, uname))) => (Some(uid.to_string()), uname.to_string()),
+            _ => (None, person()),
+        };
+        diesel::insert_into(grid_roles::table)
+            .values((
+                grid_roles::id.eq(crate::new_id()),
+                grid_roles::grid_id.eq(grid_id),
+                grid_roles::role.eq(role),
+                grid_roles::user_id.eq(user_id),
+                grid_roles::person_name.eq(name),
+                grid_roles::started_on.eq(started),
+                grid_roles::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
 const GIVEN: [&str; 12] = ["建国", "秀英", "志强", "桂兰", "海燕", "明", "丽", "卫东", "红梅", "国庆", "晓峰", "玉珍"];
 
@@ -118,6 +171,8 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
     insert_branch(c, Some(&xf_wc), &xinfeng, "joint", "joint", "新丰街区域化党建联合党委", Some(&next_person()))?;
     let mut xf_communities = vec![];
     let mut xf_branches = vec![];
+    // (community, grid number, grid branch): the grids are drawn once the communities exist.
+    let mut xf_grids: Vec<(usize, usize, Option<Node>)> = vec![];
     for (i, name) in XINFENG_COMMUNITIES.iter().enumerate() {
         let community = insert_region(c, Some(&xinfeng), "community", name, Some(format!("320402-001-{:03}", i + 1)))?;
         let short = name.trim_end_matches("社区");
@@ -130,10 +185,15 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
                 for b in 1..=2 {
                     insert_branch(c, Some(&grid_branch), &community, "group", "formal", &format!("{short}第{g}网格{b}号楼党小组"), Some(&next_person()))?;
                 }
+                xf_grids.push((i, g, Some(grid_branch)));
             }
             gb
         } else {
-            insert_branch(c, Some(&xf_wc), &community, "branch", "formal", &format!("{short}社区党支部"), Some(&next_person()))?
+            let b = insert_branch(c, Some(&xf_wc), &community, "branch", "formal", &format!("{short}社区党支部"), Some(&next_person()))?;
+            for g in 1..=3 {
+                xf_grids.push((i, g, None));
+            }
+            b
         };
         if i == 0 {
             insert_branch(c, Some(&top), &community, "branch", "interest", "心相连艺术团党支部", Some(&next_person()))?;
@@ -141,6 +201,19 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
         }
         xf_branches.push(top);
         xf_communities.push(community);
+    }
+
+    // 新丰街's communities as a 5-wide block of 0.009° × 0.006° cells north of 常州 station, each
+    // cut into three grids.
+    let mut grid_ids = vec![];
+    for (n, (ci, g, branch)) in xf_grids.iter().enumerate() {
+        let (col, row) = ((ci % 5) as f64, (ci / 5) as f64);
+        let x0 = 119.955 + col * 0.009 + (*g as f64 - 1.0) * 0.003;
+        let y0 = 31.785 + row * 0.006;
+        let community = &xf_communities[*ci];
+        let short = XINFENG_COMMUNITIES[*ci].trim_end_matches("社区");
+        let id = insert_grid(c, community, branch.as_ref(), &format!("{short}第{g}网格"), format!("XF-{:02}-{g}", ci + 1), (x0, y0, x0 + 0.003, y0 + 0.006))?;
+        grid_ids.push((n, id));
     }
 
     // 郑州市金水区 — 花园路街道
@@ -155,6 +228,10 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
         for g in 1..=2 {
             let gb = insert_branch(c, Some(&big), &community, "branch", "formal", &format!("{short}社区第{g}网格党支部"), Some(&next_person()))?;
             insert_branch(c, Some(&gb), &community, "group", "formal", &format!("{short}第{g}网格楼院党小组"), Some(&next_person()))?;
+            let x0 = 113.675 + (i % 4) as f64 * 0.008 + (g as f64 - 1.0) * 0.004;
+            let y0 = 34.775 + (i / 4) as f64 * 0.006;
+            let id = insert_grid(c, &community, Some(&gb), &format!("{short}第{g}网格"), format!("HY-{:02}-{g}", i + 1), (x0, y0, x0 + 0.004, y0 + 0.006))?;
+            staff_grid(c, &id, i * 2 + g, &mut next_person, None)?;
         }
     }
 
@@ -171,16 +248,26 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
         account("street1", "新丰街街道 工作人员", vec![grant(Role::StreetStaff, Some(&xinfeng))]),
         account("community1", "斜桥巷社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[0]))]),
         account("community2", "新丰街社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[1]))]),
-        // Grid and unit scopes arrive with the grids and services modules; until then these
-        // accounts sign in without a role.
-        account("grid1", "斜桥巷社区 网格员", vec![]),
+        // grid1 gets its grid_worker grant once its grid exists, below.
+        account("grid1", "斜桥巷社区 网格员 张海燕", vec![]),
+        // The unit scope arrives with the services module; until then unit1 signs in without a role.
         account("secretary1", "斜桥巷社区党总支 书记", vec![grant(Role::BranchSecretary, Some(&xf_branches[0]))]),
         account("unit1", "共建单位 联络员", vec![]),
         account("member1", "党员 王建国", vec![grant(Role::Member, None)]),
         account("resident1", "居民 李秀英", vec![grant(Role::Resident, None)]),
     ];
-    for a in accounts {
-        crate::users::service::create_demo(c, &system, a)?;
+    let grid1_grid = grid_ids[0].1.clone();
+    for mut a in accounts {
+        if a.username == "grid1" {
+            a.grants = vec![CreateGrant { role: Role::GridWorker, scope_id: Some(grid1_grid.clone()) }];
+        }
+        let uid = crate::users::service::create_demo(c, &system, a.clone())?;
+        if a.username == "grid1" {
+            staff_grid(c, &grid1_grid, 0, &mut next_person, Some((&uid, &a.display_name)))?;
+        }
+    }
+    for (n, id) in grid_ids.iter().skip(1) {
+        staff_grid(c, id, *n, &mut next_person, None)?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod grids;
 pub mod http;
 pub mod openapi;
 pub mod regions;
@@ -124,6 +125,15 @@ where
             .service(branches::routes::update)
             .service(branches::routes::move_branch)
             .service(branches::routes::delete)
+            .service(grids::routes::list)
+            .service(grids::routes::locate)
+            .service(grids::routes::create)
+            .service(grids::routes::get)
+            .service(grids::routes::update)
+            .service(grids::routes::delete)
+            .service(grids::routes::roles)
+            .service(grids::routes::assign_role)
+            .service(grids::routes::vacate_role)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)

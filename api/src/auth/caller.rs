@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
 use super::roles::{Role, ScopeType};
-use crate::db::schema::{branches, grants, regions, users};
+use crate::db::schema::{branches, grants, grids, regions, users};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::AppState;
@@ -130,6 +130,21 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
                     scope_name = Some(name);
                     scope_path = Some(path);
                     region_path = Some(rpath);
+                }
+            }
+            (ScopeType::Grid, Some(sid)) => {
+                match grids::table
+                    .inner_join(regions::table)
+                    .filter(grids::id.eq(sid))
+                    .select((grids::name, regions::path))
+                    .first::<(String, String)>(conn)
+                    .optional()?
+                {
+                    Some((name, community_path)) => {
+                        scope_name = Some(name);
+                        region_path = Some(community_path);
+                    }
+                    None => continue,
                 }
             }
             _ => {}

@@ -85,6 +85,11 @@ impl Caller {
         }
     }
 
+    /// The grids a grid worker is granted on.
+    pub fn grid_ids(&self) -> Vec<String> {
+        self.grants.iter().filter(|g| g.scope_type == ScopeType::Grid).filter_map(|g| g.scope_id.clone()).collect()
+    }
+
     /// Staff manage user accounts inside their region scope.
     pub fn users_manageable(&self) -> Reach {
         self.regions_writable()

@@ -105,9 +105,46 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     branches,
+    grids,
+    grid_roles,
     users,
     grants,
     refresh_tokens,
     audit_events,
     idempotency_keys,
 );
+
+diesel::table! {
+    grids (id) {
+        id -> Text,
+        community_id -> Text,
+        branch_id -> Nullable<Text>,
+        name -> Text,
+        code -> Nullable<Text>,
+        household_count -> Integer,
+        boundary -> Nullable<Text>,
+        min_lng -> Nullable<Double>,
+        min_lat -> Nullable<Double>,
+        max_lng -> Nullable<Double>,
+        max_lat -> Nullable<Double>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grid_roles (id) {
+        id -> Text,
+        grid_id -> Text,
+        role -> Text,
+        user_id -> Nullable<Text>,
+        person_name -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(grids -> regions (community_id));
+diesel::joinable!(grid_roles -> grids (grid_id));

@@ -8,7 +8,7 @@ use super::dto::{CreateRegion, MoveRegion, RegionLevel, RegionView, UpdateRegion
 use super::model::Region;
 use crate::auth::policy::Reach;
 use crate::auth::Caller;
-use crate::db::schema::{branches, grants, regions};
+use crate::db::schema::{branches, grants, grids, regions};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
@@ -289,13 +289,14 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32
         expect_version(current.version, if_match, None)?;
         let children: i64 = regions::table.filter(regions::parent_id.eq(id)).count().get_result(c)?;
         let branch_count: i64 = branches::table.filter(branches::region_id.eq(id)).count().get_result(c)?;
+        let grid_count: i64 = grids::table.filter(grids::community_id.eq(id)).count().get_result(c)?;
         let grant_count: i64 =
             grants::table.filter(grants::scope_type.eq("region")).filter(grants::scope_id.eq(id)).count().get_result(c)?;
-        if children + branch_count + grant_count > 0 {
+        if children + branch_count + grid_count + grant_count > 0 {
             return Err(ApiError::conflict(
                 "region_not_empty",
                 format!(
-                    "the region still has {children} child region(s), {branch_count} branch(es) and {grant_count} user grant(s); move or remove them first"
+                    "the region still has {children} child region(s), {branch_count} branch(es), {grid_count} grid(s) and {grant_count} user grant(s); move or remove them first"
                 ),
             ));
         }

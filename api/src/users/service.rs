@@ -8,7 +8,7 @@ use crate::auth::caller::{resolve_grants, Actor, ResolvedGrant};
 use crate::auth::policy::Reach;
 use crate::auth::routes::GrantView;
 use crate::auth::{password, Caller, Role, ScopeType};
-use crate::db::schema::{branches, grants, refresh_tokens, regions, users};
+use crate::db::schema::{branches, grants, grids, refresh_tokens, regions, users};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
@@ -49,7 +49,7 @@ fn to_view(u: UserRow, grants: &[ResolvedGrant]) -> UserView {
 /// Is a resolved grant inside the reach (a region subtree)?
 fn grant_within(g: &ResolvedGrant, reach: &Reach) -> bool {
     match g.scope_type {
-        ScopeType::Region | ScopeType::Branch => g.region_path.as_deref().is_some_and(|p| reach.contains(p)),
+        ScopeType::Region | ScopeType::Branch | ScopeType::Grid => g.region_path.as_deref().is_some_and(|p| reach.contains(p)),
         _ => matches!(reach, Reach::All),
     }
 }
@@ -76,6 +76,13 @@ fn users_within(conn: &mut DbConn, prefixes: &[String]) -> QueryResult<Vec<Strin
             .collect();
         ids.extend(branch_grants.into_iter().filter(|(_, s)| s.as_ref().is_some_and(|s| inside.contains(s))).map(|(u, _)| u));
     }
+    let grid_grants: Vec<String> = grants::table
+        .inner_join(grids::table.on(grants::scope_id.eq(grids::id.nullable())))
+        .filter(grants::scope_type.eq("grid"))
+        .filter(grids::community_id.eq_any(&region_ids))
+        .select(grants::user_id)
+        .load(conn)?;
+    ids.extend(grid_grants);
     ids.sort();
     ids.dedup();
     Ok(ids)
@@ -198,8 +205,20 @@ fn check_grant(conn: &mut DbConn, caller: Option<&Caller>, g: &CreateGrant, fiel
             }
             Ok((scope_type, Some(sid)))
         }
-        ScopeType::Grid | ScopeType::Unit => {
-            Err(bad("unsupported_scope", format!("{} grants need grids or units, which this version does not have yet", g.role.as_str())))
+        ScopeType::Grid => {
+            let sid = g.scope_id.clone().ok_or_else(|| bad("required", "scope_id: the grid the role is granted on".into()))?;
+            let found: Option<String> =
+                grids::table.inner_join(regions::table).filter(grids::id.eq(&sid)).select(regions::path).first(conn).optional()?;
+            let Some(community_path) = found.filter(|p| caller.is_none_or(|c| c.regions_readable().contains(p))) else {
+                return Err(bad("not_found", "the grid does not exist".into()));
+            };
+            if !reach.contains(&community_path) {
+                return Err(ApiError::forbidden("you may grant roles only inside your own scope"));
+            }
+            Ok((scope_type, Some(sid)))
+        }
+        ScopeType::Unit => {
+            Err(bad("unsupported_scope", format!("{} grants need co-building units, which this version does not have yet", g.role.as_str())))
         }
     }
 }

@@ -4,6 +4,7 @@ mod common;
 mod auth;
 mod branches;
 mod contract;
+mod grids;
 mod regions;
 mod schema;
 mod users;

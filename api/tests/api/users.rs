@@ -11,11 +11,11 @@ fn usernames(v: &serde_json::Value) -> Vec<String> {
 both_backends!(staff_see_the_accounts_in_their_scope, |app| {
     let street = app.token("street1").await;
     let r = app.get(&street, "/api/v1/users?sort=username").await.expect(200);
-    assert_eq!(usernames(&r.body), vec!["community1", "community2", "secretary1", "street1"]);
+    assert_eq!(usernames(&r.body), vec!["community1", "community2", "grid1", "secretary1", "street1"]);
     assert!(r.body["items"][0].get("password_hash").is_none());
     let c1 = app.token("community1").await;
     let r = app.get(&c1, "/api/v1/users").await.expect(200);
-    assert_eq!(usernames(&r.body), vec!["community1", "secretary1"]);
+    assert_eq!(usernames(&r.body), vec!["community1", "grid1", "secretary1"]);
     let admin = app.token("admin").await;
     assert_eq!(app.get(&admin, "/api/v1/users").await.expect(200).body["total"], 9);
     let m = app.token("member1").await;

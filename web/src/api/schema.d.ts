@@ -296,6 +296,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the grids the caller can see.
+         * @description With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) for a
+         *     map or a GIS tool, with up to 1,000 features a page. `sort` takes `name`, `code`,
+         *     `household_count`, `created_at`; `q` searches names and codes.
+         */
+        get: operations["grids_list"];
+        put?: never;
+        /** Create a grid in a community the caller manages. */
+        post: operations["grids_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grids/locate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The grid containing a point — a reported address's or a phone's position. */
+        get: operations["grids_locate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grids/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one grid with its current role holders and vacancies. */
+        get: operations["grids_get"];
+        put?: never;
+        post?: never;
+        /** Delete a grid with no households and no grid workers. */
+        delete: operations["grids_delete"];
+        options?: never;
+        head?: never;
+        /** Change a grid's name, code, branch or boundary. */
+        patch: operations["grids_update"];
+        trace?: never;
+    };
+    "/api/v1/grids/{id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who held each grid role, and when (newest first per role). */
+        get: operations["grids_roles"];
+        put?: never;
+        /** Give a grid role to a person; the previous holder's term ends the day before. */
+        post: operations["grids_assign_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grids/{id}/vacate-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave a grid role unfilled (it is then listed as vacant). */
+        post: operations["grids_vacate_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -392,6 +486,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "person_name": "王秀英",
+         *       "role": "service_worker",
+         *       "started_on": "2026-11-01"
+         *     }
+         */
+        AssignGridRole: {
+            role: components["schemas"]["GridRole"];
+            /** @description The account of the person, if they have one (its display name is used unless `person_name` is given). */
+            user_id?: string | null;
+            person_name?: string | null;
+            /**
+             * Format: date
+             * @description Defaults to today; the previous holder's term ends the day before.
+             */
+            started_on?: string | null;
+        };
         /**
          * @example {
          *       "action": "update",
@@ -497,6 +609,11 @@ export interface components {
             expires_in: number;
         };
         /**
+         * @description The coordinate system of submitted coordinates. Stored boundaries are always WGS-84.
+         * @enum {string}
+         */
+        CoordinateSystem: "wgs84" | "gcj02";
+        /**
          * @example {
          *       "establishment": "interest",
          *       "kind": "branch",
@@ -526,6 +643,49 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description The region (staff, integration) or branch (secretary) the role is granted on; none for admin. */
             scope_id?: string | null;
+        };
+        /**
+         * @example {
+         *       "boundary": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               119.97,
+         *               31.79
+         *             ],
+         *             [
+         *               119.98,
+         *               31.79
+         *             ],
+         *             [
+         *               119.98,
+         *               31.8
+         *             ],
+         *             [
+         *               119.97,
+         *               31.8
+         *             ],
+         *             [
+         *               119.97,
+         *               31.79
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "Polygon"
+         *       },
+         *       "code": "XQX-G01",
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "name": "斜桥巷第1网格"
+         *     }
+         */
+        CreateGrid: {
+            community_id: string;
+            name: string;
+            code?: string | null;
+            branch_id?: string | null;
+            boundary?: Record<string, never> | null;
+            /** @description The system of `boundary`'s coordinates; GCJ-02 is converted to WGS-84. */
+            coordinate_system?: components["schemas"]["CoordinateSystem"];
         };
         /**
          * @example {
@@ -585,6 +745,95 @@ export interface components {
             scope_type: components["schemas"]["ScopeType"];
             scope_id?: string | null;
             scope_name?: string | null;
+        };
+        /**
+         * @description 一格三员: the three roles every grid has.
+         * @enum {string}
+         */
+        GridRole: "service_worker" | "opinion_collector" | "party_instructor";
+        GridRoleView: {
+            id: string;
+            role: components["schemas"]["GridRole"];
+            /** @description The staff account or member holding the role, when they have an account. */
+            user_id?: string | null;
+            person_name: string;
+            /** Format: date */
+            started_on: string;
+            /**
+             * Format: date
+             * @description Set when the role passed to someone else or was vacated.
+             */
+            ended_on?: string | null;
+        };
+        /**
+         * @example {
+         *       "boundary": {
+         *         "coordinates": [
+         *           [
+         *             [
+         *               119.97,
+         *               31.79
+         *             ],
+         *             [
+         *               119.98,
+         *               31.79
+         *             ],
+         *             [
+         *               119.98,
+         *               31.8
+         *             ],
+         *             [
+         *               119.97,
+         *               31.8
+         *             ],
+         *             [
+         *               119.97,
+         *               31.79
+         *             ]
+         *           ]
+         *         ],
+         *         "type": "Polygon"
+         *       },
+         *       "branch_id": null,
+         *       "code": "XQX-G01",
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "created_at": "2026-11-23T03:00:00Z",
+         *       "household_count": 0,
+         *       "id": "0193a1b2-0000-7000-8000-000000000500",
+         *       "name": "斜桥巷第1网格",
+         *       "roles": [],
+         *       "updated_at": "2026-11-23T03:00:00Z",
+         *       "vacant_roles": [
+         *         "service_worker",
+         *         "opinion_collector",
+         *         "party_instructor"
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        GridView: {
+            id: string;
+            community_id: string;
+            community_name: string;
+            /** @description The branch whose responsibility area (党建责任区) this grid is. */
+            branch_id?: string | null;
+            name: string;
+            code?: string | null;
+            /** Format: int32 */
+            household_count: number;
+            /** @description GeoJSON Polygon or MultiPolygon, WGS-84. */
+            boundary?: Record<string, never> | null;
+            /** @description Current holders of the grid roles. */
+            roles: components["schemas"]["GridRoleView"][];
+            /** @description Roles nobody holds now: a grid with any is flagged. */
+            vacant_roles: components["schemas"]["GridRole"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         Health: {
             /** @example ok */
@@ -691,6 +940,47 @@ export interface components {
                 path: string;
                 /** Format: int32 */
                 depth: number;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_GridView: {
+            items: {
+                id: string;
+                community_id: string;
+                community_name: string;
+                /** @description The branch whose responsibility area (党建责任区) this grid is. */
+                branch_id?: string | null;
+                name: string;
+                code?: string | null;
+                /** Format: int32 */
+                household_count: number;
+                /** @description GeoJSON Polygon or MultiPolygon, WGS-84. */
+                boundary?: Record<string, never> | null;
+                /** @description Current holders of the grid roles. */
+                roles: components["schemas"]["GridRoleView"][];
+                /** @description Roles nobody holds now: a grid with any is flagged. */
+                vacant_roles: components["schemas"]["GridRole"][];
                 /** Format: int32 */
                 version: number;
                 /** Format: date-time */
@@ -897,6 +1187,16 @@ export interface components {
             /** Format: int32 */
             version?: number | null;
         };
+        UpdateGrid: {
+            name?: string | null;
+            code?: string | null;
+            branch_id?: string | null;
+            /** @description `null` removes the boundary. */
+            boundary?: Record<string, never> | null;
+            coordinate_system?: components["schemas"]["CoordinateSystem"];
+            /** Format: int32 */
+            version?: number | null;
+        };
         /**
          * @example {
          *       "code": null,
@@ -969,6 +1269,14 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        VacateGridRole: {
+            role: components["schemas"]["GridRole"];
+            /**
+             * Format: date
+             * @description Defaults to today.
+             */
+            ended_on?: string | null;
         };
     };
     responses: never;
@@ -2032,6 +2340,509 @@ export interface operations {
             };
             /** @description `invalid_parent` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                community_id?: string;
+                branch_id?: string;
+                /** @description `true`: only grids with a role nobody holds; `false`: only fully staffed grids. */
+                vacant?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description GeoJSON FeatureCollection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGrid"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate` name in the community or code */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description field errors, e.g. `invalid_geometry` with the reason */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_locate: {
+        parameters: {
+            query: {
+                /**
+                 * @description Longitude.
+                 * @example 119.975
+                 */
+                lng: number;
+                /**
+                 * @description Latitude.
+                 * @example 31.795
+                 */
+                lat: number;
+                /** @description `wgs84` (default, GPS) or `gcj02` (AMap/Tencent coordinates). */
+                coordinate_system?: components["schemas"]["CoordinateSystem"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no grid you can see contains the point */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `grid_not_empty` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGrid"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_roles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridRoleView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_assign_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignGridRole"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grids_vacate_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VacateGridRole"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GridView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `role_vacant`: nobody holds it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,1 @@
+DROP TABLE grid_roles; DROP TABLE grids;
