@@ -4,12 +4,26 @@
 //! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
 pub mod bench;
 
+/// Multi-row INSERTs in chunks. diesel's MultiBackend has no batch insert, so bulk loaders reach
+/// for the concrete connection.
+#[macro_export]
+macro_rules! bulk_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(500) {
+            match &mut *$conn {
+                $crate::db::DbConn::Sqlite(s) => diesel::insert_into($table).values(chunk).execute(s)?,
+                $crate::db::DbConn::Pg(p) => diesel::insert_into($table).values(chunk).execute(p)?,
+            };
+        }
+    };
+}
+
 use chrono::Utc;
 use diesel::prelude::*;
 
 use crate::auth::caller::Actor;
 use crate::auth::Role;
-use crate::db::schema::{branches, grid_roles, grids, regions, users};
+use crate::db::schema::{branches, grid_roles, grids, households, regions, users, visits};
 use crate::db::DbConn;
 use crate::tree;
 use crate::users::dto::{CreateGrant, CreateUser};
@@ -134,6 +148,98 @@ fn staff_grid(conn: &mut DbConn, grid_id: &str, n: usize, person: &mut impl FnMu
                 grid_roles::created_at.eq(Utc::now().naive_utc()),
             ))
             .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A deterministic pseudo-random sequence, so that every demo load looks the same.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below.max(1)
+    }
+}
+
+/// Households for a grid and three months of visits (September to November 2026).
+fn households_and_visits(
+    conn: &mut DbConn,
+    grid_id: &str,
+    n: usize,
+    size: usize,
+    worker_id: Option<&str>,
+    person: &mut impl FnMut() -> String,
+) -> QueryResult<()> {
+    let mut rng = Lcg(n as u64 + 7);
+    let now = Utc::now().naive_utc();
+    let worker_name = if worker_id.is_some() { "斜桥巷社区 网格员 张海燕".to_string() } else { format!("{}（网格员）", person()) };
+    let mut hh = Vec::with_capacity(size);
+    for i in 0..size {
+        let tags = match rng.next(12) {
+            0 => ",elderly_alone,",
+            1 => ",disabled,",
+            2 => ",hardship,",
+            3 => ",party_member_household,",
+            _ => "",
+        };
+        let id = crate::new_id();
+        hh.push((
+            households::id.eq(id),
+            households::grid_id.eq(grid_id.to_string()),
+            households::building.eq(format!("{}幢", i / 12 + 1)),
+            households::unit.eq(format!("{}单元", (i / 6) % 2 + 1)),
+            households::room.eq(format!("{}0{}", (i % 6) / 2 + 1, i % 2 + 1)),
+            households::residents.eq(1 + rng.next(4) as i32),
+            households::head_name.eq(person()),
+            households::head_phone.eq(Some(format!("13{:09}", rng.next(1_000_000_000)))),
+            households::tags.eq(tags.to_string()),
+            households::key_group.eq(matches!(tags, ",elderly_alone," | ",disabled," | ",hardship,")),
+            households::version.eq(1),
+            households::created_at.eq(now),
+            households::updated_at.eq(now),
+        ));
+    }
+    bulk_insert!(conn, households::table, hh);
+    diesel::update(grids::table.find(grid_id)).set(grids::household_count.eq(size as i32)).execute(conn)?;
+    let ids: Vec<(String, bool)> = households::table.filter(households::grid_id.eq(grid_id)).select((households::id, households::key_group)).load(conn)?;
+
+    // Each month a share of the households is visited on a few weekdays; key groups more often.
+    let mut vs = vec![];
+    let mut last: std::collections::HashMap<String, chrono::NaiveDate> = Default::default();
+    for (month, share) in [(9u32, 95u64), (10, 85), (11, 40)] {
+        // Grids with odd numbers have a weaker October, so that some miss the 90 % line.
+        let share = if n % 2 == 1 && month == 10 { 60 } else { share };
+        for (h, key) in &ids {
+            let times = if *key { 1 + rng.next(3) } else { u64::from(rng.next(100) < share) };
+            for _ in 0..times {
+                let day = 1 + rng.next(if month == 11 { 20 } else { 28 }) as u32;
+                let date = chrono::NaiveDate::from_ymd_opt(2026, month, day).expect("a date");
+                // grid1 skips the second week of November: the weekly target shows a miss.
+                if worker_id.is_some() && month == 11 && (9..=15).contains(&day) {
+                    continue;
+                }
+                let entry = last.entry(h.clone()).or_insert(date);
+                if date > *entry {
+                    *entry = date;
+                }
+                vs.push((
+                    visits::id.eq(crate::new_id()),
+                    visits::household_id.eq(h.clone()),
+                    visits::grid_id.eq(grid_id.to_string()),
+                    visits::worker_id.eq(worker_id.map(str::to_owned)),
+                    visits::worker_name.eq(worker_name.clone()),
+                    visits::visited_on.eq(date),
+                    visits::kind.eq(if *key { "key_group" } else { "routine" }),
+                    visits::notes.eq(None::<String>),
+                    visits::concern_found.eq(rng.next(25) == 0),
+                    visits::created_at.eq(now),
+                ));
+            }
+        }
+    }
+    bulk_insert!(conn, visits::table, vs);
+    for (h, date) in last {
+        diesel::update(households::table.find(h)).set(households::last_visited_on.eq(Some(date))).execute(conn)?;
     }
     Ok(())
 }
@@ -268,6 +374,14 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
     }
     for (n, id) in grid_ids.iter().skip(1) {
         staff_grid(c, id, *n, &mut next_person, None)?;
+    }
+    let grid1_id: String = users::table.filter(users::username.eq("grid1")).select(users::id).first(c)?;
+    for (n, id) in &grid_ids {
+        // 斜桥巷第1网格 is grid1's: big enough for the 80-households-a-month target to be met in
+        // one month and missed in another; the others are small, with coverage above and below 90 %.
+        let size = if *n == 0 { 120 } else { 24 + (n * 7) % 20 };
+        let worker = if *n == 0 { Some(grid1_id.as_str()) } else { None };
+        households_and_visits(c, id, *n, size, worker, &mut next_person)?;
     }
     Ok(())
 }

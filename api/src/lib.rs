@@ -9,8 +9,10 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod grids;
+pub mod households;
 pub mod http;
 pub mod openapi;
+pub mod privacy;
 pub mod regions;
 pub mod tree;
 pub mod users;
@@ -134,6 +136,14 @@ where
             .service(grids::routes::roles)
             .service(grids::routes::assign_role)
             .service(grids::routes::vacate_role)
+            .service(households::routes::list)
+            .service(households::routes::create)
+            .service(households::routes::get)
+            .service(households::routes::update)
+            .service(households::routes::delete)
+            .service(households::routes::coverage)
+            .service(households::routes::list_visits)
+            .service(households::routes::create_visit)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)

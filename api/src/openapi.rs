@@ -15,6 +15,8 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
         (name = "regions", description = "District → street → community tree (区 / 街道 / 社区)"),
         (name = "branches", description = "The party organisation tree (党工委 → 党委 → 总支 → 支部 → 党小组)"),
         (name = "grids", description = "Grids (网格) with their boundaries and the three grid roles (一格三员)"),
+        (name = "households", description = "Households in grids; names and phones masked unless your role needs them"),
+        (name = "visits", description = "Household visits and coverage against the targets"),
         (name = "users", description = "Accounts and their role grants"),
         (name = "audit-events", description = "Who changed or read what, when and from where"),
         (name = "health", description = "Liveness and readiness"),

@@ -107,6 +107,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     branches,
     grids,
     grid_roles,
+    households,
+    visits,
     users,
     grants,
     refresh_tokens,
@@ -146,5 +148,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    households (id) {
+        id -> Text,
+        grid_id -> Text,
+        building -> Text,
+        unit -> Text,
+        room -> Text,
+        residents -> Integer,
+        head_name -> Text,
+        head_phone -> Nullable<Text>,
+        tags -> Text,
+        key_group -> Bool,
+        last_visited_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> Text,
+        household_id -> Text,
+        grid_id -> Text,
+        worker_id -> Nullable<Text>,
+        worker_name -> Text,
+        visited_on -> Date,
+        kind -> Text,
+        notes -> Nullable<Text>,
+        concern_found -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(households -> grids (grid_id));
+diesel::joinable!(visits -> households (household_id));
 diesel::joinable!(grids -> regions (community_id));
 diesel::joinable!(grid_roles -> grids (grid_id));

@@ -70,14 +70,7 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
                     branches::updated_at.eq(now),
                 ));
             }
-            // Multi-row INSERTs are not in diesel's MultiBackend; bulk loading is the one place that
-            // reaches for the concrete connection.
-            for chunk in rows.chunks(500) {
-                match c {
-                    DbConn::Sqlite(s) => diesel::insert_into(branches::table).values(chunk).execute(s)?,
-                    DbConn::Pg(p) => diesel::insert_into(branches::table).values(chunk).execute(p)?,
-                };
-            }
+            crate::bulk_insert!(c, branches::table, rows);
             made += count;
             if first_community.is_none() {
                 first_community = Some(Node { id: community.id.clone(), path: community.path.clone(), depth: community.depth });

@@ -537,3 +537,37 @@ pub fn feature_collection(items: &[GridView], total: i64, page: i64, per_page: i
         .collect();
     json!({"type": "FeatureCollection", "features": features, "total": total, "page": page, "per_page": per_page})
 }
+
+/// Ids of the grids the caller can see; `None` when that is every grid.
+pub fn visible_grid_ids(conn: &mut DbConn, caller: &Caller) -> QueryResult<Option<Vec<String>>> {
+    if caller.regions_readable() == Reach::All {
+        return Ok(None);
+    }
+    boxed_visible(caller).select(grids::id).load(conn).map(Some)
+}
+
+/// What a caller may do in one grid.
+pub struct GridAccess {
+    pub grid: Grid,
+    pub grid_name: String,
+    /// Staff of the grid's community (or above).
+    pub staff: bool,
+    /// A grid worker granted on this grid.
+    pub worker: bool,
+}
+
+/// The caller's access to a grid; 404 when they cannot see it.
+pub fn access(conn: &mut DbConn, caller: &Caller, grid_id: &str, field: Option<&str>) -> ApiResult<GridAccess> {
+    match find(conn, grid_id)? {
+        Some((g, _, path)) if visible(caller, &g, &path) => Ok(GridAccess {
+            staff: caller.regions_writable().contains(&path),
+            worker: caller.grid_ids().contains(&g.id),
+            grid_name: g.name.clone(),
+            grid: g,
+        }),
+        _ => Err(match field {
+            Some(f) => ApiError::field(f, "not_found", "the grid does not exist"),
+            None => ApiError::not_found("grid"),
+        }),
+    }
+}

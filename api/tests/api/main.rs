@@ -5,6 +5,7 @@ mod auth;
 mod branches;
 mod contract;
 mod grids;
+mod households;
 mod regions;
 mod schema;
 mod users;

@@ -390,6 +390,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/households": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List households. Names and phones are masked, except for the grid's own workers (each such
+         *     read is recorded in the audit trail). `q` searches building, room and name; `sort` takes
+         *     `address`, `last_visited_on`, `residents`, `created_at`.
+         */
+        get: operations["households_list"];
+        put?: never;
+        /** Add a household to a grid. */
+        post: operations["households_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one household; `unmask=true` shows the name and phone (audited). */
+        get: operations["households_get"];
+        put?: never;
+        post?: never;
+        /** Delete a household that has no visits. */
+        delete: operations["households_delete"];
+        options?: never;
+        head?: never;
+        /** Change a household's residents, head of household or tags. */
+        patch: operations["households_update"];
+        trace?: never;
+    };
+    "/api/v1/visits/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Visit coverage for a grid, community or street over a month or quarter, per grid and per
+         *     worker, with each target from the seed reports marked met or missed.
+         */
+        get: operations["visits_coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List visits, newest first. */
+        get: operations["visits_list"];
+        put?: never;
+        /** Log a household visit (as the signed-in grid worker or staff member). */
+        post: operations["visits_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -613,6 +692,28 @@ export interface components {
          * @enum {string}
          */
         CoordinateSystem: "wgs84" | "gcj02";
+        Coverage: {
+            period: components["schemas"]["Period"];
+            totals: components["schemas"]["CoverageTotals"];
+            grids: components["schemas"]["GridCoverage"][];
+            workers: components["schemas"]["WorkerCoverage"][];
+        };
+        CoverageTotals: {
+            /** Format: int64 */
+            grids: number;
+            /** Format: int64 */
+            households: number;
+            /** Format: int64 */
+            visited_households: number;
+            /** Format: double */
+            coverage_rate?: number | null;
+            /** Format: int64 */
+            key_group_households: number;
+            /** Format: int64 */
+            visits: number;
+            /** Format: int64 */
+            grids_meeting_coverage: number;
+        };
         /**
          * @example {
          *       "establishment": "interest",
@@ -689,6 +790,31 @@ export interface components {
         };
         /**
          * @example {
+         *       "building": "3幢",
+         *       "grid_id": "0193a1b2-0000-7000-8000-000000000500",
+         *       "head_name": "王秀英",
+         *       "head_phone": "13812345678",
+         *       "residents": 2,
+         *       "room": "301",
+         *       "tags": [
+         *         "elderly_alone"
+         *       ],
+         *       "unit": "2单元"
+         *     }
+         */
+        CreateHousehold: {
+            grid_id: string;
+            building: string;
+            unit?: string;
+            room: string;
+            /** Format: int32 */
+            residents?: number;
+            head_name: string;
+            head_phone?: string | null;
+            tags?: string[];
+        };
+        /**
+         * @example {
          *       "code": "XFJ-01",
          *       "level": "community",
          *       "name": "斜桥巷社区",
@@ -723,6 +849,24 @@ export interface components {
             password: string;
             grants?: components["schemas"]["CreateGrant"][];
         };
+        /**
+         * @example {
+         *       "concern_found": false,
+         *       "household_id": "0193a1b2-0000-7000-8000-000000000700",
+         *       "kind": "routine"
+         *     }
+         */
+        CreateVisit: {
+            household_id: string;
+            /**
+             * Format: date
+             * @description Defaults to today; never in the future.
+             */
+            visited_on?: string | null;
+            kind?: components["schemas"]["VisitKind"];
+            notes?: string | null;
+            concern_found?: boolean;
+        };
         /** @enum {string} */
         Establishment: "formal" | "interest" | "joint";
         FieldError: {
@@ -746,6 +890,28 @@ export interface components {
             scope_id?: string | null;
             scope_name?: string | null;
         };
+        GridCoverage: {
+            grid_id: string;
+            grid_name: string;
+            /** Format: int64 */
+            households: number;
+            /** Format: int64 */
+            visited_households: number;
+            /**
+             * Format: double
+             * @description visited / households, 0–1; `null` for a grid without households.
+             */
+            coverage_rate?: number | null;
+            /** Format: int64 */
+            key_group_households: number;
+            /** Format: int64 */
+            key_group_visits: number;
+            /** Format: int64 */
+            key_groups_visited_three_times: number;
+            /** Format: int64 */
+            visits: number;
+            targets: components["schemas"]["GridTargets"];
+        };
         /**
          * @description 一格三员: the three roles every grid has.
          * @enum {string}
@@ -764,6 +930,14 @@ export interface components {
              * @description Set when the role passed to someone else or was vacated.
              */
             ended_on?: string | null;
+        };
+        GridTargets: {
+            /** @description Visited households ≥ 90 % of the grid's households. */
+            coverage_90?: boolean | null;
+            /** @description Every household visited (quarters only; `null` for a month). */
+            every_household_quarter?: boolean | null;
+            /** @description Every key-group household visited at least three times (quarters only). */
+            key_groups_three_times?: boolean | null;
         };
         /**
          * @example {
@@ -841,6 +1015,57 @@ export interface components {
         };
         /**
          * @example {
+         *       "address": "3幢2单元301",
+         *       "building": "3幢",
+         *       "created_at": "2026-11-23T03:00:00Z",
+         *       "grid_id": "0193a1b2-0000-7000-8000-000000000500",
+         *       "grid_name": "斜桥巷第1网格",
+         *       "head_name": "王*英",
+         *       "head_phone": "138****5678",
+         *       "id": "0193a1b2-0000-7000-8000-000000000700",
+         *       "key_group": true,
+         *       "last_visited_on": "2026-11-12",
+         *       "masked": true,
+         *       "residents": 2,
+         *       "room": "301",
+         *       "tags": [
+         *         "elderly_alone"
+         *       ],
+         *       "unit": "2单元",
+         *       "updated_at": "2026-11-23T03:00:00Z",
+         *       "version": 1
+         *     }
+         */
+        HouseholdView: {
+            id: string;
+            grid_id: string;
+            grid_name: string;
+            building: string;
+            unit: string;
+            room: string;
+            /** @description building + unit + room, for display. */
+            address: string;
+            /** Format: int32 */
+            residents: number;
+            /** @description Masked (`王*英`) unless `masked` is false. */
+            head_name: string;
+            head_phone?: string | null;
+            /** @description Whether names and phones are masked in this answer. */
+            masked: boolean;
+            tags: string[];
+            /** @description Elderly living alone, disabled or hardship family. */
+            key_group: boolean;
+            /** Format: date */
+            last_visited_on?: string | null;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @example {
          *       "password": "tongxin-demo",
          *       "username": "street1"
          *     }
@@ -870,6 +1095,12 @@ export interface components {
             username: string;
             display_name: string;
             grants: components["schemas"]["GrantView"][];
+        };
+        MonthCount: {
+            /** @example 2026-11 */
+            month: string;
+            /** Format: int64 */
+            households_visited: number;
         };
         MoveBranch: {
             /** @description The new parent organisation, of a higher kind. */
@@ -1005,6 +1236,52 @@ export interface components {
              */
             per_page: number;
         };
+        Page_HouseholdView: {
+            items: {
+                id: string;
+                grid_id: string;
+                grid_name: string;
+                building: string;
+                unit: string;
+                room: string;
+                /** @description building + unit + room, for display. */
+                address: string;
+                /** Format: int32 */
+                residents: number;
+                /** @description Masked (`王*英`) unless `masked` is false. */
+                head_name: string;
+                head_phone?: string | null;
+                /** @description Whether names and phones are masked in this answer. */
+                masked: boolean;
+                tags: string[];
+                /** @description Elderly living alone, disabled or hardship family. */
+                key_group: boolean;
+                /** Format: date */
+                last_visited_on?: string | null;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_RegionView: {
             items: {
                 id: string;
@@ -1083,6 +1360,48 @@ export interface components {
              * @example 20
              */
             per_page: number;
+        };
+        Page_VisitView: {
+            items: {
+                id: string;
+                household_id: string;
+                grid_id: string;
+                worker_id?: string | null;
+                worker_name: string;
+                /** Format: date */
+                visited_on: string;
+                kind: components["schemas"]["VisitKind"];
+                notes?: string | null;
+                concern_found: boolean;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        /** @description A month (`2026-11`) or a quarter (`2026-Q4`). */
+        Period: {
+            /** @example 2026-Q4 */
+            label: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            quarter: boolean;
         };
         /**
          * @description The problem+json body of every error response.
@@ -1197,6 +1516,15 @@ export interface components {
             /** Format: int32 */
             version?: number | null;
         };
+        UpdateHousehold: {
+            /** Format: int32 */
+            residents?: number | null;
+            head_name?: string | null;
+            head_phone?: string | null;
+            tags?: string[] | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
         /**
          * @example {
          *       "code": null,
@@ -1277,6 +1605,44 @@ export interface components {
              * @description Defaults to today.
              */
             ended_on?: string | null;
+        };
+        /** @enum {string} */
+        VisitKind: "routine" | "key_group" | "follow_up";
+        VisitView: {
+            id: string;
+            household_id: string;
+            grid_id: string;
+            worker_id?: string | null;
+            worker_name: string;
+            /** Format: date */
+            visited_on: string;
+            kind: components["schemas"]["VisitKind"];
+            notes?: string | null;
+            concern_found: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        WorkerCoverage: {
+            worker_id?: string | null;
+            worker_name: string;
+            /** Format: int64 */
+            visits: number;
+            /** Format: int64 */
+            households_visited: number;
+            /** Format: int64 */
+            visit_days: number;
+            /** Format: int64 */
+            weeks: number;
+            /** Format: int64 */
+            weeks_with_visits: number;
+            months: components["schemas"]["MonthCount"][];
+            targets: components["schemas"]["WorkerTargets"];
+        };
+        WorkerTargets: {
+            /** @description At least one day with visits in every week of the period (so far). */
+            weekly_visit_day: boolean;
+            /** @description At least 80 households visited in every month of the period (so far). */
+            monthly_80_households: boolean;
         };
     };
     responses: never;
@@ -2843,6 +3209,456 @@ export interface operations {
             };
             /** @description `role_vacant`: nobody holds it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    households_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                grid_id?: string;
+                /** @description Only key-group households (elderly living alone, disabled, hardship). */
+                key_group?: boolean;
+                /** @description Only households with this tag. */
+                tag?: string;
+                /** @description Not visited for this many days, or never. */
+                overdue_days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HouseholdView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    households_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateHousehold"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate` address in the grid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    households_get: {
+        parameters: {
+            query?: {
+                /** @description Show the head of household's name and phone (staff and the grid's workers; audited). */
+                unmask?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description your role may not unmask */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    households_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `household_has_visits` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    households_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateHousehold"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    visits_coverage: {
+        parameters: {
+            query: {
+                /**
+                 * @description A month (`2026-11`) or a quarter (`2026-Q4`).
+                 * @example 2026-Q4
+                 */
+                period: string;
+                /** @description One grid… */
+                grid_id?: string;
+                /** @description …or every grid of a community or street (default: every grid you can see). */
+                region_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coverage"];
+                };
+            };
+            /** @description `invalid_period` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    visits_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                grid_id?: string;
+                household_id?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VisitView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    visits_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a phone's retried submission safe */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateVisit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,290 @@
+//! Household rules: staff of the community and the grid's workers keep the households; lists mask
+//! names and phones except for grid workers (who need them to visit), and every unmasked read is
+//! an audit event; an address is unique within a grid; the grid's household count follows.
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::dto::{CreateHousehold, HouseholdView, UpdateHousehold, KEY_GROUP_TAGS};
+use crate::auth::Caller;
+use crate::db::schema::{grids, households, visits};
+use crate::db::DbConn;
+use crate::error::{expect_version, ApiError, ApiResult, FieldError};
+use crate::grids::service::{access, visible_grid_ids};
+use crate::http::list::{like_pattern, Paging, Sort};
+use crate::privacy::{mask_name, mask_phone};
+use crate::audit;
+
+pub const SORT_KEYS: &[&str] = &["address", "last_visited_on", "residents", "created_at"];
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = households)]
+pub struct Household {
+    pub id: String,
+    pub grid_id: String,
+    pub building: String,
+    pub unit: String,
+    pub room: String,
+    pub residents: i32,
+    pub head_name: String,
+    pub head_phone: Option<String>,
+    pub tags: String,
+    pub key_group: bool,
+    pub last_visited_on: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Tags are stored as `,a,b,` so that one tag is a `LIKE '%,a,%'` match.
+pub fn encode_tags(tags: &[String]) -> (String, bool) {
+    let mut t: Vec<&str> = tags.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    t.sort();
+    t.dedup();
+    let key = t.iter().any(|x| KEY_GROUP_TAGS.contains(x));
+    (if t.is_empty() { String::new() } else { format!(",{},", t.join(",")) }, key)
+}
+
+pub fn view(h: Household, grid_name: String, masked: bool) -> HouseholdView {
+    HouseholdView {
+        address: format!("{}{}{}", h.building, h.unit, h.room),
+        tags: h.tags.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        head_name: if masked { mask_name(&h.head_name) } else { h.head_name },
+        head_phone: h.head_phone.map(|p| if masked { mask_phone(&p) } else { p }),
+        masked,
+        id: h.id,
+        grid_id: h.grid_id,
+        grid_name,
+        building: h.building,
+        unit: h.unit,
+        room: h.room,
+        residents: h.residents,
+        key_group: h.key_group,
+        last_visited_on: h.last_visited_on,
+        version: h.version,
+        created_at: h.created_at.and_utc(),
+        updated_at: h.updated_at.and_utc(),
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    pub grid_id: Option<String>,
+    pub key_group: Option<bool>,
+    pub tag: Option<String>,
+    /// Not visited for this many days (or never).
+    pub overdue_days: Option<i64>,
+    pub q: Option<String>,
+}
+
+pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
+    let grid_ids = visible_grid_ids(conn, caller)?;
+    let today = Utc::now().date_naive();
+    let build = || {
+        let mut q = households::table.inner_join(grids::table).into_boxed();
+        if let Some(ids) = &grid_ids {
+            q = q.filter(households::grid_id.eq_any(ids.clone()));
+        }
+        if let Some(g) = &filter.grid_id {
+            q = q.filter(households::grid_id.eq(g.clone()));
+        }
+        if let Some(k) = filter.key_group {
+            q = q.filter(households::key_group.eq(k));
+        }
+        if let Some(t) = &filter.tag {
+            q = q.filter(households::tags.like(format!("%,{},%", t.replace(['%', '_', '\\'], ""))));
+        }
+        if let Some(days) = filter.overdue_days {
+            let cutoff = today - chrono::Duration::days(days.max(0));
+            q = q.filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(cutoff)));
+        }
+        if let Some(text) = &filter.q {
+            let pat = like_pattern(text);
+            q = q.filter(
+                households::building
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(households::room.like(pat.clone()).escape('\\'))
+                    .or(households::head_name.like(pat).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let mut q = build();
+    for s in &sorts {
+        q = match (s.key.as_str(), s.desc) {
+            ("last_visited_on", false) => q.then_order_by(households::last_visited_on.asc()),
+            ("last_visited_on", true) => q.then_order_by(households::last_visited_on.desc()),
+            ("residents", false) => q.then_order_by(households::residents.asc()),
+            ("residents", true) => q.then_order_by(households::residents.desc()),
+            ("created_at", false) => q.then_order_by(households::created_at.asc()),
+            ("created_at", true) => q.then_order_by(households::created_at.desc()),
+            (_, desc) => {
+                if desc {
+                    q.then_order_by(households::building.desc()).then_order_by(households::unit.desc()).then_order_by(households::room.desc())
+                } else {
+                    q.then_order_by(households::building.asc()).then_order_by(households::unit.asc()).then_order_by(households::room.asc())
+                }
+            }
+        };
+    }
+    let rows: Vec<(Household, String)> = q
+        .then_order_by(households::grid_id.asc())
+        .then_order_by(households::building.asc())
+        .then_order_by(households::unit.asc())
+        .then_order_by(households::room.asc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select((Household::as_select(), grids::name))
+        .load(conn)?;
+    // Grid workers need names and phones to visit; for everyone else lists are masked.
+    let unmasked_ids: Vec<String> = rows.iter().filter(|(h, _)| caller.grid_ids().contains(&h.grid_id)).map(|(h, _)| h.id.clone()).collect();
+    if !unmasked_ids.is_empty() {
+        audit::record(conn, &caller.actor(), "unmask", "household", None, Some(json!({"household_ids": unmasked_ids, "via": "list"})))?;
+    }
+    let items = rows
+        .into_iter()
+        .map(|(h, name)| {
+            let masked = !unmasked_ids.contains(&h.id);
+            view(h, name, masked)
+        })
+        .collect();
+    Ok((items, total))
+}
+
+fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Household>> {
+    households::table.find(id).select(Household::as_select()).first(conn).optional()
+}
+
+/// Reads one household; `unmask` shows the name and phone to staff and the grid's workers, and
+/// records that it did.
+pub fn get(conn: &mut DbConn, caller: &Caller, id: &str, unmask: bool) -> ApiResult<HouseholdView> {
+    let h = load(conn, id)?.ok_or_else(|| ApiError::not_found("household"))?;
+    let acc = access(conn, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
+    if unmask {
+        if !(acc.staff || acc.worker) {
+            return Err(ApiError::forbidden("your role may not see residents' names and phones"));
+        }
+        audit::record(conn, &caller.actor(), "unmask", "household", Some(id), Some(json!({"via": "read"})))?;
+    }
+    Ok(view(h, acc.grid_name, !unmask))
+}
+
+fn bump_count(conn: &mut DbConn, grid_id: &str, delta: i32) -> QueryResult<usize> {
+    diesel::update(grids::table.find(grid_id)).set(grids::household_count.eq(grids::household_count + delta)).execute(conn)
+}
+
+pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateHousehold) -> ApiResult<HouseholdView> {
+    conn.transaction(|c| {
+        let acc = access(c, caller, &input.grid_id, Some("grid_id"))?;
+        if !(acc.staff || acc.worker) {
+            return Err(ApiError::forbidden("only the community's staff and the grid's workers keep its households"));
+        }
+        let h = insert(c, &input)?;
+        audit::record(c, &caller.actor(), "create", "household", Some(&h.id), Some(json!({"grid_id": h.grid_id, "address": format!("{}{}{}", h.building, h.unit, h.room)})))?;
+        Ok(view(h, acc.grid_name, true))
+    })
+}
+
+/// Inserts a checked household (also used by the import), keeping the grid's count.
+pub fn insert(conn: &mut DbConn, input: &CreateHousehold) -> ApiResult<Household> {
+    let (building, unit, room) = (input.building.trim(), input.unit.trim(), input.room.trim());
+    let taken: i64 = households::table
+        .filter(households::grid_id.eq(&input.grid_id))
+        .filter(households::building.eq(building))
+        .filter(households::unit.eq(unit))
+        .filter(households::room.eq(room))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(ApiError {
+            errors: Some(vec![FieldError { field: "room".into(), code: "duplicate".into(), message: "the grid already has a household at this address".into() }]),
+            ..ApiError::conflict("duplicate", "the grid already has a household at this address")
+        });
+    }
+    let (tags, key_group) = encode_tags(&input.tags);
+    let now = Utc::now().naive_utc();
+    let h = Household {
+        id: crate::new_id(),
+        grid_id: input.grid_id.clone(),
+        building: building.into(),
+        unit: unit.into(),
+        room: room.into(),
+        residents: input.residents,
+        head_name: input.head_name.trim().into(),
+        head_phone: input.head_phone.as_deref().map(str::trim).map(str::to_owned),
+        tags,
+        key_group,
+        last_visited_on: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(households::table).values(&h).execute(conn)?;
+    bump_count(conn, &h.grid_id, 1)?;
+    Ok(h)
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = households)]
+pub struct HouseholdChanges {
+    pub residents: Option<i32>,
+    pub head_name: Option<String>,
+    pub head_phone: Option<Option<String>>,
+    pub tags: Option<String>,
+    pub key_group: Option<bool>,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateHousehold, if_match: Option<i32>) -> ApiResult<HouseholdView> {
+    conn.transaction(|c| {
+        let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
+        if !(acc.staff || acc.worker) {
+            return Err(ApiError::forbidden("only the community's staff and the grid's workers keep its households"));
+        }
+        expect_version(h.version, if_match, input.version)?;
+        let encoded = input.tags.as_ref().map(|t| encode_tags(t));
+        let changes = HouseholdChanges {
+            residents: input.residents,
+            head_name: input.head_name.as_deref().map(str::trim).map(str::to_owned),
+            head_phone: input.head_phone.clone().map(|p| p.map(|v| v.trim().to_string())),
+            tags: encoded.as_ref().map(|(t, _)| t.clone()),
+            key_group: encoded.as_ref().map(|(_, k)| *k),
+            version: h.version + 1,
+            updated_at: Utc::now().naive_utc(),
+        };
+        let changed = diesel::update(households::table.find(id).filter(households::version.eq(h.version))).set(&changes).execute(c)?;
+        if changed == 0 {
+            return Err(ApiError::precondition_failed(h.version));
+        }
+        // The audit detail names what changed, never the personal data itself.
+        let fields: Vec<&str> = [("residents", input.residents.is_some()), ("head_name", input.head_name.is_some()), ("head_phone", input.head_phone.is_some()), ("tags", input.tags.is_some())]
+            .into_iter()
+            .filter_map(|(f, set)| set.then_some(f))
+            .collect();
+        audit::record(c, &caller.actor(), "update", "household", Some(id), Some(json!({"fields": fields})))?;
+        let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        Ok(view(h, acc.grid_name, true))
+    })
+}
+
+pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
+    conn.transaction(|c| {
+        let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
+        let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
+        if !acc.staff {
+            return Err(ApiError::forbidden("only the community's staff delete households"));
+        }
+        let visit_count: i64 = visits::table.filter(visits::household_id.eq(id)).count().get_result(c)?;
+        if visit_count > 0 {
+            return Err(ApiError::conflict("household_has_visits", format!("the household has {visit_count} recorded visit(s), which are kept")));
+        }
+        diesel::delete(households::table.find(id)).execute(c)?;
+        bump_count(c, &h.grid_id, -1)?;
+        audit::record(c, &caller.actor(), "delete", "household", Some(id), None)?;
+        Ok(())
+    })
+}
