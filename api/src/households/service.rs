@@ -100,11 +100,13 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: 
         }
         if let Some(text) = &filter.q {
             let pat = like_pattern(text);
+            // The address as people write it ("3幢2单元301"), or the head of household's name.
             q = q.filter(
                 households::building
+                    .concat(households::unit)
+                    .concat(households::room)
                     .like(pat.clone())
                     .escape('\\')
-                    .or(households::room.like(pat.clone()).escape('\\'))
                     .or(households::head_name.like(pat).escape('\\')),
             );
         }

@@ -1,7 +1,7 @@
 // English — the second locale; its keys must equal zh-CN's (a unit test checks).
 export default {
   app: { title: 'Tongxin', subtitle: 'Party-building-led community governance', menu: 'Menu' },
-  nav: { regions: 'Regions', branches: 'Party organisations', me: 'My account', docs: 'API docs' },
+  nav: { regions: 'Regions', branches: 'Party organisations', grids: 'Grids', households: 'Households', coverage: 'Visit coverage', myGrid: 'My grid', me: 'My account', docs: 'API docs' },
   common: {
     save: 'Save', cancel: 'Cancel', create: 'Create', edit: 'Edit', delete: 'Delete', move: 'Move',
     reload: 'Reload', loading: 'Loading…', empty: 'Nothing here yet', error: 'Could not load', retry: 'Retry',
@@ -37,6 +37,25 @@ export default {
       branch_secretary: 'Branch secretary', unit_contact: 'Unit contact', member: 'Party member', resident: 'Resident', integration: 'Integration',
     },
     noRoles: 'No roles yet',
+  },
+  grids: {
+    title: 'Grids', grid: 'Grid', community: 'Community', households: 'Households', roles: 'Grid roles', vacant: 'Vacant', vacantTag: 'vacant',
+    staffed: 'All three roles filled', onlyVacant: 'Only grids with vacancies', allCommunities: 'All communities', personName: 'Name', assign: 'Assign', backToList: 'Back to the list',
+    roleNames: { service_worker: 'Service worker', opinion_collector: 'Opinion collector', party_instructor: 'Party instructor' },
+  },
+  households: {
+    title: 'Households', search: 'Search building, room or head', keyGroup: 'Key group', overdue: 'Not visited for 30 days', address: 'Address', head: 'Head', phone: 'Phone',
+    tags: 'Tags', lastVisit: 'Last visit', unmask: 'Show', maskNote: 'Names and phones are masked; showing them is recorded in the audit trail.',
+    tagNames: { elderly_alone: 'Elderly living alone', disabled: 'Disabled', hardship: 'Hardship family', party_member_household: 'Party member household' },
+  },
+  coverage: {
+    title: 'Visit coverage', households: 'Households', visited: 'Visited', rate: 'Coverage', gridsMeeting: 'Grids on target', byGrid: 'By grid', byWorker: 'By grid worker',
+    worker: 'Grid worker', weeks: 'Weeks with visits', target90: 'Coverage ≥ 90 %', targetAll: 'Everyone this quarter', targetKey: 'Key groups ≥ 3×', targetWeekly: '≥ 1 day a week',
+    target80: '≥ 80 a month', met: 'met', missed: 'missed', na: 'n/a',
+  },
+  myGrid: {
+    search: 'Search households', visit: 'Visit', visitedToday: 'Visited', logged: 'Visit logged', never: 'never', people: ' people', concern: 'Found a concern to follow up',
+    kinds: { routine: 'Routine', key_group: 'Key group', follow_up: 'Follow-up' },
   },
   lang: { switch: '中文', current: 'English' },
   errors: {

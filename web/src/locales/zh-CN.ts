@@ -1,7 +1,7 @@
 // 简体中文 — the default and fallback locale. Every visible string of the app is a key here.
 export default {
   app: { title: '同心', subtitle: '党建引领基层治理', menu: '菜单' },
-  nav: { regions: '行政区划', branches: '党组织', me: '我的账号', docs: '接口文档' },
+  nav: { regions: '行政区划', branches: '党组织', grids: '网格', households: '住户', coverage: '走访统计', myGrid: '我的网格', me: '我的账号', docs: '接口文档' },
   common: {
     save: '保存', cancel: '取消', create: '新建', edit: '编辑', delete: '删除', move: '移动',
     reload: '重新加载', loading: '加载中…', empty: '暂无数据', error: '加载失败', retry: '重试',
@@ -37,6 +37,25 @@ export default {
       branch_secretary: '支部书记', unit_contact: '共建单位联络员', member: '党员', resident: '居民', integration: '系统对接',
     },
     noRoles: '暂未分配角色',
+  },
+  grids: {
+    title: '网格', grid: '网格', community: '所属社区', households: '户数', roles: '一格三员', vacant: '缺员', vacantTag: '空缺',
+    staffed: '三员齐全', onlyVacant: '只看缺员网格', allCommunities: '全部社区', personName: '姓名', assign: '任命', backToList: '返回列表',
+    roleNames: { service_worker: '居民服务员', opinion_collector: '民情收集员', party_instructor: '党建指导员' },
+  },
+  households: {
+    title: '住户', search: '搜索楼栋、房号或户主', keyGroup: '重点人群', overdue: '30天未走访', address: '地址', head: '户主', phone: '电话',
+    tags: '标签', lastVisit: '最近走访', unmask: '查看', maskNote: '户主姓名和电话已脱敏显示；查看完整信息会记入审计日志。',
+    tagNames: { elderly_alone: '独居老人', disabled: '残疾人', hardship: '困难家庭', party_member_household: '党员户' },
+  },
+  coverage: {
+    title: '走访统计', households: '户数', visited: '已走访户数', rate: '入户率', gridsMeeting: '达标网格', byGrid: '按网格', byWorker: '按网格员',
+    worker: '网格员', weeks: '有走访的周', target90: '入户率≥90%', targetAll: '季度全覆盖', targetKey: '重点人群≥3次', targetWeekly: '每周≥1天',
+    target80: '每月≥80户', met: '达标', missed: '未达标', na: '不适用',
+  },
+  myGrid: {
+    search: '搜索住户', visit: '走访', visitedToday: '今日已访', logged: '走访已记录', never: '从未', people: '人', concern: '发现问题需跟进',
+    kinds: { routine: '日常走访', key_group: '重点人群', follow_up: '回访' },
   },
   lang: { switch: 'English', current: '简体中文' },
   errors: {
