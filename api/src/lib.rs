@@ -11,6 +11,7 @@ pub mod error;
 pub mod grids;
 pub mod households;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod privacy;
 pub mod regions;
@@ -136,6 +137,9 @@ where
             .service(grids::routes::roles)
             .service(grids::routes::assign_role)
             .service(grids::routes::vacate_role)
+            .service(households::routes::import_template)
+            .service(households::routes::import)
+            .service(jobs::routes::get)
             .service(households::routes::list)
             .service(households::routes::create)
             .service(households::routes::get)

@@ -17,6 +17,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
         (name = "grids", description = "Grids (网格) with their boundaries and the three grid roles (一格三员)"),
         (name = "households", description = "Households in grids; names and phones masked unless your role needs them"),
         (name = "visits", description = "Household visits and coverage against the targets"),
+        (name = "jobs", description = "Background jobs such as imports: progress and per-line errors"),
         (name = "users", description = "Accounts and their role grants"),
         (name = "audit-events", description = "Who changed or read what, when and from where"),
         (name = "health", description = "Liveness and readiness"),

@@ -109,6 +109,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     grid_roles,
     households,
     visits,
+    jobs,
     users,
     grants,
     refresh_tokens,
@@ -179,6 +180,23 @@ diesel::table! {
         notes -> Nullable<Text>,
         concern_found -> Bool,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        owner_id -> Text,
+        status -> Text,
+        total -> Integer,
+        processed -> Integer,
+        created_count -> Integer,
+        updated_count -> Integer,
+        errors -> Text,
+        message -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 

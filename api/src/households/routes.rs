@@ -214,3 +214,94 @@ pub async fn coverage(state: web::Data<AppState>, caller: Caller, params: web::Q
     let result = crate::db::run(&state.pool, move |c| visits::coverage(c, &caller, p.grid_id.as_deref(), p.region_id.as_deref(), period)).await?;
     Ok(HttpResponse::Ok().json(result))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateParams {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// The import template: the columns, with one example row.
+#[utoipa::path(
+    tag = "households",
+    operation_id = "households_import_template",
+    params(TemplateParams),
+    responses(
+        (status = 200, description = "the template file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/households/import-template")]
+pub async fn import_template(_caller: Caller, params: web::Query<TemplateParams>) -> Result<HttpResponse, ApiError> {
+    let (format, mime, ext) = match params.format.as_deref().unwrap_or("xlsx") {
+        "xlsx" => (super::import::Format::Xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        "csv" => (super::import::Format::Csv, "text/csv; charset=utf-8", "csv"),
+        _ => return Err(ApiError::bad_request("invalid_format", "format is xlsx or csv")),
+    };
+    let bytes = super::import::template(format)?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"households-template.{ext}\"")))
+        .body(bytes))
+}
+
+/// The multipart body of an import.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportUpload {
+    /// A `.csv` (UTF-8) or `.xlsx` file laid out like the template, at most 20 MB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Import households from a CSV or XLSX file. Answers 202 with a job to poll at `Location`:
+/// valid lines are written together, bad lines come back with their line numbers, and
+/// re-importing the same file updates instead of duplicating.
+#[utoipa::path(
+    tag = "households",
+    operation_id = "households_import",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, body = crate::jobs::JobView, headers(("Location" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/households/import")]
+pub async fn import(state: web::Data<AppState>, caller: Caller, mut payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+    use futures_util::StreamExt;
+    use super::import::{Format, MAX_FILE_BYTES};
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("").to_string();
+        let mut bytes = vec![];
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
+            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is larger than 20 MB"));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        upload = Some((name, bytes));
+    }
+    let Some((name, bytes)) = upload else {
+        return Err(ApiError::field("file", "required", "send the file in a multipart field named \"file\""));
+    };
+    let format = Format::from_name(&name)
+        .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "import a .csv or .xlsx file"))?;
+    let owner = caller.user_id.clone();
+    let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "households_import")?)).await?;
+    let (pool, job_id) = (state.pool.clone(), job.id.clone());
+    actix_web::rt::spawn(async move {
+        let _ = web::block(move || super::import::run(&pool, &caller, &job_id, bytes, format)).await;
+    });
+    Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/v1/jobs/{}", job.id))).json(job))
+}

@@ -6,6 +6,7 @@ mod branches;
 mod contract;
 mod grids;
 mod households;
+mod import;
 mod regions;
 mod schema;
 mod users;

@@ -1,0 +1,113 @@
+//! Background jobs: long imports run off the request, and the client polls `GET /jobs/{id}` for
+//! progress and the per-line errors.
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::db::schema::jobs;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+
+pub mod routes;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct LineError {
+    /// The line in the file (the header is line 1).
+    pub line: i64,
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+struct JobRow {
+    id: String,
+    kind: String,
+    owner_id: String,
+    status: String,
+    total: i32,
+    processed: i32,
+    created_count: i32,
+    updated_count: i32,
+    errors: String,
+    message: Option<String>,
+    created_at: NaiveDateTime,
+    finished_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000900", "kind": "households_import", "status": "succeeded", "total": 120, "processed": 120, "created": 117, "updated": 1, "errors": [{"line": 7, "field": "head_phone", "message": "head_phone must be a phone number"}], "message": null, "created_at": "2026-11-23T03:00:00Z", "finished_at": "2026-11-23T03:00:02Z"}))]
+pub struct JobView {
+    pub id: String,
+    pub kind: String,
+    /// `queued`, `running`, `succeeded` (bad lines are listed in `errors`) or `failed` (nothing was written).
+    pub status: String,
+    pub total: i32,
+    pub processed: i32,
+    pub created: i32,
+    pub updated: i32,
+    pub errors: Vec<LineError>,
+    pub message: Option<String>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub finished_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl From<JobRow> for JobView {
+    fn from(j: JobRow) -> Self {
+        JobView {
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            total: j.total,
+            processed: j.processed,
+            created: j.created_count,
+            updated: j.updated_count,
+            errors: serde_json::from_str(&j.errors).unwrap_or_default(),
+            message: j.message,
+            created_at: j.created_at.and_utc(),
+            finished_at: j.finished_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+pub fn create(conn: &mut DbConn, owner_id: &str, kind: &str) -> QueryResult<JobView> {
+    let id = crate::new_id();
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(&id),
+            jobs::kind.eq(kind),
+            jobs::owner_id.eq(owner_id),
+            jobs::status.eq("queued"),
+            jobs::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    jobs::table.find(&id).select(JobRow::as_select()).first(conn).map(JobView::from)
+}
+
+pub fn progress(conn: &mut DbConn, id: &str, total: i32, processed: i32) -> QueryResult<usize> {
+    diesel::update(jobs::table.find(id)).set((jobs::status.eq("running"), jobs::total.eq(total), jobs::processed.eq(processed))).execute(conn)
+}
+
+pub fn finish(conn: &mut DbConn, id: &str, ok: bool, created: i32, updated: i32, errors: &[LineError], message: Option<String>) -> QueryResult<usize> {
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::status.eq(if ok { "succeeded" } else { "failed" }),
+            jobs::created_count.eq(created),
+            jobs::updated_count.eq(updated),
+            jobs::errors.eq(serde_json::to_string(errors).unwrap_or_else(|_| "[]".into())),
+            jobs::message.eq(message),
+            jobs::finished_at.eq(Some(Utc::now().naive_utc())),
+        ))
+        .execute(conn)
+}
+
+/// A job is visible to the account that started it (and administrators).
+pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<JobView> {
+    let row: Option<JobRow> = jobs::table.find(id).select(JobRow::as_select()).first(conn).optional()?;
+    match row {
+        Some(j) if j.owner_id == caller.user_id || caller.is_admin() => Ok(j.into()),
+        _ => Err(ApiError::not_found("job")),
+    }
+}
