@@ -53,6 +53,12 @@ export default {
     worker: 'Grid worker', weeks: 'Weeks with visits', target90: 'Coverage ≥ 90 %', targetAll: 'Everyone this quarter', targetKey: 'Key groups ≥ 3×', targetWeekly: '≥ 1 day a week',
     target80: '≥ 80 a month', met: 'met', missed: 'missed', na: 'n/a',
   },
+  import: {
+    open: 'Import', title: 'Import households', hint: 'Fill in the template and upload a CSV or XLSX file; bad lines are listed with their numbers and reasons, the rest are written at once, and importing again creates no duplicates.',
+    templateXlsx: 'XLSX template', templateCsv: 'CSV template', start: 'Import', line: 'Line', field: 'Field', reason: 'Reason',
+    counts: '{total} lines: {created} new, {updated} updated, {bad} with errors',
+    status: { queued: 'Queued', running: 'Importing', succeeded: 'Done', failed: 'Failed' },
+  },
   myGrid: {
     search: 'Search households', visit: 'Visit', visitedToday: 'Visited', logged: 'Visit logged', never: 'never', people: ' people', concern: 'Found a concern to follow up',
     kinds: { routine: 'Routine', key_group: 'Key group', follow_up: 'Follow-up' },

@@ -53,6 +53,12 @@ export default {
     worker: '网格员', weeks: '有走访的周', target90: '入户率≥90%', targetAll: '季度全覆盖', targetKey: '重点人群≥3次', targetWeekly: '每周≥1天',
     target80: '每月≥80户', met: '达标', missed: '未达标', na: '不适用',
   },
+  import: {
+    open: '导入', title: '导入住户', hint: '按模板填写后上传 CSV 或 XLSX 文件；有误的行会列出行号和原因，其余行一次写入，重复导入不会产生重复记录。',
+    templateXlsx: '下载 XLSX 模板', templateCsv: '下载 CSV 模板', start: '开始导入', line: '行号', field: '字段', reason: '原因',
+    counts: '共 {total} 行，新增 {created}，更新 {updated}，有误 {bad}',
+    status: { queued: '排队中', running: '导入中', succeeded: '导入完成', failed: '导入失败' },
+  },
   myGrid: {
     search: '搜索住户', visit: '走访', visitedToday: '今日已访', logged: '走访已记录', never: '从未', people: '人', concern: '发现问题需跟进',
     kinds: { routine: '日常走访', key_group: '重点人群', follow_up: '回访' },
