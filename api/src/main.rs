@@ -39,6 +39,14 @@ enum Command {
         /// Number of branches to create (regions and users scale with it).
         #[arg(long, default_value_t = 100_000)]
         scale: usize,
+        /// Also create this many grids, each with `--households-per-grid` households and visits.
+        #[arg(long)]
+        grids: Option<usize>,
+        #[arg(long, default_value_t = 100)]
+        households_per_grid: usize,
+        /// Average visits per household over the past year.
+        #[arg(long, default_value_t = 2.5)]
+        visits_per_household: f64,
     },
 }
 
@@ -101,10 +109,11 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created user {username} ({id}) as {role}");
             Ok(())
         }
-        Command::SeedBench { db, scale } => {
+        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household } => {
             let pool = open(&db, false)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            tongxin::demo::bench::seed(&mut conn, scale)
+            let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
+            tongxin::demo::bench::seed(&mut conn, scale, grids)
         }
         Command::Serve { db, serve } => {
             let url = db.url(serve.demo);

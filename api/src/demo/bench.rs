@@ -17,13 +17,32 @@ pub const PASSWORD: &str = "bench-password";
 const BRANCHES_PER_STREET: usize = 500;
 const COMMUNITIES_PER_STREET: usize = 13;
 
-pub fn seed(conn: &mut DbConn, scale: usize) -> Result<(), String> {
+/// City-scale grids for the grid benchmarks: `grids` grids spread over the bench streets'
+/// communities, 100 households each and `visits_per_household` visits over the past year.
+pub struct GridScale {
+    pub grids: usize,
+    pub households_per_grid: usize,
+    pub visits_per_household: f64,
+}
+
+pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>) -> Result<(), String> {
     let taken: i64 = users::table.filter(users::username.eq("bench-admin")).count().get_result(conn).map_err(|e| e.to_string())?;
     if taken > 0 {
         return Err("this database already holds a bench dataset; use a fresh one".into());
     }
     let started = std::time::Instant::now();
     conn.transaction(|c| seed_inner(c, scale.max(1))).map_err(|e: crate::error::ApiError| e.detail)?;
+    if let Some(g) = grids {
+        let t = std::time::Instant::now();
+        seed_grids(conn, &g).map_err(|e| e.to_string())?;
+        println!(
+            "seeded {} grids, {} households, about {} visits in {:.1}s",
+            g.grids,
+            g.grids * g.households_per_grid,
+            (g.grids as f64 * g.households_per_grid as f64 * g.visits_per_household) as u64,
+            t.elapsed().as_secs_f64()
+        );
+    }
     // Fresh statistics, as a production database has them: without them PostgreSQL plans the
     // bulk-loaded tables as if they were empty.
     diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE").map_err(|e| e.to_string())?;
@@ -90,5 +109,98 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
         let input = CreateUser { username: username.into(), display_name: username.into(), password: PASSWORD.into(), grants };
         crate::users::service::create_demo(c, &actor, input)?;
     }
+    Ok(())
+}
+
+fn seed_grids(c: &mut DbConn, g: &GridScale) -> QueryResult<()> {
+    use crate::db::schema::{grids, households, regions, visits};
+    let communities: Vec<(String, String)> =
+        regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select((regions::id, regions::code.assume_not_null())).load(c)?;
+    let worker: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
+    let today = Utc::now().date_naive();
+    let now = Utc::now().naive_utc();
+    let mut rng = 0x2545F4914F6CDD1Du64;
+    let mut next = move |below: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % below.max(1)
+    };
+    let per_community = g.grids.div_ceil(communities.len().max(1));
+    let mut made = 0usize;
+    for (ci, (community_id, code)) in communities.iter().enumerate() {
+        // Each grid gets its own transaction-sized batch, so memory stays flat at any scale.
+        c.transaction(|c| -> QueryResult<()> {
+            for k in 0..per_community.min(g.grids - made.min(g.grids)) {
+                let grid_id = crate::new_id();
+                let (x, y) = (100.0 + (ci % 100) as f64 * 0.05 + (k % 10) as f64 * 0.004, 30.0 + (ci / 100) as f64 * 0.05 + (k / 10) as f64 * 0.004);
+                let boundary = serde_json::json!({"type": "Polygon", "coordinates": [[[x, y], [x + 0.004, y], [x + 0.004, y + 0.004], [x, y + 0.004], [x, y]]]});
+                diesel::insert_into(grids::table)
+                    .values((
+                        grids::id.eq(&grid_id),
+                        grids::community_id.eq(community_id),
+                        grids::name.eq(format!("网格{k:03}")),
+                        grids::code.eq(format!("{code}-g{k:03}")),
+                        grids::household_count.eq(g.households_per_grid as i32),
+                        grids::boundary.eq(boundary.to_string()),
+                        grids::min_lng.eq(x),
+                        grids::min_lat.eq(y),
+                        grids::max_lng.eq(x + 0.004),
+                        grids::max_lat.eq(y + 0.004),
+                        grids::version.eq(1),
+                        grids::created_at.eq(now),
+                        grids::updated_at.eq(now),
+                    ))
+                    .execute(c)?;
+                let mut hh = Vec::with_capacity(g.households_per_grid);
+                let mut vs = vec![];
+                for h in 0..g.households_per_grid {
+                    let hid = crate::new_id();
+                    let key = next(10) == 0;
+                    let n = (g.visits_per_household + (next(100) as f64 / 100.0 - 0.5)).round().max(0.0) as usize;
+                    let mut last = None;
+                    for _ in 0..n {
+                        let day = today - chrono::Duration::days(next(365) as i64);
+                        last = last.max(Some(day));
+                        vs.push((
+                            visits::id.eq(crate::new_id()),
+                            visits::household_id.eq(hid.clone()),
+                            visits::grid_id.eq(grid_id.clone()),
+                            visits::worker_id.eq(Some(worker.clone())),
+                            visits::worker_name.eq(format!("网格员{k:03}")),
+                            visits::visited_on.eq(day),
+                            visits::kind.eq("routine"),
+                            visits::concern_found.eq(false),
+                            visits::created_at.eq(now),
+                        ));
+                    }
+                    hh.push((
+                        households::id.eq(hid),
+                        households::grid_id.eq(grid_id.clone()),
+                        households::building.eq(format!("{}幢", h / 20 + 1)),
+                        households::unit.eq(format!("{}单元", (h / 10) % 2 + 1)),
+                        households::room.eq(format!("{}", 101 + h % 10)),
+                        households::residents.eq(2),
+                        households::head_name.eq(super::person(h)),
+                        households::head_phone.eq(Some(format!("138{:08}", h))),
+                        households::tags.eq(if key { ",elderly_alone," } else { "" }),
+                        households::key_group.eq(key),
+                        households::last_visited_on.eq(last),
+                        households::version.eq(1),
+                        households::created_at.eq(now),
+                        households::updated_at.eq(now),
+                    ));
+                }
+                crate::bulk_insert!(c, households::table, hh);
+                crate::bulk_insert!(c, visits::table, vs);
+                made += 1;
+            }
+            Ok(())
+        })?;
+        if made >= g.grids {
+            break;
+        }
+    }
+    diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
     Ok(())
 }
