@@ -80,8 +80,10 @@ pub struct HouseholdFilter {
 pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
     let grid_ids = visible_grid_ids(conn, caller)?;
     let today = Utc::now().date_naive();
-    let build = || {
-        let mut q = households::table.inner_join(grids::table).into_boxed();
+    // The same filters on the joined page query and on the bare table, whose count needs no join.
+    macro_rules! filtered {
+        ($q:expr) => {{
+        let mut q = $q;
         if let Some(ids) = &grid_ids {
             q = q.filter(households::grid_id.eq_any(ids.clone()));
         }
@@ -111,8 +113,10 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: 
             );
         }
         q
-    };
-    let total: i64 = build().count().get_result(conn)?;
+        }};
+    }
+    let build = || filtered!(households::table.inner_join(grids::table).into_boxed());
+    let total: i64 = filtered!(households::table.into_boxed()).count().get_result(conn)?;
     let mut q = build();
     for s in &sorts {
         q = match (s.key.as_str(), s.desc) {

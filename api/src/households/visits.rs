@@ -275,24 +275,27 @@ fn ratio(n: i64, d: i64) -> Option<f64> {
 pub fn coverage(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>, period: Period) -> ApiResult<Coverage> {
     let grid_list = scope_grids(conn, caller, grid_id, region_id)?;
     let ids: Vec<String> = grid_list.iter().map(|(id, _)| id.clone()).collect();
-    let household_counts: HashMap<String, i64> = households::table
+    // Households and key-group households per grid, from the covering (grid_id, key_group) index.
+    let counts: Vec<(String, bool, i64)> = households::table
         .filter(households::grid_id.eq_any(&ids))
-        .group_by(households::grid_id)
-        .select((households::grid_id, diesel::dsl::count_star()))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let key_households: Vec<(String, String)> = households::table
-        .filter(households::grid_id.eq_any(&ids))
-        .filter(households::key_group.eq(true))
-        .select((households::id, households::grid_id))
+        .group_by((households::grid_id, households::key_group))
+        .select((households::grid_id, households::key_group, diesel::dsl::count_star()))
         .load(conn)?;
-    let key_set: HashSet<&str> = key_households.iter().map(|(h, _)| h.as_str()).collect();
-    let rows: Vec<(String, String, Option<String>, String, NaiveDate)> = visits::table
+    let mut household_counts: HashMap<String, i64> = HashMap::new();
+    let mut key_count_by_grid: HashMap<String, i64> = HashMap::new();
+    for (g, key, n) in counts {
+        *household_counts.entry(g.clone()).or_default() += n;
+        if key {
+            *key_count_by_grid.entry(g).or_default() += n;
+        }
+    }
+    // Each visit with whether its household is in a key group.
+    let rows: Vec<(String, String, Option<String>, String, NaiveDate, bool)> = visits::table
+        .inner_join(households::table)
         .filter(visits::grid_id.eq_any(&ids))
         .filter(visits::visited_on.ge(period.from))
         .filter(visits::visited_on.le(period.to))
-        .select((visits::grid_id, visits::household_id, visits::worker_id, visits::worker_name, visits::visited_on))
+        .select((visits::grid_id, visits::household_id, visits::worker_id, visits::worker_name, visits::visited_on, households::key_group))
         .load(conn)?;
 
     #[derive(Default)]
@@ -311,11 +314,11 @@ pub fn coverage(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, regio
     }
     let mut per_grid: HashMap<&str, G> = HashMap::new();
     let mut per_worker: BTreeMap<Option<String>, W> = BTreeMap::new();
-    for (g, h, wid, wname, day) in &rows {
+    for (g, h, wid, wname, day, key) in &rows {
         let e = per_grid.entry(g.as_str()).or_default();
         e.visits += 1;
         e.visited.insert(h.clone());
-        if key_set.contains(h.as_str()) {
+        if *key {
             *e.key_visits.entry(h.clone()).or_default() += 1;
         }
         let w = per_worker.entry(wid.clone()).or_default();
@@ -326,16 +329,12 @@ pub fn coverage(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, regio
         w.months.entry(format!("{:04}-{:02}", day.year(), day.month())).or_default().insert(h.clone());
     }
 
-    let mut key_count_by_grid: HashMap<&str, i64> = HashMap::new();
-    for (_, g) in &key_households {
-        *key_count_by_grid.entry(g.as_str()).or_default() += 1;
-    }
     let mut grids_out = vec![];
     for (id, name) in &grid_list {
         let households_n = household_counts.get(id).copied().unwrap_or(0);
         let g = per_grid.remove(id.as_str()).unwrap_or_default();
         let visited = g.visited.len() as i64;
-        let key_n = key_count_by_grid.get(id.as_str()).copied().unwrap_or(0);
+        let key_n = key_count_by_grid.get(id).copied().unwrap_or(0);
         let three = g.key_visits.values().filter(|n| **n >= KEY_GROUP_VISITS as i64).count() as i64;
         let rate = ratio(visited, households_n);
         grids_out.push(GridCoverage {
@@ -405,7 +404,7 @@ pub fn coverage(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, regio
             households: households_total,
             visited_households: visited_total,
             coverage_rate: ratio(visited_total, households_total),
-            key_group_households: key_households.len() as i64,
+            key_group_households: key_count_by_grid.values().sum(),
             visits: rows.len() as i64,
             grids_meeting_coverage: grids_out.iter().filter(|g| g.targets.coverage_90 == Some(true)).count() as i64,
         },

@@ -19,6 +19,7 @@ CREATE TABLE households (
 );
 CREATE UNIQUE INDEX households_address ON households(grid_id, building, unit, room);
 CREATE INDEX households_grid_visited ON households(grid_id, last_visited_on);
+CREATE INDEX households_grid_key ON households(grid_id, key_group);
 
 CREATE TABLE visits (
     id TEXT PRIMARY KEY NOT NULL,
