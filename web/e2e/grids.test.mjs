@@ -31,6 +31,10 @@ describe('grids', () => {
     await page.getByTestId('grid-detail-name').getByText('斜桥巷第1网格').waitFor()
     assert.match(await page.getByTestId('grid-roles').innerText(), /张海燕/)
     await page.screenshot({ path: join(shots, 'grids-desktop.png') })
+    // The same map coloured by households not visited for 30 days.
+    await page.getByTestId('grid-colour-overdue').click()
+    await page.getByTestId('overdue-legend').waitFor()
+    await page.getByTestId('map-grid-斜桥巷第1网格').waitFor()
     await page.close()
   })
 

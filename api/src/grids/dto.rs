@@ -57,7 +57,7 @@ pub struct GridRoleView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000500", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "branch_id": null, "name": "斜桥巷第1网格", "code": "XQX-G01", "household_count": 0, "boundary": {"type": "Polygon", "coordinates": [[[119.97, 31.79], [119.98, 31.79], [119.98, 31.8], [119.97, 31.8], [119.97, 31.79]]]}, "roles": [], "vacant_roles": ["service_worker", "opinion_collector", "party_instructor"], "version": 1, "created_at": "2026-11-23T03:00:00Z", "updated_at": "2026-11-23T03:00:00Z"}))]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000500", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "branch_id": null, "name": "斜桥巷第1网格", "code": "XQX-G01", "household_count": 0, "overdue_households": 0, "boundary": {"type": "Polygon", "coordinates": [[[119.97, 31.79], [119.98, 31.79], [119.98, 31.8], [119.97, 31.8], [119.97, 31.79]]]}, "roles": [], "vacant_roles": ["service_worker", "opinion_collector", "party_instructor"], "version": 1, "created_at": "2026-11-23T03:00:00Z", "updated_at": "2026-11-23T03:00:00Z"}))]
 pub struct GridView {
     pub id: String,
     pub community_id: String,
@@ -67,6 +67,8 @@ pub struct GridView {
     pub name: String,
     pub code: Option<String>,
     pub household_count: i32,
+    /// Households not visited in the last 30 days (or never): the overdue ones to go to.
+    pub overdue_households: i64,
     /// GeoJSON Polygon or MultiPolygon, WGS-84.
     #[schema(value_type = Option<Object>)]
     pub boundary: Option<Value>,

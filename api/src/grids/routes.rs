@@ -18,6 +18,8 @@ const MAX_FEATURES: i64 = 1000;
 #[into_params(parameter_in = Query)]
 pub struct GridFilters {
     pub community_id: Option<String>,
+    /// A community or a street: every grid inside it.
+    pub region_id: Option<String>,
     pub branch_id: Option<String>,
     /// `true`: only grids with a role nobody holds; `false`: only fully staffed grids.
     pub vacant: Option<bool>,
@@ -76,7 +78,7 @@ pub async fn list(
     }
     let sorts = params.sorts(service::SORT_KEYS)?;
     let filters = filters.into_inner();
-    let filter = GridFilter { community_id: filters.community_id, branch_id: filters.branch_id, vacant: filters.vacant, q: params.query() };
+    let filter = GridFilter { community_id: filters.community_id, region_id: filters.region_id, branch_id: filters.branch_id, vacant: filters.vacant, q: params.query() };
     let page = paging.clone();
     let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, sorts, paging)).await?;
     if geojson {

@@ -66,6 +66,8 @@ impl RoleRow {
 #[derive(Debug, Clone, Default)]
 pub struct GridFilter {
     pub community_id: Option<String>,
+    /// A community or street: its grids.
+    pub region_id: Option<String>,
     pub branch_id: Option<String>,
     pub q: Option<String>,
     /// Only grids with (true) or without (false) an unfilled role.
@@ -103,14 +105,32 @@ fn current_roles(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Strin
     Ok(out)
 }
 
+/// A household is overdue when nobody has visited it for this many days.
+pub const OVERDUE_DAYS: i64 = 30;
+
+fn overdue_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<String, i64>> {
+    use crate::db::schema::households;
+    let cutoff = Utc::now().date_naive() - chrono::Duration::days(OVERDUE_DAYS);
+    Ok(households::table
+        .filter(households::grid_id.eq_any(ids))
+        .filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(cutoff)))
+        .group_by(households::grid_id)
+        .select((households::grid_id, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 fn views(conn: &mut DbConn, rows: Vec<(Grid, String)>) -> QueryResult<Vec<GridView>> {
     let ids: Vec<String> = rows.iter().map(|(g, _)| g.id.clone()).collect();
     let mut roles = current_roles(conn, &ids)?;
+    let overdue = overdue_counts(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|(g, community_name)| {
             let roles = roles.remove(&g.id).unwrap_or_default();
             let vacant_roles = GridRole::ALL.into_iter().filter(|r| !roles.iter().any(|h| h.role == *r)).collect();
+            let overdue_households = overdue.get(&g.id).copied().unwrap_or(0);
             GridView {
                 boundary: g.boundary.as_deref().and_then(|b| serde_json::from_str(b).ok()),
                 id: g.id,
@@ -120,6 +140,7 @@ fn views(conn: &mut DbConn, rows: Vec<(Grid, String)>) -> QueryResult<Vec<GridVi
                 name: g.name,
                 code: g.code,
                 household_count: g.household_count,
+                overdue_households,
                 roles,
                 vacant_roles,
                 version: g.version,
@@ -144,8 +165,21 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: GridFilter, sorts: Vec<S
         Some(_) => Some(filled_all().load(conn)?),
         None => None,
     };
+    let region_range = match &filter.region_id {
+        Some(r) => {
+            let path: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
+            match path.filter(|p| caller.regions_readable().contains(p)) {
+                Some(p) => Some(crate::tree::range(&p)),
+                None => return Err(ApiError::not_found("region")),
+            }
+        }
+        None => None,
+    };
     let build = || {
         let mut q = boxed_visible(caller);
+        if let Some((lo, hi)) = &region_range {
+            q = q.filter(regions::path.ge(lo.clone())).filter(regions::path.lt(hi.clone()));
+        }
         if let Some(c) = &filter.community_id {
             q = q.filter(grids::community_id.eq(c.clone()));
         }
@@ -530,6 +564,7 @@ pub fn feature_collection(items: &[GridView], total: i64, page: i64, per_page: i
                     "community_name": g.community_name,
                     "branch_id": g.branch_id,
                     "household_count": g.household_count,
+                    "overdue_households": g.overdue_households,
                     "vacant_roles": g.vacant_roles,
                 },
             })

@@ -51,11 +51,37 @@ both_backends!(staff_list_their_grids_as_json_and_geojson, |app| {
     assert_eq!(geo["features"][0]["type"], "Feature");
     assert_eq!(geo["features"][0]["geometry"]["type"], "Polygon");
     assert!(geo["features"][0]["properties"]["name"].is_string());
+    // A street's or a community's grids by region, with their overdue households for the map.
+    let community = app.find_id("regions", "斜桥巷社区").await;
+    let by_region = app.get(&street, &format!("/api/v1/grids?region_id={community}")).await.expect(200);
+    assert_eq!(by_region.body["total"], 3);
+    let street_id = app.find_id("regions", "新丰街街道").await;
+    assert_eq!(app.get(&street, &format!("/api/v1/grids?region_id={street_id}&per_page=100")).await.body["total"], 39);
+    let foreign = app.find_id("regions", "花园路街道").await;
+    app.get(&street, &format!("/api/v1/grids?region_id={foreign}")).await.problem(404, "not_found");
+    for g in r.body["items"].as_array().unwrap() {
+        assert!(g["overdue_households"].as_i64().unwrap() <= g["household_count"].as_i64().unwrap());
+    }
+    assert!(geo["features"][0]["properties"]["overdue_households"].is_number());
+    // Overdue: never visited, or not in the last 30 days.
+    let c1 = app.token("community1").await;
+    let g = app.post(&c1, "/api/v1/grids", json!({"community_id": community, "name": "逾期网格"})).await.expect(201).id();
+    let mut hh = vec![];
+    for room in ["1", "2", "3"] {
+        hh.push(app.post(&c1, "/api/v1/households", json!({"grid_id": g, "building": "1幢", "room": room, "head_name": "测试"})).await.expect(201).id());
+    }
+    let today = chrono::Utc::now().date_naive();
+    app.post(&c1, "/api/v1/visits", json!({"household_id": hh[0], "visited_on": today.to_string()})).await.expect(201);
+    let long_ago = today - chrono::Duration::days(31);
+    app.post(&c1, "/api/v1/visits", json!({"household_id": hh[1], "visited_on": long_ago.to_string()})).await.expect(201);
+    let view = app.get(&c1, &format!("/api/v1/grids/{g}")).await.expect(200);
+    assert_eq!(view.body["household_count"], 3);
+    assert_eq!(view.body["overdue_households"], 2, "one visited 31 days ago, one never");
     // Vacancies are flagged and filterable.
     let vacant = app.get(&street, "/api/v1/grids?vacant=true&per_page=100").await.expect(200);
     let full = app.get(&street, "/api/v1/grids?vacant=false&per_page=100").await.expect(200);
     assert!(vacant.body["total"].as_i64().unwrap() > 0);
-    assert_eq!(vacant.body["total"].as_i64().unwrap() + full.body["total"].as_i64().unwrap(), 39);
+    assert_eq!(vacant.body["total"].as_i64().unwrap() + full.body["total"].as_i64().unwrap(), 40, "39 demo grids and the one above");
     for g in vacant.body["items"].as_array().unwrap() {
         assert!(!g["vacant_roles"].as_array().unwrap().is_empty());
     }

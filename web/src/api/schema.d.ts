@@ -1031,6 +1031,7 @@ export interface components {
          *       "household_count": 0,
          *       "id": "0193a1b2-0000-7000-8000-000000000500",
          *       "name": "斜桥巷第1网格",
+         *       "overdue_households": 0,
          *       "roles": [],
          *       "updated_at": "2026-11-23T03:00:00Z",
          *       "vacant_roles": [
@@ -1051,6 +1052,11 @@ export interface components {
             code?: string | null;
             /** Format: int32 */
             household_count: number;
+            /**
+             * Format: int64
+             * @description Households not visited in the last 30 days (or never): the overdue ones to go to.
+             */
+            overdue_households: number;
             /** @description GeoJSON Polygon or MultiPolygon, WGS-84. */
             boundary?: Record<string, never> | null;
             /** @description Current holders of the grid roles. */
@@ -1319,6 +1325,11 @@ export interface components {
                 code?: string | null;
                 /** Format: int32 */
                 household_count: number;
+                /**
+                 * Format: int64
+                 * @description Households not visited in the last 30 days (or never): the overdue ones to go to.
+                 */
+                overdue_households: number;
                 /** @description GeoJSON Polygon or MultiPolygon, WGS-84. */
                 boundary?: Record<string, never> | null;
                 /** @description Current holders of the grid roles. */
@@ -2849,6 +2860,8 @@ export interface operations {
                 /** @description Free-text search. */
                 q?: string;
                 community_id?: string;
+                /** @description A community or a street: every grid inside it. */
+                region_id?: string;
                 branch_id?: string;
                 /** @description `true`: only grids with a role nobody holds; `false`: only fully staffed grids. */
                 vacant?: boolean;

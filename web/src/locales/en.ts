@@ -39,6 +39,7 @@ export default {
     noRoles: 'No roles yet',
   },
   grids: {
+    byVacancy: 'Colour by vacancies', byOverdue: 'Colour by overdue visits', overdueShare: 'of households not visited for 30 days', overdue: 'Not visited for 30 days', 
     title: 'Grids', grid: 'Grid', community: 'Community', households: 'Households', roles: 'Grid roles', vacant: 'Vacant', vacantTag: 'vacant',
     staffed: 'All three roles filled', onlyVacant: 'Only grids with vacancies', allCommunities: 'All communities', personName: 'Name', assign: 'Assign', backToList: 'Back to the list',
     roleNames: { service_worker: 'Service worker', opinion_collector: 'Opinion collector', party_instructor: 'Party instructor' },

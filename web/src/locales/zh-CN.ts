@@ -39,6 +39,7 @@ export default {
     noRoles: '暂未分配角色',
   },
   grids: {
+    byVacancy: '按缺员着色', byOverdue: '按未走访着色', overdueShare: '的住户30天未走访', overdue: '30天未走访户数', 
     title: '网格', grid: '网格', community: '所属社区', households: '户数', roles: '一格三员', vacant: '缺员', vacantTag: '空缺',
     staffed: '三员齐全', onlyVacant: '只看缺员网格', allCommunities: '全部社区', personName: '姓名', assign: '任命', backToList: '返回列表',
     roleNames: { service_worker: '居民服务员', opinion_collector: '民情收集员', party_instructor: '党建指导员' },
