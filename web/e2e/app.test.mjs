@@ -2,32 +2,22 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, fill, launch, login, phone, shots, startServer } from './harness.mjs'
+import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
 
-let server
-let browser
-
-before(async () => {
-  server = await startServer()
-  browser = await launch()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const env = useApp(before, after)
 
 describe('desktop', () => {
   test('a wrong password shows the translated error', async () => {
-    const page = await browser.newPage(desktop)
-    await login(page, server.base, 'street1', 'wrong-password')
+    const page = await env.browser.newPage(desktop)
+    await login(page, env.server.base, 'street1', 'wrong-password')
     await page.getByTestId('login-error').waitFor()
     assert.match(await page.getByTestId('login-error').innerText(), /用户名或密码错误/)
     await page.close()
   })
 
   test('regions: tree, create with field errors, delete refused when not empty', async () => {
-    const page = await browser.newPage(desktop)
-    await login(page, server.base, 'street1')
+    const page = await env.browser.newPage(desktop)
+    await login(page, env.server.base, 'street1')
     await page.getByTestId('region-tree').waitFor()
     await page.getByTestId('region-node-新丰街街道').click()
     await page.getByTestId('region-detail').getByText('新丰街街道').waitFor()
@@ -56,8 +46,8 @@ describe('desktop', () => {
   })
 
   test('branches: tree, filter to interest-based branches, English labels, sign out', async () => {
-    const page = await browser.newPage(desktop)
-    await login(page, server.base, 'street1')
+    const page = await env.browser.newPage(desktop)
+    await login(page, env.server.base, 'street1')
     await page.getByTestId('nav-branches').click()
     await page.getByTestId('branch-node-新丰街街道党工委').waitFor()
     await page.getByTestId('filter-establishment').click()
@@ -77,8 +67,8 @@ describe('desktop', () => {
 
 describe('phone, 375 px', () => {
   test('sign in, navigate through the drawer, no horizontal scrolling', async () => {
-    const page = await browser.newPage(phone)
-    await login(page, server.base, 'secretary1')
+    const page = await env.browser.newPage(phone)
+    await login(page, env.server.base, 'secretary1')
     await page.getByTestId('region-tree').waitFor()
     let width = await page.evaluate(() => document.documentElement.scrollWidth)
     assert.ok(width <= 375, `page is ${width}px wide`)

@@ -3,24 +3,14 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, fill, login, phone, shots, startServer, launch } from './harness.mjs'
+import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
 
-let server
-let browser
-
-before(async () => {
-  server = await startServer()
-  browser = await launch()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const env = useApp(before, after)
 
 describe('grids', () => {
   test('desktop: the map draws the street grids without tiles and a click opens the grid', async () => {
-    const page = await browser.newPage(desktop)
-    await login(page, server.base, 'street1')
+    const page = await env.browser.newPage(desktop)
+    await login(page, env.server.base, 'street1')
     await page.getByTestId('nav-grids').click()
     await page.getByTestId('grid-map').waitFor()
     const polygon = page.getByTestId('map-grid-斜桥巷第1网格')
@@ -39,8 +29,8 @@ describe('grids', () => {
   })
 
   test('desktop: coverage marks targets met and missed', async () => {
-    const page = await browser.newPage(desktop)
-    await login(page, server.base, 'street1')
+    const page = await env.browser.newPage(desktop)
+    await login(page, env.server.base, 'street1')
     await page.getByTestId('nav-coverage').click()
     await page.getByTestId('coverage-period').click()
     await page.locator('.el-select-dropdown__item', { hasText: '2026-10' }).click()
@@ -54,8 +44,8 @@ describe('grids', () => {
   })
 
   test('phone: a grid worker logs a visit in two taps', async () => {
-    const page = await browser.newPage(phone)
-    await login(page, server.base, 'grid1')
+    const page = await env.browser.newPage(phone)
+    await login(page, env.server.base, 'grid1')
     await page.getByTestId('my-grid-card').getByText('斜桥巷第1网格').waitFor()
     const width = await page.evaluate(() => document.documentElement.scrollWidth)
     assert.ok(width <= 375, `page is ${width}px wide`)

@@ -76,3 +76,17 @@ export async function login(page, base, username, password = 'tongxin-demo') {
   await fill(page, 'login-password', password)
   await page.getByTestId('login-submit').click()
 }
+
+/** One server and browser per test file, stopped at its end: `const env = useApp(before, after)`. */
+export function useApp(before, after) {
+  const env = { server: null, browser: null }
+  before(async () => {
+    env.server = await startServer()
+    env.browser = await launch()
+  })
+  after(async () => {
+    await env.browser?.close()
+    await env.server?.stop()
+  })
+  return env
+}

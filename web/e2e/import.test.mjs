@@ -3,18 +3,9 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, launch, login, shots, startServer } from './harness.mjs'
+import { desktop, login, shots, useApp } from './harness.mjs'
 
-let server
-let browser
-before(async () => {
-  server = await startServer()
-  browser = await launch()
-})
-after(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const env = useApp(before, after)
 
 const csv = [
   'grid_code,building,unit,room,residents,head_name,head_phone,tags',
@@ -24,8 +15,8 @@ const csv = [
 ].join('\n')
 
 test('import households with a progress bar and line errors', async () => {
-  const page = await browser.newPage(desktop)
-  await login(page, server.base, 'community1')
+  const page = await env.browser.newPage(desktop)
+  await login(page, env.server.base, 'community1')
   await page.getByTestId('nav-households').click()
   await page.getByTestId('import-open').click()
   await page.getByTestId('import-file').setInputFiles({ name: 'households.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
