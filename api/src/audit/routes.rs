@@ -1,6 +1,6 @@
-//! `GET /api/v1/audit-events`: administrators read the whole trail; staff read events about
-//! records and people inside their scope is a later refinement — for now the trail is admin-only,
-//! because events about other streets' users would otherwise leak.
+//! `GET /api/v1/audit-events`: the trail is for administrators only. Staff reading the events of
+//! their own scope needs each event's scope recorded; until then an event about another street's
+//! people must not leak, so nobody but an administrator reads it.
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;

@@ -169,12 +169,14 @@ pub fn connect(url: &str, opts: &PoolOptions) -> Result<DbPool, String> {
         }
         Backend::Postgres => url.to_string(),
     };
-    Pool::builder()
+    Ok(Pool::builder()
         .max_size(opts.max_size)
         .connection_timeout(opts.connection_timeout)
         .connection_customizer(Box::new(ConnectionSetup { busy_timeout_ms: opts.busy_timeout_ms }))
-        .build(DbManager { backend, url: manager_url })
-        .map_err(|e| format!("cannot open database {}: {e}", redact_url(url)))
+        // Unchecked: connections open on demand, so a database that is down makes `/readyz` answer
+        // 503 (and `tongxin serve` stop at its migration step with a clear message) instead of
+        // failing inside the pool builder.
+        .build_unchecked(DbManager { backend, url: manager_url }))
 }
 
 /// Runs the embedded migrations for the connection's backend; returns how many were applied.

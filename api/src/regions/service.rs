@@ -96,7 +96,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: RegionFilter, sorts: Vec
             (_, true) => q.then_order_by(regions::path.desc()),
         };
     }
-    // The id breaks ties so that pages never overlap or skip rows.
+    // The (unique) path breaks ties so that pages never overlap or skip rows.
     let rows: Vec<Region> = q
         .then_order_by(regions::path.asc())
         .limit(paging.per_page)

@@ -14,19 +14,19 @@ both_backends!(health_and_readiness, |app| {
 
 #[actix_web::test]
 async fn readiness_fails_when_the_database_is_gone() {
-    let app = TestApp::sqlite_empty(test_auth());
-    // A pool pointed at an unreachable PostgreSQL answers 503, not 500.
+    // A pool pointed at an unreachable PostgreSQL: not ready (503, problem+json), never a 500.
     let pool = tongxin::db::connect(
         "postgres://nobody@127.0.0.1:1/none",
         &tongxin::db::PoolOptions { max_size: 1, connection_timeout: std::time::Duration::from_millis(300), busy_timeout_ms: 0 },
-    );
-    if let Ok(pool) = pool {
-        let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &[1u8; 32], test_auth(), None));
-        let svc = actix_web::test::init_service(tongxin::app(state)).await;
-        let res = actix_web::test::call_service(&svc, TestRequest::get().uri("/readyz").to_request()).await;
-        assert_eq!(res.status().as_u16(), 503);
-    }
-    drop(app);
+    )
+    .expect("the pool opens connections on demand");
+    let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &[1u8; 32], test_auth(), None));
+    let svc = actix_web::test::init_service(tongxin::app(state)).await;
+    let res = actix_web::test::call_service(&svc, TestRequest::get().uri("/readyz").to_request()).await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
+    let live = actix_web::test::call_service(&svc, TestRequest::get().uri("/healthz").to_request()).await;
+    assert_eq!(live.status().as_u16(), 200, "the process itself is alive");
 }
 
 #[test]
@@ -66,7 +66,9 @@ both_backends!(spec_and_docs_are_served, |app| {
     assert!(r.body["paths"]["/api/v1/regions"].is_object());
     let docs = app.call(TestRequest::get().uri("/docs/")).await.expect(200);
     assert!(docs.body.as_str().unwrap().contains("swagger"), "the docs UI is bundled");
-    app.call(TestRequest::get().uri("/docs")).await;
+    let bare = app.call(TestRequest::get().uri("/docs")).await;
+    assert!(bare.status.is_redirection(), "{}", bare.status);
+    assert_eq!(bare.header("location").as_deref(), Some("/docs/"));
 });
 
 both_backends!(bad_bodies_get_problem_json_never_500, |app| {
