@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "TONGXIN_WORKERS")]
     pub workers: Option<usize>,
+    /// Reports (visit coverage) kept in memory; 0 computes every request afresh. Cached reports
+    /// are checked against the data they came from on every request, so they are never stale.
+    #[arg(long, env = "TONGXIN_REPORT_CACHE_ENTRIES", default_value_t = 256)]
+    pub report_cache_entries: usize,
     #[command(flatten)]
     pub auth: AuthArgs,
 }

@@ -12,6 +12,7 @@ pub mod grids;
 pub mod households;
 pub mod http;
 pub mod jobs;
+pub mod memo;
 pub mod openapi;
 pub mod privacy;
 pub mod regions;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub auth: Arc<AuthArgs>,
     pub login_limiter: Arc<RateLimiter>,
     pub callers: Arc<crate::auth::caller::CallerCache>,
+    /// Visit coverage reports, keyed by the versions of the grids they were computed from.
+    pub coverage: Arc<households::visits::CoverageMemo>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
     pub web_dir: Option<PathBuf>,
 }
@@ -57,9 +60,16 @@ impl AppState {
             keys: Arc::new(Keys::new(secret, auth.access_token_ttl_secs)),
             login_limiter: Arc::new(RateLimiter::per_minute(auth.login_rate_per_minute)),
             callers: Arc::default(),
+            coverage: Arc::new(memo::Memo::new(256)),
             auth: Arc::new(auth),
             web_dir,
         }
+    }
+
+    /// Sizes the report cache (`0` turns it off).
+    pub fn with_report_cache(mut self, entries: usize) -> AppState {
+        self.coverage = Arc::new(memo::Memo::new(entries));
+        self
     }
 }
 

@@ -133,6 +133,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        activity_version -> BigInt,
     }
 }
 

@@ -77,7 +77,7 @@ pub struct GridFilter {
 type Joined = diesel::dsl::InnerJoin<grids::table, regions::table>;
 
 /// Grids joined to their communities, restricted to what the caller reaches.
-fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
+pub(crate) fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
     let q = grids::table.inner_join(regions::table).into_boxed();
     let by_region = match caller.regions_readable() {
         Reach::All => return q,
@@ -579,6 +579,11 @@ pub fn visible_grid_ids(conn: &mut DbConn, caller: &Caller) -> QueryResult<Optio
         return Ok(None);
     }
     boxed_visible(caller).select(grids::id).load(conn).map(Some)
+}
+
+/// Marks that the grid's households or visits changed, so cached reports over it are recomputed.
+pub fn touch_activity(conn: &mut DbConn, grid_id: &str) -> QueryResult<usize> {
+    diesel::update(grids::table.find(grid_id)).set(grids::activity_version.eq(grids::activity_version + 1)).execute(conn)
 }
 
 /// What a caller may do in one grid.

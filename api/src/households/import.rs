@@ -248,6 +248,7 @@ fn write(conn: &mut DbConn, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
                         updated_at: Utc::now().naive_utc(),
                     };
                     diesel::update(households::table.find(&id)).set(&changes).execute(c)?;
+                    crate::grids::service::touch_activity(c, &i.grid_id)?;
                     updated += 1;
                 }
             }

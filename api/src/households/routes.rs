@@ -211,8 +211,9 @@ pub struct CoverageParams {
 pub async fn coverage(state: web::Data<AppState>, caller: Caller, params: web::Query<CoverageParams>) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let period = visits::parse_period(&p.period)?;
-    let result = crate::db::run(&state.pool, move |c| visits::coverage(c, &caller, p.grid_id.as_deref(), p.region_id.as_deref(), period)).await?;
-    Ok(HttpResponse::Ok().json(result))
+    let memo = state.coverage.clone();
+    let result = crate::db::run(&state.pool, move |c| visits::coverage_memo(c, &memo, &caller, p.grid_id.as_deref(), p.region_id.as_deref(), period)).await?;
+    Ok(HttpResponse::Ok().json(&*result))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

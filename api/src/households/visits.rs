@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::db::schema::{grids, households, regions, visits};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
-use crate::grids::service::{access, visible_grid_ids};
+use crate::grids::service::{access, boxed_visible, visible_grid_ids};
 use crate::http::list::Paging;
 use crate::{audit, tree};
 
@@ -91,6 +91,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateVisit) -> ApiResu
         )
         .set(households::last_visited_on.eq(Some(visited_on)))
         .execute(c)?;
+        crate::grids::service::touch_activity(c, &grid_id)?;
         audit::record(c, &caller.actor(), "create", "visit", Some(&v.id), Some(json!({"household_id": v.household_id, "visited_on": visited_on})))?;
         Ok(v.view())
     })
@@ -247,34 +248,59 @@ pub struct Coverage {
     pub workers: Vec<WorkerCoverage>,
 }
 
-/// The grids a coverage request covers: one grid, a region's grids, or every visible grid.
-fn scope_grids(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>) -> ApiResult<Vec<(String, String)>> {
+/// The grids a coverage request covers (one grid, a region's grids, or every visible grid), in
+/// report order, each with its activity version: together they fingerprint the report.
+fn scope_grids(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>) -> ApiResult<Vec<(String, String, i64)>> {
     if let Some(g) = grid_id {
         let acc = access(conn, caller, g, None)?;
-        return Ok(vec![(acc.grid.id, acc.grid_name)]);
+        let version: i64 = grids::table.find(&acc.grid.id).select(grids::activity_version).first(conn)?;
+        return Ok(vec![(acc.grid.id, acc.grid_name, version)]);
     }
-    let mut q = grids::table.inner_join(regions::table).into_boxed();
-    if let Some(r) = region_id {
-        let path: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
-        let Some(path) = path.filter(|p| caller.regions_readable().contains(p)) else {
-            return Err(ApiError::not_found("region"));
-        };
-        let (lo, hi) = tree::range(&path);
-        q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
+    let q = match region_id {
+        Some(r) => {
+            let path: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
+            let Some(path) = path.filter(|p| caller.regions_readable().contains(p)) else {
+                return Err(ApiError::not_found("region"));
+            };
+            // The caller reads the whole region, so its grids need no further scope filter.
+            let (lo, hi) = tree::range(&path);
+            grids::table.inner_join(regions::table).into_boxed().filter(regions::path.ge(lo)).filter(regions::path.lt(hi))
+        }
+        None => boxed_visible(caller),
+    };
+    Ok(q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::activity_version)).load(conn)?)
+}
+
+/// What a coverage report depends on: its period, today (a running period counts weeks up to
+/// today) and every covered grid with its name and activity version.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct CoverageKey {
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    grids: Vec<(String, String, i64)>,
+}
+
+pub type CoverageMemo = crate::memo::Memo<CoverageKey, Coverage>;
+
+/// Coverage through the report memo: the scope's grids are read on every request (a few hundred
+/// rows at most), and the report is recomputed only when one of them has changed.
+pub fn coverage_memo(conn: &mut DbConn, memo: &CoverageMemo, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>, period: Period) -> ApiResult<std::sync::Arc<Coverage>> {
+    let grid_list = scope_grids(conn, caller, grid_id, region_id)?;
+    let key = CoverageKey { from: period.from, to: period.to, today: Utc::now().date_naive(), grids: grid_list };
+    if let Some(hit) = memo.get(&key) {
+        return Ok(hit);
     }
-    if let Some(ids) = visible_grid_ids(conn, caller)? {
-        q = q.filter(grids::id.eq_any(ids));
-    }
-    Ok(q.order((regions::path.asc(), grids::name.asc())).select((grids::id, grids::name)).load(conn)?)
+    let report = compute(conn, &key.grids, period)?;
+    Ok(memo.put(key, report))
 }
 
 fn ratio(n: i64, d: i64) -> Option<f64> {
     (d > 0).then(|| ((n as f64 / d as f64) * 10_000.0).round() / 10_000.0)
 }
 
-pub fn coverage(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>, period: Period) -> ApiResult<Coverage> {
-    let grid_list = scope_grids(conn, caller, grid_id, region_id)?;
-    let ids: Vec<String> = grid_list.iter().map(|(id, _)| id.clone()).collect();
+fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Period) -> ApiResult<Coverage> {
+    let ids: Vec<&str> = grid_list.iter().map(|(id, _, _)| id.as_str()).collect();
     // Households and key-group households per grid, from the covering (grid_id, key_group) index.
     let counts: Vec<(String, bool, i64)> = households::table
         .filter(households::grid_id.eq_any(&ids))
@@ -330,7 +356,7 @@ pub fn coverage(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, regio
     }
 
     let mut grids_out = vec![];
-    for (id, name) in &grid_list {
+    for (id, name, _) in grid_list {
         let households_n = household_counts.get(id).copied().unwrap_or(0);
         let g = per_grid.remove(id.as_str()).unwrap_or_default();
         let visited = g.visited.len() as i64;

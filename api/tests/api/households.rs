@@ -65,6 +65,37 @@ both_backends!(households_are_scoped_to_grids_and_communities, |app| {
     assert!(never < all, "a 100-year horizon leaves only the never-visited");
 });
 
+both_backends!(pages_run_grid_by_grid_and_agree_with_the_filtered_path_and_the_real_count, |app| {
+    let staff = app.token("community1").await;
+    // Pages of 7 straddle grid boundaries; together they are every household once, in order.
+    let mut paged: Vec<String> = vec![];
+    let first = app.get(&staff, "/api/v1/households?per_page=7").await.expect(200);
+    let total = first.body["total"].as_i64().unwrap();
+    assert!(total > 120, "the community has several grids");
+    for page in 1..=(total + 6) / 7 {
+        let r = app.get(&staff, &format!("/api/v1/households?per_page=7&page={page}")).await.expect(200);
+        assert_eq!(r.body["total"], total);
+        paged.extend(r.body["items"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(paged.len() as i64, total);
+    let unique: std::collections::HashSet<&String> = paged.iter().collect();
+    assert_eq!(unique.len(), paged.len(), "no household twice");
+    // The same order and total from the general (filtered) query: every demo address has 幢.
+    let mut filtered: Vec<String> = vec![];
+    for page in 1..=(total + 99) / 100 {
+        let r = app.get(&staff, &format!("/api/v1/households?per_page=100&page={page}&q={}", url_encode("幢"))).await.expect(200);
+        assert_eq!(r.body["total"], total, "the kept grid counts equal a real count");
+        filtered.extend(r.body["items"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(filtered, paged);
+    // A household added or removed moves the total at once.
+    let mine = grid(&app, "斜桥巷第1网格").await;
+    let h = app.post(&staff, "/api/v1/households", json!({"grid_id": mine, "building": "99幢", "room": "1", "head_name": "王芳"})).await.expect(201);
+    assert_eq!(app.get(&staff, "/api/v1/households?per_page=1").await.body["total"], total + 1);
+    app.delete(&staff, &format!("/api/v1/households/{}", h.body["id"].as_str().unwrap())).await.expect(204);
+    assert_eq!(app.get(&staff, "/api/v1/households?per_page=1").await.body["total"], total);
+});
+
 both_backends!(workers_and_staff_keep_households_with_unique_addresses, |app| {
     let w = app.token("grid1").await;
     let mine = grid(&app, "斜桥巷第1网格").await;
@@ -167,6 +198,28 @@ both_backends!(coverage_targets_met_and_missed_against_hand_computed_figures, |a
     app.get(&c1, &format!("/api/v1/visits/coverage?period=2026-Q3&region_id={street_id}")).await.problem(404, "not_found");
     let w = app.token("grid1").await;
     app.get(&w, &format!("/api/v1/visits/coverage?period=2026-Q3&grid_id={g}")).await.problem(404, "not_found");
+});
+
+both_backends!(a_cached_coverage_report_follows_every_change_to_its_grids, |app| {
+    let (g, hh) = fixture(&app).await;
+    let c1 = app.token("community1").await;
+    let community = app.find_id("regions", "斜桥巷社区").await;
+    let url = format!("/api/v1/visits/coverage?period=2026-10&region_id={community}");
+    let before = app.get(&c1, &url).await.expect(200);
+    assert_eq!(app.get(&c1, &url).await.expect(200).body, before.body, "the same report twice");
+    let mine = |r: &serde_json::Value| r["grids"].as_array().unwrap().iter().find(|x| x["grid_id"] == g.as_str()).unwrap().clone();
+    assert_eq!(mine(&before.body)["visited_households"], 2);
+    // A visit, a key-group change and a rename each show at once.
+    app.post(&c1, "/api/v1/visits", json!({"household_id": hh[1], "visited_on": "2026-10-20"})).await.expect(201);
+    let after = app.get(&c1, &url).await.expect(200);
+    assert_eq!(mine(&after.body)["visited_households"], 3);
+    assert_eq!(after.body["totals"]["visits"], before.body["totals"]["visits"].as_i64().unwrap() + 1);
+    let h = app.get(&c1, &format!("/api/v1/households/{}", hh[0])).await.expect(200);
+    app.patch(&c1, &format!("/api/v1/households/{}", hh[0]), json!({"tags": ["disabled"], "version": h.body["version"]}), None).await.expect(200);
+    assert_eq!(mine(&app.get(&c1, &url).await.expect(200).body)["key_group_households"], 2);
+    let gv = app.get(&c1, &format!("/api/v1/grids/{g}")).await.expect(200);
+    app.patch(&c1, &format!("/api/v1/grids/{g}"), json!({"name": "改名网格", "version": gv.body["version"]}), None).await.expect(200);
+    assert_eq!(mine(&app.get(&c1, &url).await.expect(200).body)["grid_name"], "改名网格");
 });
 
 both_backends!(eighty_households_a_month_is_met_at_eighty_and_missed_at_seventy_nine, |app| {
