@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// are checked against the data they came from on every request, so they are never stale.
     #[arg(long, env = "TONGXIN_REPORT_CACHE_ENTRIES", default_value_t = 256)]
     pub report_cache_entries: usize,
+    /// Key (≥ 32 bytes) that seals ID numbers at rest. Unset: generated once into the data
+    /// directory as `data-key`. Losing it makes sealed ID numbers unreadable: back it up apart
+    /// from the database.
+    #[arg(long, env = "TONGXIN_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
     #[command(flatten)]
     pub auth: AuthArgs,
 }

@@ -3,6 +3,7 @@
 //! 花园路 with community "big committees", grid branches, building party groups, an interest-based
 //! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
 pub mod bench;
+pub mod party;
 
 /// Multi-row INSERTs in chunks. diesel's MultiBackend has no batch insert, so bulk loaders reach
 /// for the concrete connection.
@@ -252,18 +253,18 @@ fn person(i: usize) -> String {
 }
 
 /// Loads the demo district once; later starts find it and leave the data as users changed it.
-pub fn load(conn: &mut DbConn) -> Result<(), String> {
+pub fn load(conn: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), String> {
     let exists: i64 = users::table.filter(users::username.eq("admin")).count().get_result(conn).map_err(|e| e.to_string())?;
     if exists > 0 {
         log::info!("demo data already present");
         return Ok(());
     }
-    conn.transaction(load_inner).map_err(|e: crate::error::ApiError| format!("loading demo data failed: {}", e.detail))?;
+    conn.transaction(|c| load_inner(c, sealer)).map_err(|e: crate::error::ApiError| format!("loading demo data failed: {}", e.detail))?;
     log::info!("demo data loaded");
     Ok(())
 }
 
-fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
+fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crate::error::ApiError> {
     let mut n = 0usize;
     let mut next_person = || {
         n += 1;
@@ -279,6 +280,9 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
     let mut xf_branches = vec![];
     // (community, grid number, grid branch): the grids are drawn once the communities exist.
     let mut xf_grids: Vec<(usize, usize, Option<Node>)> = vec![];
+    let mut interest: Vec<String> = vec![];
+    // 舣舟亭 has one community branch and no grid branches: its members are in that branch.
+    let mut single_branch: Option<String> = None;
     for (i, name) in XINFENG_COMMUNITIES.iter().enumerate() {
         let community = insert_region(c, Some(&xinfeng), "community", name, Some(format!("320402-001-{:03}", i + 1)))?;
         let short = name.trim_end_matches("社区");
@@ -296,14 +300,15 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
             gb
         } else {
             let b = insert_branch(c, Some(&xf_wc), &community, "branch", "formal", &format!("{short}社区党支部"), Some(&next_person()))?;
+            single_branch = Some(b.id.clone());
             for g in 1..=3 {
                 xf_grids.push((i, g, None));
             }
             b
         };
         if i == 0 {
-            insert_branch(c, Some(&top), &community, "branch", "interest", "心相连艺术团党支部", Some(&next_person()))?;
-            insert_branch(c, Some(&top), &community, "branch", "interest", "夕阳红志愿服务队党支部", Some(&next_person()))?;
+            interest.push(insert_branch(c, Some(&top), &community, "branch", "interest", "心相连艺术团党支部", Some(&next_person()))?.id);
+            interest.push(insert_branch(c, Some(&top), &community, "branch", "interest", "夕阳红志愿服务队党支部", Some(&next_person()))?.id);
         }
         xf_branches.push(top);
         xf_communities.push(community);
@@ -383,5 +388,20 @@ fn load_inner(c: &mut DbConn) -> Result<(), crate::error::ApiError> {
         let worker = if *n == 0 { Some(grid1_id.as_str()) } else { None };
         households_and_visits(c, id, *n, size, worker, &mut next_person)?;
     }
+
+    // Members in the grid branches (and 舣舟亭's community branch), each branch with its own habits.
+    let mut party_branches: Vec<party::PartyBranch> = vec![];
+    for ((_, _, branch), (n, grid)) in xf_grids.iter().zip(&grid_ids) {
+        if let Some(b) = branch {
+            // Most branches end the year over 80 %; every fourth stays under it.
+            let diligence = if n % 4 == 3 { 70 } else { 86 + (*n as u64 * 3) % 10 };
+            party_branches.push(party::PartyBranch { id: b.id.clone(), grid_id: Some(grid.clone()), diligence });
+        }
+    }
+    if let Some(b) = single_branch {
+        party_branches.push(party::PartyBranch { id: b, grid_id: None, diligence: 60 });
+    }
+    let member1: String = users::table.filter(users::username.eq("member1")).select(users::id).first(c)?;
+    party::load(c, sealer, &party_branches, &interest, &member1)?;
     Ok(())
 }

@@ -68,6 +68,10 @@ impl ApiError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
+    /// A workflow action the state machine does not allow from the record's current state.
+    pub fn invalid_transition(current: &str, action: &str) -> Self {
+        Self::new(StatusCode::CONFLICT, "invalid_transition", format!("the current state is {current}; {action} is not allowed from it"))
+    }
     pub fn precondition_failed(current: i32) -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,

@@ -12,10 +12,13 @@ pub mod grids;
 pub mod households;
 pub mod http;
 pub mod jobs;
+pub mod meetings;
+pub mod members;
 pub mod memo;
 pub mod openapi;
 pub mod privacy;
 pub mod regions;
+pub mod sealed;
 pub mod tree;
 pub mod users;
 
@@ -49,6 +52,8 @@ pub struct AppState {
     pub callers: Arc<crate::auth::caller::CallerCache>,
     /// Visit coverage reports, keyed by the versions of the grids they were computed from.
     pub coverage: Arc<households::visits::CoverageMemo>,
+    /// Seals personal identifiers (ID numbers) at rest.
+    pub sealer: Arc<sealed::Sealer>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
     pub web_dir: Option<PathBuf>,
 }
@@ -61,9 +66,18 @@ impl AppState {
             login_limiter: Arc::new(RateLimiter::per_minute(auth.login_rate_per_minute)),
             callers: Arc::default(),
             coverage: Arc::new(memo::Memo::new(256)),
+            // Tests and tools get a key derived from the signing secret; `serve` always sets the
+            // deployment's own data key with `with_data_key`.
+            sealer: Arc::new(sealed::Sealer::new(&[secret, b"/data-key".as_slice()].concat())),
             auth: Arc::new(auth),
             web_dir,
         }
+    }
+
+    /// The data key that seals personal identifiers.
+    pub fn with_data_key(mut self, key: &[u8]) -> AppState {
+        self.sealer = Arc::new(sealed::Sealer::new(key));
+        self
     }
 
     /// Sizes the report cache (`0` turns it off).
@@ -158,6 +172,29 @@ where
             .service(households::routes::coverage)
             .service(households::routes::list_visits)
             .service(households::routes::create_visit)
+            .service(members::routes::list)
+            .service(members::routes::create)
+            .service(members::routes::mine)
+            .service(members::routes::get)
+            .service(members::routes::update)
+            .service(members::routes::change_status)
+            .service(members::routes::join_interest)
+            .service(members::routes::leave_interest)
+            .service(members::routes::access_log)
+            .service(members::routes::member_transfers)
+            .service(members::routes::request_transfer)
+            .service(members::routes::pending_transfers)
+            .service(members::routes::get_transfer)
+            .service(members::routes::accept_transfer)
+            .service(members::routes::reject_transfer)
+            .service(members::routes::cancel_transfer)
+            .service(meetings::routes::list)
+            .service(meetings::routes::create)
+            .service(meetings::routes::attendance_rates)
+            .service(meetings::routes::get)
+            .service(meetings::routes::update)
+            .service(meetings::routes::delete)
+            .service(meetings::routes::record_attendance)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)

@@ -119,16 +119,17 @@ fn run(cli: Cli) -> Result<(), String> {
             let url = db.url(serve.demo);
             log::info!("tongxin {} starting: {}", env!("CARGO_PKG_VERSION"), config::describe(&db, &serve, &url));
             let pool = open(&db, serve.demo)?;
+            let secret = tongxin::auth::jwt::load_or_create_secret(serve.auth.jwt_secret.as_deref(), &db.data_dir)?;
+            let data_key = tongxin::sealed::load_or_create_key(serve.data_key.as_deref(), &db.data_dir)?;
             if serve.demo {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                tongxin::demo::load(&mut conn)?;
+                tongxin::demo::load(&mut conn, &tongxin::sealed::Sealer::new(&data_key))?;
             }
-            let secret = tongxin::auth::jwt::load_or_create_secret(serve.auth.jwt_secret.as_deref(), &db.data_dir)?;
             let web_dir = Some(serve.web_dir.clone());
             if !serve.web_dir.join("index.html").exists() {
                 log::warn!("no web app at {} (build it with `npm --prefix web run build`); serving the API only", serve.web_dir.display());
             }
-            let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir).with_report_cache(serve.report_cache_entries));
+            let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir).with_report_cache(serve.report_cache_entries).with_data_key(&data_key));
             actix_web::rt::System::new().block_on(tongxin::serve(state, &serve.bind, serve.workers, serve.demo)).map_err(|e| e.to_string())
         }
     }

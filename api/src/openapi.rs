@@ -17,6 +17,8 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
         (name = "grids", description = "Grids (网格) with their boundaries and the three grid roles (一格三员)"),
         (name = "households", description = "Households in grids; names and phones masked unless your role needs them"),
         (name = "visits", description = "Household visits and coverage against the targets"),
+        (name = "members", description = "Party members (党员): the roster, ID numbers sealed and masked, transfers, interest-based branches, who has seen a record"),
+        (name = "meetings", description = "Branch meetings (三会一课, 主题党日), attendance sheets and attendance rates against the 80 % line"),
         (name = "jobs", description = "Background jobs such as imports: progress and per-line errors"),
         (name = "users", description = "Accounts and their role grants"),
         (name = "audit-events", description = "Who changed or read what, when and from where"),

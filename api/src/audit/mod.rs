@@ -52,6 +52,19 @@ pub fn record(
         .map(|_| ())
 }
 
+/// The events about one record, newest first.
+pub fn for_entity(conn: &mut DbConn, entity_type: &str, entity_id: &str, paging: crate::http::list::Paging) -> QueryResult<(Vec<AuditEventView>, i64)> {
+    let base = || audit_events::table.filter(audit_events::entity_type.eq(entity_type.to_owned())).filter(audit_events::entity_id.eq(entity_id.to_owned()));
+    let total: i64 = base().count().get_result(conn)?;
+    let rows: Vec<AuditEvent> = base()
+        .order((audit_events::at.desc(), audit_events::id.desc()))
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(AuditEvent::as_select())
+        .load(conn)?;
+    Ok((rows.into_iter().map(Into::into).collect(), total))
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "01937c9e-0000-7000-8000-000000000001", "at": "2026-11-23T03:00:00Z", "actor_id": "01937c9e-0000-7000-8000-0000000000aa", "actor_name": "street1", "action": "update", "entity_type": "region", "entity_id": "01937c9e-0000-7000-8000-0000000000bb", "client_addr": "10.1.2.3", "detail": {"name": "斜桥巷社区"}}))]
 pub struct AuditEventView {

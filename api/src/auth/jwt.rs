@@ -64,8 +64,13 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> Resul
         }
         return Ok(s.as_bytes().to_vec());
     }
-    let path = data_dir.join("jwt-secret");
-    if let Ok(existing) = std::fs::read(&path) {
+    load_or_create_file(&data_dir.join("jwt-secret"), "JWT signing secret")
+}
+
+/// A 64-byte random secret kept (hex) in a private file, created on first use.
+pub fn load_or_create_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    let data_dir = path.parent().unwrap_or(Path::new("."));
+    if let Ok(existing) = std::fs::read(path) {
         if existing.len() >= 32 {
             return Ok(existing);
         }
@@ -75,8 +80,8 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> Resul
     let mut secret = [0u8; 64];
     rand::rngs::OsRng.fill_bytes(&mut secret);
     let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(&path, hex.as_bytes())?;
-    log::info!("generated a new JWT signing secret in {}", path.display());
+    write_private(path, hex.as_bytes())?;
+    log::info!("generated a new {what} in {}", path.display());
     Ok(hex.into_bytes())
 }
 

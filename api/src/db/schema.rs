@@ -103,6 +103,11 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    members,
+    member_transfers,
+    member_affiliations,
+    meetings,
+    meeting_attendance,
     regions,
     branches,
     grids,
@@ -205,3 +210,94 @@ diesel::joinable!(households -> grids (grid_id));
 diesel::joinable!(visits -> households (household_id));
 diesel::joinable!(grids -> regions (community_id));
 diesel::joinable!(grid_roles -> grids (grid_id));
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        branch_id -> Text,
+        name -> Text,
+        gender -> Text,
+        birth_date -> Date,
+        id_number_sealed -> Text,
+        id_number_index -> Text,
+        id_number_masked -> Text,
+        phone -> Nullable<Text>,
+        education -> Nullable<Text>,
+        joined_on -> Date,
+        join_md -> Text,
+        full_member_on -> Nullable<Date>,
+        category -> Text,
+        grid_id -> Nullable<Text>,
+        household_id -> Nullable<Text>,
+        work_unit -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        status -> Text,
+        status_changed_on -> Nullable<Date>,
+        status_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_transfers (id) {
+        id -> Text,
+        member_id -> Text,
+        from_branch_id -> Text,
+        to_branch_id -> Nullable<Text>,
+        destination -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    member_affiliations (id) {
+        id -> Text,
+        member_id -> Text,
+        branch_id -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        branch_id -> Text,
+        kind -> Text,
+        held_on -> Date,
+        topic -> Text,
+        place -> Nullable<Text>,
+        minutes -> Nullable<Text>,
+        expected_count -> Integer,
+        present_count -> Integer,
+        excused_count -> Integer,
+        recorded -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_attendance (meeting_id, member_id) {
+        meeting_id -> Text,
+        member_id -> Text,
+        member_name -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(members -> branches (branch_id));
+diesel::joinable!(meetings -> branches (branch_id));
+diesel::joinable!(meeting_attendance -> meetings (meeting_id));
+diesel::joinable!(meeting_attendance -> members (member_id));
+diesel::joinable!(member_affiliations -> members (member_id));

@@ -129,7 +129,7 @@ impl TestApp {
 
     pub fn load_demo(self) -> TestApp {
         let mut conn = self.state.pool.get().unwrap();
-        tongxin::demo::load(&mut conn).expect("demo data loads");
+        tongxin::demo::load(&mut conn, &self.state.sealer).expect("demo data loads");
         drop(conn);
         self
     }
@@ -173,6 +173,10 @@ impl TestApp {
             req = req.insert_header((header::IF_MATCH, format!("\"{v}\"")));
         }
         self.call(req).await
+    }
+
+    pub async fn put(&self, token: &str, uri: &str, body: Value) -> Resp {
+        self.call(test::TestRequest::put().uri(uri).insert_header(bearer(token)).set_json(body)).await
     }
 
     pub async fn delete(&self, token: &str, uri: &str) -> Resp {

@@ -7,6 +7,8 @@ mod contract;
 mod grids;
 mod households;
 mod import;
+mod meetings;
+mod members;
 mod regions;
 mod schema;
 mod users;

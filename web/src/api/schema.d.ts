@@ -524,6 +524,313 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List members in the caller's reach: masked ID numbers and phones. `q` searches names;
+         *     `sort` takes `name`, `joined_on`, `birth_date`, `created_at`.
+         */
+        get: operations["members_list"];
+        put?: never;
+        /**
+         * Add a member to a formal branch. The ID number is checked (length, date, check digit) and
+         *     must agree with gender and birth date; it is stored sealed, never in clear.
+         */
+        post: operations["members_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member's own record, unmasked. */
+        get: operations["members_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one member; `unmask=true` shows the ID number and phone (audited). */
+        get: operations["members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a member's details (not their branch: that is a transfer; not their status: see `/status`). */
+        patch: operations["members_update"];
+        trace?: never;
+    };
+    "/api/v1/members/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a member historical (`left`, `deceased`) or restore them (`active`). Members are never deleted. */
+        post: operations["members_change_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/interest-branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join an interest-based branch besides the formal one. */
+        post: operations["members_join_interest_branch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/interest-branches/{branch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Leave an interest-based branch (the membership is kept in history with its end date). */
+        delete: operations["members_leave_interest_branch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who has read or changed this member's record, newest first — for the member themselves
+         *     (as personal-information law expects) and for their branch's keepers.
+         */
+        get: operations["members_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's transfers, newest first. */
+        get: operations["members_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending transfers into or out of the branches the caller keeps. */
+        get: operations["member_transfers_pending"];
+        put?: never;
+        /**
+         * Request a transfer out of the member's branch: into another formal branch (pending until the
+         *     receiving side accepts) or out of the system (final; the member becomes historical).
+         */
+        post: operations["member_transfers_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transfer. */
+        get: operations["member_transfers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-transfers/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a transfer into a branch the caller keeps: the member moves at once. */
+        post: operations["member_transfers_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-transfers/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a transfer into a branch the caller keeps; the member stays where they are. */
+        post: operations["member_transfers_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-transfers/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a pending transfer (the sending side). */
+        post: operations["member_transfers_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List meetings in the caller's reach, newest first. */
+        get: operations["meetings_list"];
+        put?: never;
+        /** Call a meeting: its expected attendees are the branch's members now. */
+        post: operations["meetings_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/attendance-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attendance rate per branch over a month or quarter, with the 80 % line and the branches under it. */
+        get: operations["meetings_attendance_rates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One meeting with its attendance sheet. */
+        get: operations["meetings_get"];
+        put?: never;
+        post?: never;
+        /** Cancel a meeting whose attendance has not been recorded. */
+        delete: operations["meetings_delete"];
+        options?: never;
+        head?: never;
+        /** Change a meeting's kind, date, topic, place or minutes. */
+        patch: operations["meetings_update"];
+        trace?: never;
+    };
+    "/api/v1/meetings/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Record attendance (present, absent, or excused with a reason) for expected members. */
+        put: operations["meetings_record_attendance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -638,6 +945,33 @@ export interface components {
              */
             started_on?: string | null;
         };
+        /** @enum {string} */
+        Attendance: "unrecorded" | "present" | "absent" | "excused";
+        AttendanceEntry: {
+            member_id: string;
+            /** @description `present`, `absent` or `excused` (with a reason). */
+            status: components["schemas"]["Attendance"];
+            reason?: string | null;
+        };
+        AttendanceReport: {
+            period: components["schemas"]["Period"];
+            /**
+             * Format: double
+             * @description The line from the seed reports: 0.8.
+             */
+            target: number;
+            branches: components["schemas"]["BranchAttendance"][];
+            /** Format: double */
+            overall_rate?: number | null;
+            /** Format: int64 */
+            branches_below_target: number;
+        };
+        AttendeeView: {
+            member_id: string;
+            member_name: string;
+            status: components["schemas"]["Attendance"];
+            reason?: string | null;
+        };
         /**
          * @example {
          *       "action": "update",
@@ -666,8 +1000,35 @@ export interface components {
             client_addr?: string | null;
             detail?: unknown;
         };
+        BranchAttendance: {
+            branch_id: string;
+            branch_name: string;
+            /** Format: int64 */
+            meetings: number;
+            /** @description Meetings per kind, e.g. `{"general_meeting": 1, "party_lecture": 1}`. */
+            by_kind: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            expected: number;
+            /** Format: int64 */
+            present: number;
+            /** Format: int64 */
+            excused: number;
+            /**
+             * Format: double
+             * @description present / expected over the recorded meetings, 0–1; `null` without recorded meetings.
+             */
+            attendance_rate?: number | null;
+            /** @description Under the 80 % line, or no recorded meeting at all in the period. */
+            below_target: boolean;
+        };
         /** @enum {string} */
         BranchKind: "working_committee" | "committee" | "general_branch" | "branch" | "group" | "joint";
+        BranchRef: {
+            id: string;
+            name: string;
+        };
         /**
          * @example {
          *       "child_count": 0,
@@ -713,6 +1074,24 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @enum {string} */
+        Category: "direct" | "in_service" | "mobile" | "retired" | "new_org";
+        /**
+         * @example {
+         *       "on": "2026-10-12",
+         *       "reason": "病故",
+         *       "status": "deceased"
+         *     }
+         */
+        ChangeStatus: {
+            /** @description `left` or `deceased` make the member historical; `active` restores them. */
+            status: components["schemas"]["MemberStatus"];
+            /** Format: date */
+            on?: string | null;
+            reason?: string | null;
+            /** Format: int32 */
+            version?: number | null;
         };
         /**
          * @example {
@@ -870,6 +1249,61 @@ export interface components {
         };
         /**
          * @example {
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "held_on": "2026-11-05",
+         *       "kind": "themed_party_day",
+         *       "place": "斜桥巷社区党群服务中心",
+         *       "topic": "学习党的二十届四中全会精神"
+         *     }
+         */
+        CreateMeeting: {
+            branch_id: string;
+            kind: components["schemas"]["MeetingKind"];
+            /** Format: date */
+            held_on: string;
+            topic: string;
+            place?: string | null;
+        };
+        /**
+         * @example {
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "category": "retired",
+         *       "education": "大专",
+         *       "full_member_on": "1986-07-01",
+         *       "gender": "male",
+         *       "id_number": "11010519491231002X",
+         *       "joined_on": "1985-07-01",
+         *       "name": "王建国",
+         *       "phone": "13900000001"
+         *     }
+         */
+        CreateMember: {
+            branch_id: string;
+            name: string;
+            gender: components["schemas"]["Gender"];
+            /** @description 18 characters with a valid check digit; birth date and gender must agree with it. */
+            id_number: string;
+            /**
+             * Format: date
+             * @description Defaults to the birth date in the ID number.
+             */
+            birth_date?: string | null;
+            phone?: string | null;
+            education?: string | null;
+            /** Format: date */
+            joined_on: string;
+            /** Format: date */
+            full_member_on?: string | null;
+            category: components["schemas"]["Category"];
+            grid_id?: string | null;
+            household_id?: string | null;
+            /** @description Required for in-service members: where they work. */
+            work_unit?: string | null;
+            /** @description The member's own account, if they have one. */
+            user_id?: string | null;
+        };
+        /**
+         * @example {
          *       "code": "XFJ-01",
          *       "level": "community",
          *       "name": "斜桥巷社区",
@@ -922,6 +1356,14 @@ export interface components {
             notes?: string | null;
             concern_found?: boolean;
         };
+        /**
+         * @example {
+         *       "note": "欢迎"
+         *     }
+         */
+        DecideTransfer: {
+            note?: string | null;
+        };
         /** @enum {string} */
         Establishment: "formal" | "interest" | "joint";
         FieldError: {
@@ -938,6 +1380,8 @@ export interface components {
             /** @example name must not be empty */
             message: string;
         };
+        /** @enum {string} */
+        Gender: "male" | "female";
         GrantView: {
             id: string;
             role: components["schemas"]["Role"];
@@ -1174,6 +1618,17 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
         };
+        /**
+         * @example {
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000130"
+         *     }
+         */
+        JoinInterestBranch: {
+            /** @description A branch whose establishment is `interest`. */
+            branch_id: string;
+            /** Format: date */
+            joined_on?: string | null;
+        };
         LineError: {
             /**
              * Format: int64
@@ -1214,6 +1669,143 @@ export interface components {
             username: string;
             display_name: string;
             grants: components["schemas"]["GrantView"][];
+        };
+        /** @enum {string} */
+        MeetingKind: "general_meeting" | "committee_meeting" | "group_meeting" | "party_lecture" | "themed_party_day";
+        /**
+         * @example {
+         *       "absent": 1,
+         *       "attendance_rate": 0.875,
+         *       "attendees": [],
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "branch_name": "斜桥巷社区第一党支部",
+         *       "created_at": "2026-11-01T03:00:00Z",
+         *       "excused": 2,
+         *       "expected": 24,
+         *       "held_on": "2026-11-05",
+         *       "id": "0193a1b2-0000-7000-8000-000000000990",
+         *       "kind": "themed_party_day",
+         *       "minutes": null,
+         *       "place": "斜桥巷社区党群服务中心",
+         *       "present": 21,
+         *       "recorded": true,
+         *       "topic": "学习党的二十届四中全会精神",
+         *       "updated_at": "2026-11-05T09:00:00Z",
+         *       "version": 2
+         *     }
+         */
+        MeetingView: {
+            id: string;
+            branch_id: string;
+            branch_name: string;
+            kind: components["schemas"]["MeetingKind"];
+            /** Format: date */
+            held_on: string;
+            topic: string;
+            place?: string | null;
+            minutes?: string | null;
+            /**
+             * Format: int32
+             * @description Members expected: the branch's members when the meeting was called.
+             */
+            expected: number;
+            /** Format: int32 */
+            present: number;
+            /** Format: int32 */
+            excused: number;
+            /** Format: int32 */
+            absent: number;
+            /**
+             * Format: double
+             * @description present / expected, 0–1; `null` until attendance is recorded.
+             */
+            attendance_rate?: number | null;
+            recorded: boolean;
+            /** @description Filled on a single meeting; empty in lists. */
+            attendees: components["schemas"]["AttendeeView"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        MemberStatus: "active" | "left" | "deceased" | "transferred_out";
+        /**
+         * @example {
+         *       "age": 64,
+         *       "birth_date": "1962-05-01",
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "branch_name": "斜桥巷社区第一党支部",
+         *       "category": "retired",
+         *       "created_at": "2026-11-23T03:00:00Z",
+         *       "education": "大专",
+         *       "full_member_on": "1986-07-01",
+         *       "gender": "male",
+         *       "grid_id": null,
+         *       "household_id": null,
+         *       "id": "0193a1b2-0000-7000-8000-000000000900",
+         *       "id_number": "320***********1234",
+         *       "interest_branches": [],
+         *       "joined_on": "1985-07-01",
+         *       "management_mode": "community_branch_care",
+         *       "masked": true,
+         *       "name": "王建国",
+         *       "phone": "139****0001",
+         *       "probationary": false,
+         *       "status": "active",
+         *       "status_changed_on": null,
+         *       "status_reason": null,
+         *       "updated_at": "2026-11-23T03:00:00Z",
+         *       "user_id": null,
+         *       "version": 1,
+         *       "work_unit": null
+         *     }
+         */
+        MemberView: {
+            id: string;
+            /** @description The one formal branch the member belongs to. */
+            branch_id: string;
+            branch_name: string;
+            name: string;
+            gender: components["schemas"]["Gender"];
+            /** Format: date */
+            birth_date: string;
+            /** Format: int32 */
+            age: number;
+            /** @description Masked (`320***********1234`) unless `masked` is false. */
+            id_number: string;
+            phone?: string | null;
+            masked: boolean;
+            education?: string | null;
+            /**
+             * Format: date
+             * @description The party birthday (政治生日).
+             */
+            joined_on: string;
+            /** Format: date */
+            full_member_on?: string | null;
+            /** @description Still a probationary member (预备党员). */
+            probationary: boolean;
+            category: components["schemas"]["Category"];
+            management_mode: string;
+            grid_id?: string | null;
+            household_id?: string | null;
+            work_unit?: string | null;
+            user_id?: string | null;
+            status: components["schemas"]["MemberStatus"];
+            /** Format: date */
+            status_changed_on?: string | null;
+            status_reason?: string | null;
+            /** @description Interest-based branches the member also belongs to. */
+            interest_branches: components["schemas"]["BranchRef"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         MonthCount: {
             /** @example 2026-11 */
@@ -1406,6 +1998,122 @@ export interface components {
              */
             per_page: number;
         };
+        Page_MeetingView: {
+            items: {
+                id: string;
+                branch_id: string;
+                branch_name: string;
+                kind: components["schemas"]["MeetingKind"];
+                /** Format: date */
+                held_on: string;
+                topic: string;
+                place?: string | null;
+                minutes?: string | null;
+                /**
+                 * Format: int32
+                 * @description Members expected: the branch's members when the meeting was called.
+                 */
+                expected: number;
+                /** Format: int32 */
+                present: number;
+                /** Format: int32 */
+                excused: number;
+                /** Format: int32 */
+                absent: number;
+                /**
+                 * Format: double
+                 * @description present / expected, 0–1; `null` until attendance is recorded.
+                 */
+                attendance_rate?: number | null;
+                recorded: boolean;
+                /** @description Filled on a single meeting; empty in lists. */
+                attendees: components["schemas"]["AttendeeView"][];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_MemberView: {
+            items: {
+                id: string;
+                /** @description The one formal branch the member belongs to. */
+                branch_id: string;
+                branch_name: string;
+                name: string;
+                gender: components["schemas"]["Gender"];
+                /** Format: date */
+                birth_date: string;
+                /** Format: int32 */
+                age: number;
+                /** @description Masked (`320***********1234`) unless `masked` is false. */
+                id_number: string;
+                phone?: string | null;
+                masked: boolean;
+                education?: string | null;
+                /**
+                 * Format: date
+                 * @description The party birthday (政治生日).
+                 */
+                joined_on: string;
+                /** Format: date */
+                full_member_on?: string | null;
+                /** @description Still a probationary member (预备党员). */
+                probationary: boolean;
+                category: components["schemas"]["Category"];
+                management_mode: string;
+                grid_id?: string | null;
+                household_id?: string | null;
+                work_unit?: string | null;
+                user_id?: string | null;
+                status: components["schemas"]["MemberStatus"];
+                /** Format: date */
+                status_changed_on?: string | null;
+                status_reason?: string | null;
+                /** @description Interest-based branches the member also belongs to. */
+                interest_branches: components["schemas"]["BranchRef"][];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_RegionView: {
             items: {
                 id: string;
@@ -1431,6 +2139,44 @@ export interface components {
                 created_at: string;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_TransferView: {
+            items: {
+                id: string;
+                member_id: string;
+                member_name: string;
+                from_branch_id: string;
+                from_branch_name: string;
+                to_branch_id?: string | null;
+                to_branch_name?: string | null;
+                /** @description For a transfer out of the system: where the member goes. */
+                destination?: string | null;
+                status: components["schemas"]["TransferStatus"];
+                reason?: string | null;
+                requested_by: string;
+                /** Format: date-time */
+                requested_at: string;
+                decided_by?: string | null;
+                /** Format: date-time */
+                decided_at?: string | null;
+                decision_note?: string | null;
             }[];
             /**
              * Format: int64
@@ -1546,6 +2292,28 @@ export interface components {
             code: string;
             errors?: components["schemas"]["FieldError"][] | null;
         };
+        /**
+         * @example {
+         *       "entries": [
+         *         {
+         *           "member_id": "0193a1b2-0000-7000-8000-000000000900",
+         *           "status": "present"
+         *         },
+         *         {
+         *           "member_id": "0193a1b2-0000-7000-8000-000000000901",
+         *           "reason": "住院",
+         *           "status": "excused"
+         *         }
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        RecordAttendance: {
+            /** @description Any subset of the expected members; the others keep what they had. */
+            entries: components["schemas"]["AttendanceEntry"][];
+            /** Format: int32 */
+            version?: number | null;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -1591,6 +2359,20 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @example {
+         *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
+         *       "reason": "搬家",
+         *       "to_branch_id": "0193a1b2-0000-7000-8000-000000000101"
+         *     }
+         */
+        RequestTransfer: {
+            member_id: string;
+            /** @description A formal branch in this system; or leave it out and name a `destination` outside it. */
+            to_branch_id?: string | null;
+            destination?: string | null;
+            reason?: string | null;
+        };
         /** @enum {string} */
         Role: "admin" | "street_staff" | "community_staff" | "grid_worker" | "branch_secretary" | "unit_contact" | "member" | "resident" | "integration";
         /** @enum {string} */
@@ -1614,6 +2396,47 @@ export interface components {
             expires_in: number;
             /** @description Single use: each refresh returns a new one, and reusing an old one revokes the session. */
             refresh_token: string;
+        };
+        /** @enum {string} */
+        TransferStatus: "pending" | "accepted" | "rejected" | "cancelled";
+        /**
+         * @example {
+         *       "decided_at": null,
+         *       "decided_by": null,
+         *       "decision_note": null,
+         *       "destination": null,
+         *       "from_branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "from_branch_name": "斜桥巷社区第一党支部",
+         *       "id": "0193a1b2-0000-7000-8000-000000000950",
+         *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
+         *       "member_name": "王建国",
+         *       "reason": "搬家",
+         *       "requested_at": "2026-11-23T03:00:00Z",
+         *       "requested_by": "secretary1",
+         *       "status": "pending",
+         *       "to_branch_id": "0193a1b2-0000-7000-8000-000000000101",
+         *       "to_branch_name": "新丰街社区第一党支部"
+         *     }
+         */
+        TransferView: {
+            id: string;
+            member_id: string;
+            member_name: string;
+            from_branch_id: string;
+            from_branch_name: string;
+            to_branch_id?: string | null;
+            to_branch_name?: string | null;
+            /** @description For a transfer out of the system: where the member goes. */
+            destination?: string | null;
+            status: components["schemas"]["TransferStatus"];
+            reason?: string | null;
+            requested_by: string;
+            /** Format: date-time */
+            requested_at: string;
+            decided_by?: string | null;
+            /** Format: date-time */
+            decided_at?: string | null;
+            decision_note?: string | null;
         };
         /**
          * @example {
@@ -1646,6 +2469,46 @@ export interface components {
             head_name?: string | null;
             head_phone?: string | null;
             tags?: string[] | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
+         *       "topic": "学习党的二十届四中全会精神（第二次）",
+         *       "version": 1
+         *     }
+         */
+        UpdateMeeting: {
+            kind?: null | components["schemas"]["MeetingKind"];
+            /** Format: date */
+            held_on?: string | null;
+            topic?: string | null;
+            place?: string | null;
+            minutes?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
+         *       "category": "in_service",
+         *       "phone": "13900000002",
+         *       "version": 1,
+         *       "work_unit": "常州市第一人民医院"
+         *     }
+         */
+        UpdateMember: {
+            name?: string | null;
+            phone?: string | null;
+            education?: string | null;
+            /** Format: date */
+            joined_on?: string | null;
+            /** Format: date */
+            full_member_on?: string | null;
+            category?: null | components["schemas"]["Category"];
+            grid_id?: string | null;
+            household_id?: string | null;
+            work_unit?: string | null;
+            user_id?: string | null;
             /** Format: int32 */
             version?: number | null;
         };
@@ -3919,6 +4782,1312 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description The branch and every organisation under it. */
+                branch_id?: string;
+                category?: components["schemas"]["Category"];
+                grid_id?: string;
+                /** @description Age today, at least. */
+                age_min?: number;
+                /** @description Age today, at most. */
+                age_max?: number;
+                /** @description Joined the party in this year. */
+                join_year?: number;
+                /** @description `active` (default), `historical` (left, deceased, transferred out) or `all`. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MemberView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMember"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate` ID number */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the account is not a member's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_get: {
+        parameters: {
+            query?: {
+                /** @description Show the ID number and phone (the branch's secretary and community staff; audited). */
+                unmask?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description your role may not unmask */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMember"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_change_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeStatus"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_join_interest_branch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinInterestBranch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate` or `member_historical` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_interest_branch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_leave_interest_branch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                branch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_access_log: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_transfers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_transfers_pending: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TransferView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_transfers_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestTransfer"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `transfer_pending`, `member_historical` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_transfers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_transfers_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideTransfer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: not pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_transfers_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideTransfer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: not pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_transfers_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideTransfer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: not pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description The branch and every organisation under it. */
+                branch_id?: string;
+                kind?: components["schemas"]["MeetingKind"];
+                from?: string;
+                to?: string;
+                /** @description Only the meetings the signed-in member is expected at. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MeetingView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMeeting"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_attendance_rates: {
+        parameters: {
+            query: {
+                /** @description A month (`2026-11`) or a quarter (`2026-Q4`). */
+                period: string;
+                /** @description A branch subtree. */
+                branch_id?: string;
+                /** @description A region (street or community). */
+                region_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceReport"];
+                };
+            };
+            /** @description `invalid_period` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `meeting_recorded` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeeting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_record_attendance: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordAttendance"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `meeting_not_held` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_expected` member, excused without a reason */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,6 @@
+//! Party members (党员): the roster, transfers between branches, interest-based branches.
+pub mod dto;
+pub mod id_number;
+pub mod routes;
+pub mod service;
+pub mod transfers;

@@ -1,0 +1,354 @@
+//! `/members`, `/members/{id}/…` and `/member-transfers`.
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::*;
+use super::service::{self, MemberFilter};
+use super::transfers::{self, Decision};
+use crate::audit::AuditEventView;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::http::{created, if_match_version, ok_with_etag, ListParams, Page, ValidJson};
+use crate::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemberFilters {
+    /// The branch and every organisation under it.
+    pub branch_id: Option<String>,
+    pub category: Option<Category>,
+    pub grid_id: Option<String>,
+    /// Age today, at least.
+    pub age_min: Option<i32>,
+    /// Age today, at most.
+    pub age_max: Option<i32>,
+    /// Joined the party in this year.
+    pub join_year: Option<i32>,
+    /// `active` (default), `historical` (left, deceased, transferred out) or `all`.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnmaskParam {
+    /// Show the ID number and phone (the branch's secretary and community staff; audited).
+    pub unmask: Option<bool>,
+}
+
+/// List members in the caller's reach: masked ID numbers and phones. `q` searches names;
+/// `sort` takes `name`, `joined_on`, `birth_date`, `created_at`.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_list",
+    params(ListParams, MemberFilters),
+    responses((status = 200, body = Page<MemberView>), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/members")]
+pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<MemberFilters>) -> Result<HttpResponse, ApiError> {
+    let paging = params.paging()?;
+    let sorts = params.sorts(service::SORT_KEYS)?;
+    let f = filters.into_inner();
+    if let Some(s) = f.status.as_deref() {
+        if !["active", "historical", "all"].contains(&s) {
+            return Err(ApiError::field("status", "invalid", "status is active, historical or all"));
+        }
+    }
+    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
+    let page = paging.clone();
+    let sealer = state.sealer.clone();
+    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &sealer, &caller, filter, sorts, paging)).await?;
+    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+}
+
+/// Add a member to a formal branch. The ID number is checked (length, date, check digit) and
+/// must agree with gender and birth date; it is stored sealed, never in clear.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_create",
+    request_body = CreateMember,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 201, body = MemberView, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate` ID number", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/members")]
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateMember>) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input)).await?;
+    Ok(created(format!("/api/v1/members/{}", view.id), &view, view.version))
+}
+
+/// The signed-in member's own record, unmasked.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_mine",
+    responses((status = 200, body = MemberView), (status = 404, description = "the account is not a member's", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/members/me")]
+pub async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::mine(c, &sealer, &caller)).await?;
+    Ok(ok_with_etag(&view, view.version))
+}
+
+/// Read one member; `unmask=true` shows the ID number and phone (audited).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_get",
+    params(("id" = String, Path), UnmaskParam),
+    responses(
+        (status = 200, body = MemberView),
+        (status = 403, description = "your role may not unmask", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/members/{id}")]
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
+    let (id, unmask) = (id.into_inner(), q.unmask.unwrap_or(false));
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::get(c, &sealer, &caller, &id, unmask)).await?;
+    Ok(ok_with_etag(&view, view.version))
+}
+
+/// Change a member's details (not their branch: that is a transfer; not their status: see `/status`).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_update",
+    request_body = UpdateMember,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, body = MemberView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/members/{id}")]
+pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateMember>) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match_version(&req)?;
+    let (id, input) = (id.into_inner(), body.0);
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::update(c, &sealer, &caller, &id, input, if_match)).await?;
+    Ok(ok_with_etag(&view, view.version))
+}
+
+/// Make a member historical (`left`, `deceased`) or restore them (`active`). Members are never deleted.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_change_status",
+    request_body = ChangeStatus,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, body = MemberView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/members/{id}/status")]
+pub async fn change_status(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<ChangeStatus>) -> Result<HttpResponse, ApiError> {
+    let if_match = if_match_version(&req)?;
+    let (id, input) = (id.into_inner(), body.0);
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::change_status(c, &sealer, &caller, &id, input, if_match)).await?;
+    Ok(ok_with_etag(&view, view.version))
+}
+
+/// Join an interest-based branch besides the formal one.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_join_interest_branch",
+    request_body = JoinInterestBranch,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = MemberView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate` or `member_historical`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_interest_branch`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/members/{id}/interest-branches")]
+pub async fn join_interest(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<JoinInterestBranch>) -> Result<HttpResponse, ApiError> {
+    let (id, input) = (id.into_inner(), body.0);
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::join_interest(c, &sealer, &caller, &id, input)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Leave an interest-based branch (the membership is kept in history with its end date).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_leave_interest_branch",
+    params(("id" = String, Path), ("branch_id" = String, Path)),
+    responses((status = 200, body = MemberView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[delete("/members/{id}/interest-branches/{branch_id}")]
+pub async fn leave_interest(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (id, branch_id) = path.into_inner();
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::leave_interest(c, &sealer, &caller, &id, &branch_id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Who has read or changed this member's record, newest first — for the member themselves
+/// (as personal-information law expects) and for their branch's keepers.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_access_log",
+    params(("id" = String, Path), ListParams),
+    responses((status = 200, body = Page<AuditEventView>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/members/{id}/access-log")]
+pub async fn access_log(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+    let paging = params.paging()?;
+    let (id, page) = (id.into_inner(), paging.clone());
+    let (items, total) = crate::db::run(&state.pool, move |c| service::access_log(c, &caller, &id, paging)).await?;
+    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+}
+
+/// A member's transfers, newest first.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_transfers",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<TransferView>), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/members/{id}/transfers")]
+pub async fn member_transfers(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let items = crate::db::run(&state.pool, move |c| transfers::for_member(c, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Request a transfer out of the member's branch: into another formal branch (pending until the
+/// receiving side accepts) or out of the system (final; the member becomes historical).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "member_transfers_create",
+    request_body = RequestTransfer,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 201, body = TransferView, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`transfer_pending`, `member_historical`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/member-transfers")]
+pub async fn request_transfer(state: web::Data<AppState>, caller: Caller, body: ValidJson<RequestTransfer>) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let view = crate::db::run(&state.pool, move |c| transfers::request(c, &caller, input)).await?;
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/member-transfers/{}", view.id))).json(view))
+}
+
+/// Pending transfers into or out of the branches the caller keeps.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "member_transfers_pending",
+    params(ListParams),
+    responses((status = 200, body = Page<TransferView>)),
+    security(("bearer" = []))
+)]
+#[get("/member-transfers")]
+pub async fn pending_transfers(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+    let paging = params.paging()?;
+    let page = paging.clone();
+    let (items, total) = crate::db::run(&state.pool, move |c| transfers::incoming(c, &caller, paging)).await?;
+    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+}
+
+/// One transfer.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "member_transfers_get",
+    params(("id" = String, Path)),
+    responses((status = 200, body = TransferView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/member-transfers/{id}")]
+pub async fn get_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = crate::db::run(&state.pool, move |c| transfers::get(c, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn decide(state: web::Data<AppState>, caller: Caller, id: String, decision: Decision, input: DecideTransfer) -> Result<HttpResponse, ApiError> {
+    let view = crate::db::run(&state.pool, move |c| transfers::decide(c, &caller, &id, decision, input)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Accept a transfer into a branch the caller keeps: the member moves at once.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "member_transfers_accept",
+    request_body = DecideTransfer,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = TransferView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: not pending", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/member-transfers/{id}/accept")]
+pub async fn accept_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
+    decide(state, caller, id.into_inner(), Decision::Accept, body.0).await
+}
+
+/// Reject a transfer into a branch the caller keeps; the member stays where they are.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "member_transfers_reject",
+    request_body = DecideTransfer,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = TransferView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: not pending", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/member-transfers/{id}/reject")]
+pub async fn reject_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
+    decide(state, caller, id.into_inner(), Decision::Reject, body.0).await
+}
+
+/// Withdraw a pending transfer (the sending side).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "member_transfers_cancel",
+    request_body = DecideTransfer,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = TransferView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: not pending", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/member-transfers/{id}/cancel")]
+pub async fn cancel_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
+    decide(state, caller, id.into_inner(), Decision::Cancel, body.0).await
+}

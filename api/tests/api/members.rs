@@ -1,0 +1,184 @@
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+use tongxin::members::id_number;
+
+use crate::both_backends;
+use crate::common::*;
+
+fn idn(birth: (i32, u32, u32), seq: u32) -> String {
+    id_number::make("320402", NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap(), seq)
+}
+
+fn new_member(branch: &str, name: &str, id_number: &str, gender: &str) -> Value {
+    json!({"branch_id": branch, "name": name, "gender": gender, "id_number": id_number, "phone": "13900001234", "joined_on": "2001-07-01", "full_member_on": "2002-07-01", "category": "retired"})
+}
+
+both_backends!(id_numbers_are_checked_sealed_masked_and_unmasking_is_audited, |app| {
+    let sec = app.token("secretary1").await;
+    let branch = app.find_id("branches", "斜桥巷社区第1网格党支部").await;
+    let good = idn((1960, 3, 15), 11); // odd sequence: a man
+    // Bad numbers and disagreeing details are field errors.
+    let mut bad_check = good.clone();
+    bad_check.replace_range(17..18, if good.ends_with('0') { "1" } else { "0" });
+    for (number, gender, field, code) in [
+        ("32040219600315", "male", "id_number", "invalid_length"),
+        (bad_check.as_str(), "male", "id_number", "invalid_check_digit"),
+        ("320402196002300011", "male", "id_number", "invalid_birth_date"),
+        (good.as_str(), "female", "gender", "mismatch"),
+    ] {
+        let r = app.post(&sec, "/api/v1/members", new_member(&branch, "测试", number, gender)).await.problem(422, "validation_failed");
+        assert!(r.body["errors"].as_array().unwrap().iter().any(|e| e["field"] == field && e["code"] == code), "{number}: {}", r.body);
+    }
+    let created = app.post(&sec, "/api/v1/members", new_member(&branch, "赵振华", &good, "male")).await.expect(201);
+    let id = created.id();
+    assert_eq!(created.body["birth_date"], "1960-03-15");
+    assert_eq!(created.body["masked"], true);
+    assert_eq!(created.body["id_number"], format!("320***********{}", &good[14..]));
+    assert_eq!(created.body["phone"], "139****1234");
+    // The same person twice is a conflict, found through the blind index.
+    app.post(&sec, "/api/v1/members", new_member(&branch, "赵振华", &good, "male")).await.problem(409, "duplicate");
+
+    // A dump of the table shows no ID number in clear, in any column.
+    {
+        use diesel::prelude::*;
+        use tongxin::db::schema::members;
+        let mut conn = app.state.pool.get().unwrap();
+        let rows: Vec<(String, String, String, String)> = members::table
+            .filter(members::id.eq(&id))
+            .select((members::id_number_sealed, members::id_number_index, members::id_number_masked, members::name))
+            .load(&mut *conn)
+            .unwrap();
+        let dump = format!("{rows:?}");
+        assert!(!dump.contains(&good) && !dump.contains(&good[6..14]), "{dump}");
+    }
+
+    // Keepers unmask, and the member can see who did.
+    let full = app.get(&sec, &format!("/api/v1/members/{id}?unmask=true")).await.expect(200);
+    assert_eq!(full.body["id_number"], good.as_str());
+    assert_eq!(full.body["phone"], "13900001234");
+    let log = app.get(&sec, &format!("/api/v1/members/{id}/access-log")).await.expect(200);
+    assert!(log.body["items"].as_array().unwrap().iter().any(|e| e["action"] == "unmask" && e["actor_name"] == "secretary1"));
+    // A grid worker may read nothing of the roster; another community's staff get a 404.
+    let grid1 = app.token("grid1").await;
+    app.get(&grid1, &format!("/api/v1/members/{id}")).await.problem(404, "not_found");
+    let c2 = app.token("community2").await;
+    app.get(&c2, &format!("/api/v1/members/{id}?unmask=true")).await.problem(404, "not_found");
+    // member1 reads their own record unmasked, and its access log.
+    let m1 = app.token("member1").await;
+    let me = app.get(&m1, "/api/v1/members/me").await.expect(200);
+    assert_eq!(me.body["masked"], false);
+    assert_eq!(me.body["id_number"].as_str().unwrap().len(), 18);
+    let mine = me.body["id"].as_str().unwrap().to_string();
+    app.get(&sec, &format!("/api/v1/members/{mine}?unmask=true")).await.expect(200);
+    let seen = app.get(&m1, &format!("/api/v1/members/{mine}/access-log")).await.expect(200);
+    assert_eq!(seen.body["items"][0]["actor_name"], "secretary1");
+    assert_eq!(seen.body["items"][0]["action"], "unmask");
+    app.get(&m1, &format!("/api/v1/members/{id}")).await.problem(404, "not_found");
+    app.get(&m1, &format!("/api/v1/members/{mine}/access-log?per_page=500")).await.problem(400, "invalid_page");
+});
+
+both_backends!(the_roster_is_scoped_by_branch_subtree_and_filtered, |app| {
+    let street = app.token("street1").await;
+    let all = app.get(&street, "/api/v1/members?per_page=1").await.expect(200);
+    assert_eq!(all.body["total"], 1527, "1,530 members, three of them historical");
+    let sec = app.token("secretary1").await;
+    let theirs = app.get(&sec, "/api/v1/members?per_page=100").await.expect(200);
+    let n = theirs.body["total"].as_i64().unwrap();
+    assert!(n > 50 && n < 200, "斜桥巷 only: {n}");
+    assert!(theirs.body["items"].as_array().unwrap().iter().all(|m| m["branch_name"].as_str().unwrap().starts_with("斜桥巷")));
+    // The subtree of one grid branch.
+    let branch = app.find_id("branches", "斜桥巷社区第2网格党支部").await;
+    let one = app.get(&sec, &format!("/api/v1/members?branch_id={branch}&per_page=100")).await.expect(200);
+    assert!(one.body["items"].as_array().unwrap().iter().all(|m| m["branch_id"] == branch.as_str()));
+    let other = app.find_id("branches", "新丰街社区第1网格党支部").await;
+    app.get(&sec, &format!("/api/v1/members?branch_id={other}")).await.problem(422, "validation_failed");
+    // Filters: category, age band, join year.
+    let retired = app.get(&street, "/api/v1/members?category=retired&per_page=100").await.expect(200);
+    assert!(retired.body["items"].as_array().unwrap().iter().all(|m| m["category"] == "retired" && m["management_mode"] == "community_branch_care"));
+    let band = app.get(&street, "/api/v1/members?age_min=30&age_max=39&per_page=100").await.expect(200);
+    assert!(band.body["total"].as_i64().unwrap() > 0);
+    assert!(band.body["items"].as_array().unwrap().iter().all(|m| (30..=39).contains(&m["age"].as_i64().unwrap())));
+    let y = app.get(&street, "/api/v1/members?join_year=1998&per_page=100").await.expect(200);
+    assert!(y.body["items"].as_array().unwrap().iter().all(|m| m["joined_on"].as_str().unwrap().starts_with("1998")));
+    let hist = app.get(&street, "/api/v1/members?status=historical").await.expect(200);
+    assert_eq!(hist.body["total"], 3);
+    app.get(&street, "/api/v1/members?status=gone").await.problem(422, "validation_failed");
+    // Residents and grid workers see no roster.
+    let r = app.token("resident1").await;
+    assert_eq!(app.get(&r, "/api/v1/members").await.expect(200).body["total"], 0);
+});
+
+both_backends!(transfers_keep_one_formal_branch_and_their_history, |app| {
+    let sec = app.token("secretary1").await;
+    let from = app.find_id("branches", "斜桥巷社区第1网格党支部").await;
+    let to = app.find_id("branches", "新丰街社区第1网格党支部").await;
+    let m = app.post(&sec, "/api/v1/members", new_member(&from, "钱立新", &idn((1970, 1, 2), 21), "male")).await.expect(201).id();
+    let t = app.post(&sec, "/api/v1/member-transfers", json!({"member_id": m, "to_branch_id": to, "reason": "搬家"})).await.expect(201);
+    assert_eq!(t.body["status"], "pending");
+    let tid = t.id();
+    // Still in the old branch until the receiving side accepts; one pending transfer at a time.
+    assert_eq!(app.get(&sec, &format!("/api/v1/members/{m}")).await.body["branch_id"], from.as_str());
+    app.post(&sec, "/api/v1/member-transfers", json!({"member_id": m, "to_branch_id": to})).await.problem(409, "transfer_pending");
+    // The sender cannot accept its own request; the receiving community can.
+    app.post(&sec, &format!("/api/v1/member-transfers/{tid}/accept"), json!({})).await.problem(403, "forbidden");
+    let c2 = app.token("community2").await;
+    let incoming = app.get(&c2, "/api/v1/member-transfers").await.expect(200);
+    assert!(incoming.body["items"].as_array().unwrap().iter().any(|x| x["id"] == tid.as_str()));
+    let done = app.post(&c2, &format!("/api/v1/member-transfers/{tid}/accept"), json!({"note": "欢迎"})).await.expect(200);
+    assert_eq!(done.body["status"], "accepted");
+    let moved = app.get(&c2, &format!("/api/v1/members/{m}")).await.expect(200);
+    assert_eq!(moved.body["branch_id"], to.as_str());
+    app.get(&sec, &format!("/api/v1/members/{m}")).await.problem(404, "not_found");
+    let again = app.post(&c2, &format!("/api/v1/member-transfers/{tid}/reject"), json!({})).await.problem(409, "invalid_transition");
+    assert!(again.body["detail"].as_str().unwrap().contains("accepted"));
+    let history = app.get(&c2, &format!("/api/v1/members/{m}/transfers")).await.expect(200);
+    assert_eq!(history.body.as_array().unwrap().len(), 1);
+    assert_eq!(history.body[0]["from_branch_name"], "斜桥巷社区第1网格党支部");
+
+    // Interest-based branches are joined besides the formal one, never instead of it.
+    let troupe = app.find_id("branches", "心相连艺术团党支部").await;
+    let street = app.token("street1").await;
+    let joined = app.post(&street, &format!("/api/v1/members/{m}/interest-branches"), json!({"branch_id": troupe})).await.expect(200);
+    assert_eq!(joined.body["branch_id"], to.as_str());
+    assert_eq!(joined.body["interest_branches"][0]["name"], "心相连艺术团党支部");
+    app.post(&street, &format!("/api/v1/members/{m}/interest-branches"), json!({"branch_id": troupe})).await.problem(409, "duplicate");
+    app.post(&street, &format!("/api/v1/members/{m}/interest-branches"), json!({"branch_id": from})).await.problem(422, "validation_failed");
+    app.post(&street, "/api/v1/members", new_member(&troupe, "孙慧敏", &idn((1980, 5, 5), 22), "female")).await.problem(422, "validation_failed");
+    app.post(&street, "/api/v1/member-transfers", json!({"member_id": m, "to_branch_id": troupe})).await.problem(422, "validation_failed");
+
+    // Out of the system: final at once, and the member becomes historical.
+    let out = app.post(&c2, "/api/v1/member-transfers", json!({"member_id": m, "destination": "南京市玄武区某街道党工委"})).await.expect(201);
+    assert_eq!(out.body["status"], "accepted");
+    let gone = app.get(&street, &format!("/api/v1/members/{m}")).await.expect(200);
+    assert_eq!(gone.body["status"], "transferred_out");
+    assert!(gone.body["interest_branches"].as_array().unwrap().len() <= 1);
+});
+
+both_backends!(historical_members_are_kept_restorable_and_block_dissolving_their_branch, |app| {
+    let c1 = app.token("community1").await;
+    let community = app.find_id("regions", "斜桥巷社区").await;
+    let parent = app.find_id("branches", "斜桥巷社区党总支").await;
+    let b = app.post(&c1, "/api/v1/branches", json!({"parent_id": parent, "region_id": community, "kind": "branch", "establishment": "formal", "name": "测试党支部"})).await.expect(201).id();
+    let m = app.post(&c1, "/api/v1/members", new_member(&b, "周德明", &idn((1950, 8, 8), 31), "male")).await.expect(201);
+    let id = m.id();
+    assert_eq!(app.get(&c1, &format!("/api/v1/branches/{b}")).await.body["member_count"], 1);
+    app.delete(&c1, &format!("/api/v1/branches/{b}")).await.problem(409, "branch_not_empty");
+    app.post(&c1, &format!("/api/v1/members/{id}/status"), json!({"status": "deceased"})).await.problem(422, "validation_failed");
+    let dead = app.post(&c1, &format!("/api/v1/members/{id}/status"), json!({"status": "deceased", "on": "2026-10-12", "reason": "病故"})).await.expect(200);
+    assert_eq!(dead.body["status"], "deceased");
+    assert_eq!(app.get(&c1, &format!("/api/v1/members?branch_id={b}")).await.body["total"], 0);
+    assert_eq!(app.get(&c1, &format!("/api/v1/members?branch_id={b}&status=historical")).await.body["total"], 1);
+    app.post(&c1, &format!("/api/v1/members/{id}/status"), json!({"status": "left", "reason": "x"})).await.problem(409, "invalid_transition");
+    let back = app.post(&c1, &format!("/api/v1/members/{id}/status"), json!({"status": "active"})).await.expect(200);
+    assert_eq!(back.body["status"], "active");
+    // In-service members need their work unit.
+    app.patch(&c1, &format!("/api/v1/members/{id}"), json!({"category": "in_service"}), None).await.problem(422, "validation_failed");
+    let v = back.body["version"].as_i64().unwrap();
+    let p = app.patch(&c1, &format!("/api/v1/members/{id}"), json!({"category": "in_service", "work_unit": "常州市第一人民医院", "version": v}), None).await.expect(200);
+    assert_eq!(p.body["management_mode"], "work_unit_and_community");
+    app.patch(&c1, &format!("/api/v1/members/{id}"), json!({"name": "x", "version": v}), None).await.problem(409, "version_conflict");
+    let sec2 = app.token("community2").await;
+    app.patch(&sec2, &format!("/api/v1/members/{id}"), json!({"name": "x"}), None).await.problem(404, "not_found");
+    let grid1 = app.token("grid1").await;
+    app.post(&grid1, "/api/v1/members", new_member(&b, "吴文斌", &idn((1966, 6, 6), 41), "male")).await.problem(422, "validation_failed");
+});
