@@ -77,23 +77,11 @@ pub struct HouseholdFilter {
     pub q: Option<String>,
 }
 
-pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
-    let plain = filter.key_group.is_none() && filter.tag.is_none() && filter.overdue_days.is_none() && filter.q.is_none() && sorts.is_empty();
-    if plain {
-        return list_by_grid(conn, caller, filter.grid_id.as_deref(), paging);
-    }
-    let grid_ids = visible_grid_ids(conn, caller)?;
-    let today = Utc::now().date_naive();
-    // The same filters on the joined page query and on the bare table, whose count needs no join.
-    macro_rules! filtered {
-        ($q:expr) => {{
+/// The list filters other than scope (key group, tag, overdue, text), on any households query.
+macro_rules! household_filters {
+    ($q:expr, $filter:expr, $today:expr) => {{
         let mut q = $q;
-        if let Some(ids) = &grid_ids {
-            q = q.filter(households::grid_id.eq_any(ids.clone()));
-        }
-        if let Some(g) = &filter.grid_id {
-            q = q.filter(households::grid_id.eq(g.clone()));
-        }
+        let filter: &HouseholdFilter = $filter;
         if let Some(k) = filter.key_group {
             q = q.filter(households::key_group.eq(k));
         }
@@ -101,7 +89,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: 
             q = q.filter(households::tags.like(format!("%,{},%", t.replace(['%', '_', '\\'], ""))));
         }
         if let Some(days) = filter.overdue_days {
-            let cutoff = today - chrono::Duration::days(days.max(0));
+            let cutoff = $today - chrono::Duration::days(days.max(0));
             q = q.filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(cutoff)));
         }
         if let Some(text) = &filter.q {
@@ -117,6 +105,26 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: 
             );
         }
         q
+    }};
+}
+
+pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
+    if sorts.is_empty() {
+        return list_by_grid(conn, caller, &filter, paging);
+    }
+    let grid_ids = visible_grid_ids(conn, caller)?;
+    let today = Utc::now().date_naive();
+    // The same filters on the joined page query and on the bare table, whose count needs no join.
+    macro_rules! filtered {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(ids) = &grid_ids {
+                q = q.filter(households::grid_id.eq_any(ids.clone()));
+            }
+            if let Some(g) = &filter.grid_id {
+                q = q.filter(households::grid_id.eq(g.clone()));
+            }
+            household_filters!(q, &filter, today)
         }};
     }
     let build = || filtered!(households::table.inner_join(grids::table.inner_join(regions::table)).into_boxed());
@@ -154,17 +162,36 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: 
     Ok((reveal(conn, caller, rows)?, total))
 }
 
-/// The unfiltered list, in its default order (grid by grid, then by address), paged through the
-/// grids' kept household counts: the total is a sum over the visible grids and the page is read
-/// from the one or two grids it falls in, so a street's or a city's first page costs the same as
-/// a grid's, instead of counting and sorting every household in scope.
-fn list_by_grid(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
+/// The list in its default order (grid by grid, then by address), paged per grid: the total is a
+/// sum of per-grid counts — the grids' kept household counts when nothing is filtered, otherwise
+/// one grouped count over the (grid, …) indexes — and the page is read from the one or two grids
+/// it falls in. Nothing in scope is sorted as a whole, so a street's or a city's first page costs
+/// about what a grid's does.
+fn list_by_grid(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
     let mut q = boxed_visible(caller);
-    if let Some(g) = grid_id {
+    if let Some(g) = &filter.grid_id {
         q = q.filter(grids::id.eq(g.to_owned()));
     }
-    let grid_list: Vec<(String, String, i32)> =
+    let mut grid_list: Vec<(String, String, i32)> =
         q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::household_count)).load(conn)?;
+    let today = Utc::now().date_naive();
+    let filtered = filter.key_group.is_some() || filter.tag.is_some() || filter.overdue_days.is_some() || filter.q.is_some();
+    if filtered && !grid_list.is_empty() {
+        let mut counts: std::collections::HashMap<String, i64> = Default::default();
+        for chunk in grid_list.chunks(500) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
+            let scoped: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq_any(ids));
+            let filtered: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(scoped, filter, today);
+            // Boxed queries cannot group; the matching rows' grid ids come from the (grid_id, …) indexes.
+            let part: Vec<String> = filtered.select(households::grid_id).load(conn)?;
+            for g in part {
+                *counts.entry(g).or_default() += 1;
+            }
+        }
+        for g in &mut grid_list {
+            g.2 = counts.get(&g.0).copied().unwrap_or(0) as i32;
+        }
+    }
     let total: i64 = grid_list.iter().map(|(_, _, n)| i64::from(*n)).sum();
     let (mut skip, mut want) = (paging.offset(), paging.per_page);
     let mut rows: Vec<(Household, String)> = Vec::with_capacity(want as usize);
@@ -176,8 +203,9 @@ fn list_by_grid(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, pagin
             skip -= i64::from(n);
             continue;
         }
-        let page: Vec<Household> = households::table
-            .filter(households::grid_id.eq(&id))
+        let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.clone()));
+        let one: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(one, filter, today);
+        let page: Vec<Household> = one
             .order((households::building.asc(), households::unit.asc(), households::room.asc()))
             .limit(want)
             .offset(skip)

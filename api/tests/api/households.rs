@@ -88,6 +88,20 @@ both_backends!(pages_run_grid_by_grid_and_agree_with_the_filtered_path_and_the_r
         filtered.extend(r.body["items"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()));
     }
     assert_eq!(filtered, paged);
+    // A filtered list pages the same way: pages of 3 key-group households add up to its total.
+    let key_total = app.get(&staff, "/api/v1/households?key_group=true&per_page=1").await.expect(200).body["total"].as_i64().unwrap();
+    assert!(key_total > 3 && key_total < total);
+    let mut keyed = std::collections::HashSet::new();
+    for page in 1..=(key_total + 2) / 3 {
+        let r = app.get(&staff, &format!("/api/v1/households?key_group=true&per_page=3&page={page}")).await.expect(200);
+        for h in r.body["items"].as_array().unwrap() {
+            assert_eq!(h["key_group"], true);
+            assert!(keyed.insert(h["id"].as_str().unwrap().to_string()), "no household twice");
+        }
+    }
+    assert_eq!(keyed.len() as i64, key_total);
+    let sorted = app.get(&staff, "/api/v1/households?key_group=true&per_page=100&sort=-residents").await.expect(200);
+    assert_eq!(sorted.body["total"], key_total, "the sorted (general) path agrees");
     // A household added or removed moves the total at once.
     let mine = grid(&app, "斜桥巷第1网格").await;
     let h = app.post(&staff, "/api/v1/households", json!({"grid_id": mine, "building": "99幢", "room": "1", "head_name": "王芳"})).await.expect(201);
