@@ -47,6 +47,15 @@ enum Command {
         /// Average visits per household over the past year.
         #[arg(long, default_value_t = 2.5)]
         visits_per_household: f64,
+        /// Also create this many party members in the branches, with a year of meetings.
+        #[arg(long)]
+        members: Option<usize>,
+        /// Attendance rows (members expected at meetings) to create with `--members`.
+        #[arg(long, default_value_t = 2_000_000)]
+        attendance: usize,
+        /// Key that seals the members' ID numbers (as for `serve`).
+        #[arg(long, env = "TONGXIN_DATA_KEY", hide_env_values = true)]
+        data_key: Option<String>,
     },
 }
 
@@ -109,11 +118,13 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created user {username} ({id}) as {role}");
             Ok(())
         }
-        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household } => {
+        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key } => {
             let pool = open(&db, false)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
-            tongxin::demo::bench::seed(&mut conn, scale, grids)
+            let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(data_key.as_deref(), &db.data_dir)?);
+            let members = members.map(|members| (tongxin::demo::bench::MemberScale { members, attendance }, &sealer));
+            tongxin::demo::bench::seed(&mut conn, scale, grids, members)
         }
         Command::Serve { db, serve } => {
             let url = db.url(serve.demo);

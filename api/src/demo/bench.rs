@@ -25,7 +25,7 @@ pub struct GridScale {
     pub visits_per_household: f64,
 }
 
-pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>) -> Result<(), String> {
+pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: Option<(MemberScale, &crate::sealed::Sealer)>) -> Result<(), String> {
     let taken: i64 = users::table.filter(users::username.eq("bench-admin")).count().get_result(conn).map_err(|e| e.to_string())?;
     if taken > 0 {
         return Err("this database already holds a bench dataset; use a fresh one".into());
@@ -42,6 +42,11 @@ pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>) -> Result
             (g.grids as f64 * g.households_per_grid as f64 * g.visits_per_household) as u64,
             t.elapsed().as_secs_f64()
         );
+    }
+    if let Some((m, sealer)) = members {
+        let t = std::time::Instant::now();
+        seed_members(conn, sealer, &m).map_err(|e| e.to_string())?;
+        println!("seeded {} members and about {} attendance rows in {:.1}s", m.members, m.attendance, t.elapsed().as_secs_f64());
     }
     // Fresh statistics, as a production database has them: without them PostgreSQL plans the
     // bulk-loaded tables as if they were empty.
@@ -202,5 +207,116 @@ fn seed_grids(c: &mut DbConn, g: &GridScale) -> QueryResult<()> {
         }
     }
     diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
+    Ok(())
+}
+
+/// City-scale party members: `members` members spread over the formal branches, and meetings
+/// over the past year whose attendance sheets add up to about `attendance` rows.
+pub struct MemberScale {
+    pub members: usize,
+    pub attendance: usize,
+}
+
+pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberScale) -> QueryResult<()> {
+    use crate::db::schema::{meeting_attendance, meetings, members};
+    use crate::members::{id_number, service as member_service};
+    let branch_ids: Vec<String> = branches::table
+        .filter(branches::kind.eq("branch"))
+        .filter(branches::establishment.eq("formal"))
+        .order(branches::path.asc())
+        .select(branches::id)
+        .load(c)?;
+    if branch_ids.is_empty() {
+        return Ok(());
+    }
+    let today = Utc::now().date_naive();
+    let now = Utc::now().naive_utc();
+    let per_branch = m.members.div_ceil(branch_ids.len());
+    let meetings_per_branch = (m.attendance / per_branch.max(1)).div_ceil(branch_ids.len()).max(1);
+    const CATEGORIES: [&str; 5] = ["retired", "in_service", "direct", "mobile", "new_org"];
+    let mut made = 0usize;
+    for chunk in branch_ids.chunks(2000) {
+        c.transaction(|c| -> QueryResult<()> {
+            let mut rows = Vec::new();
+            let mut sheets = Vec::new();
+            let mut ms = Vec::new();
+            for b in chunk {
+                let mut roster = vec![];
+                for _ in 0..per_branch.min(m.members - made.min(m.members)) {
+                    let id = crate::new_id();
+                    let birth = today - chrono::Duration::days(365 * 22 + (made as i64 * 7919) % (365 * 60));
+                    let value = id_number::make(if made % 2 == 0 { "320402" } else { "320404" }, birth, (made / 50_000) as u32 * 2 % 1000);
+                    let joined = birth + chrono::Duration::days(365 * 20);
+                    let category = CATEGORIES[made % 5];
+                    rows.push(member_service::Member {
+                        id_number_sealed: sealer.seal(&member_service::seal_context(&id), &value),
+                        id_number_index: sealer.blind_index("id_number", &value),
+                        id_number_masked: id_number::mask(&value),
+                        branch_id: b.clone(),
+                        name: super::person(made),
+                        gender: if value.as_bytes()[16] % 2 == 1 { "male" } else { "female" }.into(),
+                        birth_date: birth,
+                        phone: Some(format!("139{:08}", made)),
+                        education: None,
+                        joined_on: joined,
+                        join_md: joined.format("%m-%d").to_string(),
+                        full_member_on: Some(joined + chrono::Duration::days(365)),
+                        category: category.into(),
+                        grid_id: None,
+                        household_id: None,
+                        work_unit: (category == "in_service").then(|| "基准单位".to_string()),
+                        user_id: None,
+                        status: "active".into(),
+                        status_changed_on: None,
+                        status_reason: None,
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                        id: id.clone(),
+                    });
+                    roster.push((id, super::person(made)));
+                    made += 1;
+                }
+                for k in 0..meetings_per_branch {
+                    let mid = crate::new_id();
+                    let held_on = today - chrono::Duration::days(((k * 365) / meetings_per_branch) as i64 + 1);
+                    let mut present = 0;
+                    for (i, (member_id, name)) in roster.iter().enumerate() {
+                        let here = (i + k) % 5 != 0;
+                        present += i32::from(here);
+                        sheets.push((
+                            meeting_attendance::meeting_id.eq(mid.clone()),
+                            meeting_attendance::member_id.eq(member_id.clone()),
+                            meeting_attendance::member_name.eq(name.clone()),
+                            meeting_attendance::status.eq(if here { "present" } else { "absent" }),
+                        ));
+                    }
+                    ms.push(crate::meetings::service::Meeting {
+                        id: mid,
+                        branch_id: b.clone(),
+                        kind: ["themed_party_day", "general_meeting", "party_lecture", "committee_meeting"][k % 4].into(),
+                        held_on,
+                        topic: "基准会议".into(),
+                        place: None,
+                        minutes: None,
+                        expected_count: roster.len() as i32,
+                        present_count: present,
+                        excused_count: 0,
+                        recorded: true,
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                    });
+                }
+            }
+            crate::bulk_insert!(c, members::table, rows);
+            crate::bulk_insert!(c, meetings::table, ms);
+            crate::bulk_insert!(c, meeting_attendance::table, sheets);
+            Ok(())
+        })?;
+    }
+    diesel::update(branches::table.filter(branches::kind.eq("branch")).filter(branches::establishment.eq("formal")))
+        .set(branches::member_count.eq(per_branch as i32))
+        .execute(c)?;
     Ok(())
 }

@@ -80,7 +80,12 @@ fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crat
         Reach::All => vec![],
     };
     let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-    q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch)))
+    // Only the non-empty parts: an `OR` with a dead branch keeps SQLite off the path indexes.
+    match (by_region.is_empty(), by_branch.is_empty()) {
+        (false, true) => q.filter(path_filter!(regions::path, by_region)),
+        (true, false) => q.filter(path_filter!(branches::path, by_branch)),
+        _ => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
+    }
 }
 
 struct BranchInfo {
@@ -393,7 +398,11 @@ pub fn report(conn: &mut DbConn, caller: &Caller, branch_id: Option<&str>, regio
             Reach::All => vec![],
         };
         let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-        q = q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch)));
+        q = match (by_region.is_empty(), by_branch.is_empty()) {
+            (false, true) => q.filter(path_filter!(regions::path, by_region)),
+            (true, false) => q.filter(path_filter!(branches::path, by_branch)),
+            _ => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
+        };
     }
     let in_scope: Vec<(String, String, String, Option<String>, String)> = q
         .order((branches::path.asc(),))

@@ -66,7 +66,9 @@ pub fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
 
 type Joined = diesel::dsl::InnerJoin<members::table, diesel::dsl::InnerJoin<branches::table, regions::table>>;
 
-/// Members joined to their branch and its region, restricted to what the caller may read.
+/// Members joined to their branch and its region, restricted to what the caller may read: only
+/// the non-empty parts of the reach are put in the filter (an `OR` with a dead branch keeps SQLite
+/// from using the path indexes). A caller without any reach lists only their own record.
 pub fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
     let q = members::table.inner_join(branches::table.inner_join(regions::table)).into_boxed();
     let reach = caller.branches_readable();
@@ -78,9 +80,34 @@ pub fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, 
         Reach::All => vec![],
     };
     let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-    // Anyone may read their own record.
-    let me = caller.user_id.clone();
-    q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch)).or(members::user_id.eq(me)))
+    match (by_region.is_empty(), by_branch.is_empty()) {
+        (false, true) => q.filter(path_filter!(regions::path, by_region)),
+        (true, false) => q.filter(path_filter!(branches::path, by_branch)),
+        (false, false) => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
+        (true, true) => q.filter(members::user_id.eq(caller.user_id.clone())),
+    }
+}
+
+type BranchesJoined = diesel::dsl::InnerJoin<branches::table, regions::table>;
+
+/// The branches whose members a caller may list, the same way.
+fn visible_branches<'a>(caller: &Caller) -> Option<diesel::dsl::IntoBoxed<'a, BranchesJoined, crate::db::MultiBackend>> {
+    let q = branches::table.inner_join(regions::table).into_boxed();
+    let reach = caller.branches_readable();
+    if reach.all() {
+        return Some(q);
+    }
+    let prefixes = |r: &Reach| match r {
+        Reach::Within(p) => p.clone(),
+        Reach::All => vec![],
+    };
+    let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
+    match (by_region.is_empty(), by_branch.is_empty()) {
+        (false, true) => Some(q.filter(path_filter!(regions::path, by_region))),
+        (true, false) => Some(q.filter(path_filter!(branches::path, by_branch))),
+        (false, false) => Some(q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch)))),
+        (true, true) => None,
+    }
 }
 
 /// What a caller may do with one member.
@@ -179,6 +206,41 @@ pub struct MemberFilter {
     pub q: Option<String>,
 }
 
+/// The roster filters other than scope and subtree, on any members query.
+macro_rules! member_filters {
+    ($q:expr, $filter:expr, $today:expr) => {{
+        let mut q = $q;
+        let filter: &MemberFilter = $filter;
+        match filter.status.as_deref() {
+            Some("all") => {}
+            Some("historical") => q = q.filter(members::status.ne("active")),
+            _ => q = q.filter(members::status.eq("active")),
+        }
+        if let Some(c) = filter.category {
+            q = q.filter(members::category.eq(c.as_str()));
+        }
+        if let Some(g) = &filter.grid_id {
+            q = q.filter(members::grid_id.eq(g.clone()));
+        }
+        // Age a..b today: born after (today - (b+1) years) and on or before (today - a years).
+        if let Some(a) = filter.age_min {
+            q = q.filter(members::birth_date.le(years_before($today, a)));
+        }
+        if let Some(b) = filter.age_max {
+            q = q.filter(members::birth_date.gt(years_before($today, b + 1)));
+        }
+        if let Some(y) = filter.join_year {
+            let from = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(NaiveDate::MIN);
+            let to = NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or(NaiveDate::MAX);
+            q = q.filter(members::joined_on.ge(from)).filter(members::joined_on.lt(to));
+        }
+        if let Some(text) = &filter.q {
+            q = q.filter(members::name.like(like_pattern(text)).escape('\\'));
+        }
+        q
+    }};
+}
+
 pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<MemberView>, i64)> {
     let subtree = match &filter.branch_id {
         Some(b) => {
@@ -192,6 +254,11 @@ pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberF
         None => None,
     };
     let today = Utc::now().date_naive();
+    if sorts.is_empty() {
+        if let Some(result) = list_by_branch(conn, sealer, caller, &filter, subtree.as_deref(), paging.clone(), today)? {
+            return Ok(result);
+        }
+    }
     macro_rules! filtered {
         () => {{
             let mut q = boxed_visible(caller);
@@ -199,33 +266,7 @@ pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberF
                 let (lo, hi) = crate::tree::range(p);
                 q = q.filter(branches::path.ge(lo)).filter(branches::path.lt(hi));
             }
-            match filter.status.as_deref() {
-                Some("all") => {}
-                Some("historical") => q = q.filter(members::status.ne("active")),
-                _ => q = q.filter(members::status.eq("active")),
-            }
-            if let Some(c) = filter.category {
-                q = q.filter(members::category.eq(c.as_str()));
-            }
-            if let Some(g) = &filter.grid_id {
-                q = q.filter(members::grid_id.eq(g.clone()));
-            }
-            // Age a..b today: born after (today - (b+1) years) and on or before (today - a years).
-            if let Some(a) = filter.age_min {
-                q = q.filter(members::birth_date.le(years_before(today, a)));
-            }
-            if let Some(b) = filter.age_max {
-                q = q.filter(members::birth_date.gt(years_before(today, b + 1)));
-            }
-            if let Some(y) = filter.join_year {
-                let from = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(NaiveDate::MIN);
-                let to = NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or(NaiveDate::MAX);
-                q = q.filter(members::joined_on.ge(from)).filter(members::joined_on.lt(to));
-            }
-            if let Some(text) = &filter.q {
-                q = q.filter(members::name.like(like_pattern(text)).escape('\\'));
-            }
-            q
+            member_filters!(q, &filter, today)
         }};
     }
     let total: i64 = filtered!().count().get_result(conn)?;
@@ -243,13 +284,72 @@ pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberF
         };
     }
     let rows: Vec<(Member, String)> = q
-        .then_order_by(members::branch_id.asc())
+        .then_order_by(branches::path.asc())
         .then_order_by(members::name.asc())
         .then_order_by(members::id.asc())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select((Member::as_select(), branches::name))
         .load(conn)?;
+    Ok((views(conn, sealer, rows)?, total))
+}
+
+/// The default roster order (branch by branch in tree order, then by name), paged per branch: the
+/// members of each visible branch are counted from the `(branch_id, status, name)` index, and the
+/// page is read from the one or two branches it falls in — no sort over the whole scope. `None`
+/// for a caller with no branch reach (they see only their own record, through the general path).
+fn list_by_branch(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: &MemberFilter, subtree: Option<&str>, paging: Paging, today: NaiveDate) -> ApiResult<Option<(Vec<MemberView>, i64)>> {
+    let Some(mut q) = visible_branches(caller) else { return Ok(None) };
+    if let Some(p) = subtree {
+        let (lo, hi) = crate::tree::range(p);
+        q = q.filter(branches::path.ge(lo)).filter(branches::path.lt(hi));
+    }
+    let branch_list: Vec<(String, String)> = q.filter(branches::kind.eq_any(FORMAL_KINDS)).order(branches::path.asc()).select((branches::id, branches::name)).load(conn)?;
+    let mut counts: std::collections::HashMap<String, i64> = Default::default();
+    let only_status = filter.category.is_none() && filter.grid_id.is_none() && filter.age_min.is_none() && filter.age_max.is_none() && filter.join_year.is_none() && filter.q.is_none();
+    for chunk in branch_list.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+        if only_status {
+            // The common roster: counted inside the database from the covering index.
+            let base = members::table.filter(members::branch_id.eq_any(&ids)).group_by(members::branch_id);
+            let part: Vec<(String, i64)> = match filter.status.as_deref() {
+                Some("all") => base.select((members::branch_id, diesel::dsl::count_star())).load(conn)?,
+                Some("historical") => base.filter(members::status.ne("active")).select((members::branch_id, diesel::dsl::count_star())).load(conn)?,
+                _ => base.filter(members::status.eq("active")).select((members::branch_id, diesel::dsl::count_star())).load(conn)?,
+            };
+            counts.extend(part);
+            continue;
+        }
+        let scoped: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq_any(ids));
+        let scoped: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(scoped, filter, today);
+        for b in scoped.select(members::branch_id).load::<String>(conn)? {
+            *counts.entry(b).or_default() += 1;
+        }
+    }
+    let total: i64 = counts.values().sum();
+    let (mut skip, mut want) = (paging.offset(), paging.per_page);
+    let mut rows: Vec<(Member, String)> = vec![];
+    for (id, name) in branch_list {
+        let n = counts.get(&id).copied().unwrap_or(0);
+        if want <= 0 {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.clone()));
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
+        let page: Vec<Member> = one.order((members::name.asc(), members::id.asc())).limit(want).offset(skip).select(Member::as_select()).load(conn)?;
+        skip = 0;
+        want -= page.len() as i64;
+        rows.extend(page.into_iter().map(|m| (m, name.clone())));
+    }
+    Ok(Some((views(conn, sealer, rows)?, total)))
+}
+
+/// Masked views of a page, with each member's interest branches in one query.
+fn views(conn: &mut DbConn, sealer: &Sealer, rows: Vec<(Member, String)>) -> ApiResult<Vec<MemberView>> {
     let ids: Vec<&str> = rows.iter().map(|(m, _)| m.id.as_str()).collect();
     let mut interest: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
     if !ids.is_empty() {
@@ -271,7 +371,7 @@ pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberF
             view_with(sealer, m, bname, false, i)
         })
         .collect();
-    Ok((items, total))
+    Ok(items)
 }
 
 pub fn years_before(day: NaiveDate, years: i32) -> NaiveDate {
