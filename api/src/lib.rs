@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod privacy;
 pub mod regions;
 pub mod sealed;
+pub mod tabular;
 pub mod tree;
 pub mod users;
 
@@ -172,6 +173,9 @@ where
             .service(households::routes::coverage)
             .service(households::routes::list_visits)
             .service(households::routes::create_visit)
+            .service(members::routes::import_template)
+            .service(members::routes::import)
+            .service(members::routes::export)
             .service(members::routes::list)
             .service(members::routes::create)
             .service(members::routes::mine)

@@ -3,7 +3,6 @@
 //! transaction — nothing is half-written — matching existing households by address, so that
 //! importing the same file again creates no duplicates.
 use std::collections::HashMap;
-use std::io::Cursor;
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -19,13 +18,12 @@ use crate::error::ApiError;
 use crate::grids::service::access;
 use crate::http::Validate;
 use crate::jobs::{self, LineError};
+use crate::tabular::{self, Column, Format, Rows};
 
-pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
-pub const MAX_ROWS: usize = 200_000;
 const PROGRESS_EVERY: usize = 500;
 
 /// The columns, as (key, header in the template). Headers are matched by key or by Chinese name.
-pub const COLUMNS: [(&str, &str); 8] = [
+pub const COLUMNS: [Column; 8] = [
     ("grid_code", "网格编码"),
     ("building", "楼栋"),
     ("unit", "单元"),
@@ -37,105 +35,12 @@ pub const COLUMNS: [(&str, &str); 8] = [
 ];
 const EXAMPLE: [&str; 8] = ["XF-01-1", "3幢", "2单元", "301", "2", "王秀英", "13812345678", "elderly_alone"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    Xlsx,
-}
-
-impl Format {
-    pub fn from_name(name: &str) -> Option<Format> {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".csv") {
-            Some(Format::Csv)
-        } else if lower.ends_with(".xlsx") {
-            Some(Format::Xlsx)
-        } else {
-            None
-        }
-    }
-}
-
-fn header(key: &str, zh: &str) -> String {
-    format!("{zh}({key})")
-}
-
 pub fn template(format: Format) -> Result<Vec<u8>, ApiError> {
-    let headers: Vec<String> = COLUMNS.iter().map(|(k, zh)| header(k, zh)).collect();
-    match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(vec![]);
-            w.write_record(&headers).map_err(ApiError::internal)?;
-            w.write_record(EXAMPLE).map_err(ApiError::internal)?;
-            let mut bytes = "\u{feff}".as_bytes().to_vec(); // a BOM, so Excel opens it as UTF-8
-            bytes.extend(w.into_inner().map_err(ApiError::internal)?);
-            Ok(bytes)
-        }
-        Format::Xlsx => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            for (i, h) in headers.iter().enumerate() {
-                sheet.write_string_with_format(0, i as u16, h, &bold).map_err(ApiError::internal)?;
-                sheet.write_string(1, i as u16, EXAMPLE[i]).map_err(ApiError::internal)?;
-                sheet.set_column_width(i as u16, 14).map_err(ApiError::internal)?;
-            }
-            book.save_to_buffer().map_err(ApiError::internal)
-        }
-    }
+    tabular::template(&COLUMNS, &EXAMPLE, format)
 }
 
-/// The file's rows as (line number, cells by column key); an unusable file is one error.
-pub fn parse(bytes: &[u8], format: Format) -> Result<Vec<(i64, HashMap<&'static str, String>)>, String> {
-    let table: Vec<Vec<String>> = match format {
-        Format::Csv => {
-            let text = std::str::from_utf8(bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes))
-                .map_err(|_| "the CSV file is not UTF-8 text; save it as “CSV UTF-8”".to_string())?;
-            let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-            r.records().map(|rec| rec.map(|r| r.iter().map(str::to_owned).collect()).map_err(|e| format!("the CSV file cannot be read: {e}"))).collect::<Result<_, _>>()?
-        }
-        Format::Xlsx => {
-            use calamine::{Data, Reader, Xlsx};
-            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("the XLSX file cannot be read: {e}"))?;
-            let range = book.worksheet_range_at(0).ok_or("the workbook has no sheet")?.map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-            range
-                .rows()
-                .map(|row| {
-                    row.iter()
-                        .map(|c| match c {
-                            Data::Empty => String::new(),
-                            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                            other => other.to_string(),
-                        })
-                        .collect()
-                })
-                .collect()
-        }
-    };
-    let mut rows = table.into_iter().enumerate();
-    let Some((_, head)) = rows.next() else { return Err("the file is empty".into()) };
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, h) in head.iter().enumerate() {
-        let h = h.trim();
-        if let Some((key, _)) = COLUMNS.iter().find(|(k, zh)| h == *k || h == *zh || h == header(k, zh) || h.ends_with(&format!("({k})"))) {
-            index.insert(key, i);
-        }
-    }
-    let missing: Vec<&str> = ["grid_code", "building", "room", "head_name"].into_iter().filter(|k| !index.contains_key(k)).collect();
-    if !missing.is_empty() {
-        return Err(format!("the header row lacks the column(s) {}; start from the template", missing.join(", ")));
-    }
-    let out: Vec<(i64, HashMap<&'static str, String>)> = rows
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, cells)| {
-            let map = index.iter().map(|(k, col)| (*k, cells.get(*col).map(|c| c.trim().to_string()).unwrap_or_default())).collect();
-            (i as i64 + 1, map)
-        })
-        .collect();
-    if out.len() > MAX_ROWS {
-        return Err(format!("the file has {} rows; import at most {MAX_ROWS} at a time", out.len()));
-    }
-    Ok(out)
+pub fn parse(bytes: &[u8], format: Format) -> Result<Rows, String> {
+    tabular::parse(bytes, format, &COLUMNS, &["grid_code", "building", "room", "head_name"])
 }
 
 struct Valid {
@@ -144,7 +49,7 @@ struct Valid {
 }
 
 /// Checks every row; valid ones come back ready to write, bad ones as line errors.
-fn validate(conn: &mut DbConn, caller: &Caller, rows: Vec<(i64, HashMap<&'static str, String>)>, job_id: &str) -> Result<(Vec<Valid>, Vec<LineError>), ApiError> {
+fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Result<(Vec<Valid>, Vec<LineError>), ApiError> {
     let total = rows.len() as i32;
     let mut grid_by_code: HashMap<String, Result<String, String>> = HashMap::new();
     let mut seen: HashMap<(String, String, String, String), i64> = HashMap::new();

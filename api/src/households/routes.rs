@@ -236,16 +236,8 @@ pub struct TemplateParams {
 )]
 #[get("/households/import-template")]
 pub async fn import_template(_caller: Caller, params: web::Query<TemplateParams>) -> Result<HttpResponse, ApiError> {
-    let (format, mime, ext) = match params.format.as_deref().unwrap_or("xlsx") {
-        "xlsx" => (super::import::Format::Xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-        "csv" => (super::import::Format::Csv, "text/csv; charset=utf-8", "csv"),
-        _ => return Err(ApiError::bad_request("invalid_format", "format is xlsx or csv")),
-    };
-    let bytes = super::import::template(format)?;
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"households-template.{ext}\"")))
-        .body(bytes))
+    let format = crate::tabular::Format::from_param(params.format.as_deref())?;
+    Ok(crate::tabular::attachment(super::import::template(format)?, format, "households-template"))
 }
 
 /// The multipart body of an import.
@@ -273,31 +265,8 @@ pub struct ImportUpload {
     security(("bearer" = []))
 )]
 #[post("/households/import")]
-pub async fn import(state: web::Data<AppState>, caller: Caller, mut payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
-    use futures_util::StreamExt;
-    use super::import::{Format, MAX_FILE_BYTES};
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("").to_string();
-        let mut bytes = vec![];
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
-            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is larger than 20 MB"));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        upload = Some((name, bytes));
-    }
-    let Some((name, bytes)) = upload else {
-        return Err(ApiError::field("file", "required", "send the file in a multipart field named \"file\""));
-    };
-    let format = Format::from_name(&name)
-        .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "import a .csv or .xlsx file"))?;
+pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+    let (bytes, format) = crate::tabular::read_upload(payload).await?;
     let owner = caller.user_id.clone();
     let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "households_import")?)).await?;
     let (pool, job_id) = (state.pool.clone(), job.id.clone());

@@ -352,3 +352,81 @@ pub async fn reject_transfer(state: web::Data<AppState>, caller: Caller, id: web
 pub async fn cancel_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
     decide(state, caller, id.into_inner(), Decision::Cancel, body.0).await
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParam {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// The roster import template: the columns, with one example row.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_import_template",
+    params(FormatParam),
+    responses(
+        (status = 200, description = "the template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "`invalid_format`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/members/import-template")]
+pub async fn import_template(_caller: Caller, params: web::Query<FormatParam>) -> Result<HttpResponse, ApiError> {
+    let format = crate::tabular::Format::from_param(params.format.as_deref())?;
+    Ok(crate::tabular::attachment(super::import::template(format)?, format, "members-template"))
+}
+
+/// Import the roster from a CSV or XLSX file laid out like the template. Answers 202 with a job to
+/// poll: valid lines are written together, bad lines come back with their line numbers, members
+/// are matched by ID number so that re-importing updates instead of duplicating.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_import",
+    request_body(content = crate::households::routes::ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, body = crate::jobs::JobView, headers(("Location" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/members/import")]
+pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+    if caller.branches_writable().regions.is_empty() && caller.branches_writable().branches.is_empty() {
+        return Err(ApiError::forbidden("the roster is imported by branch secretaries and staff"));
+    }
+    let (bytes, format) = crate::tabular::read_upload(payload).await?;
+    let owner = caller.user_id.clone();
+    let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "members_import")?)).await?;
+    let (pool, sealer, job_id) = (state.pool.clone(), state.sealer.clone(), job.id.clone());
+    actix_web::rt::spawn(async move {
+        let _ = web::block(move || super::import::run(&pool, &sealer, &caller, &job_id, bytes, format)).await;
+    });
+    Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/v1/jobs/{}", job.id))).json(job))
+}
+
+/// The roster as a sheet, with the list's filters, in the caller's scope, ID numbers and phones
+/// masked. At most 200,000 rows.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_export",
+    params(FormatParam, MemberFilters, ("q" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "the sheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`too_many` rows", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/members/export")]
+pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<FormatParam>, filters: web::Query<MemberFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+    let format = crate::tabular::Format::from_param(fmt.format.as_deref())?;
+    let f = filters.into_inner();
+    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
+    let sealer = state.sealer.clone();
+    let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &sealer, &caller, filter, format)).await?;
+    Ok(crate::tabular::attachment(bytes, format, "members"))
+}

@@ -5,12 +5,16 @@ use crate::both_backends;
 use crate::common::*;
 
 fn multipart(token: &str, filename: &str, bytes: &[u8]) -> TestRequest {
+    multipart_to("/api/v1/households/import", token, filename, bytes)
+}
+
+pub fn multipart_to(uri: &str, token: &str, filename: &str, bytes: &[u8]) -> TestRequest {
     let boundary = "----tongxin-test-boundary";
     let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     TestRequest::post()
-        .uri("/api/v1/households/import")
+        .uri(uri)
         .insert_header(bearer(token))
         .insert_header(("content-type", format!("multipart/form-data; boundary={boundary}")))
         .set_payload(body)
@@ -18,7 +22,11 @@ fn multipart(token: &str, filename: &str, bytes: &[u8]) -> TestRequest {
 
 /// Starts an import and waits for its job to finish.
 async fn import(app: &TestApp, token: &str, filename: &str, bytes: &[u8]) -> Value {
-    let r = app.call(multipart(token, filename, bytes)).await.expect(202);
+    import_to(app, "/api/v1/households/import", token, filename, bytes).await
+}
+
+pub async fn import_to(app: &TestApp, uri: &str, token: &str, filename: &str, bytes: &[u8]) -> Value {
+    let r = app.call(multipart_to(uri, token, filename, bytes)).await.expect(202);
     let location = r.header("location").unwrap();
     assert_eq!(r.body["status"], "queued");
     for _ in 0..200 {

@@ -192,3 +192,54 @@ both_backends!(historical_members_are_kept_restorable_and_block_dissolving_their
     let grid1 = app.token("grid1").await;
     app.post(&grid1, "/api/v1/members", new_member(&b, "吴文斌", &idn((1966, 6, 6), 41), "male")).await.problem(422, "validation_failed");
 });
+
+both_backends!(roster_import_reports_bad_lines_matches_by_id_number_and_exports_masked, |app| {
+    use crate::import::import_to;
+    let sec = app.token("secretary1").await;
+    let (a, b, c) = (idn((1955, 2, 3), 51), idn((1962, 4, 5), 52), idn((1990, 9, 9), 53));
+    let mut bad_check = b.clone();
+    bad_check.replace_range(17..18, if b.ends_with('0') { "1" } else { "0" });
+    let file = format!(
+        "所在支部(branch),姓名(name),性别(gender),身份证号(id_number),手机号(phone),学历(education),入党日期(joined_on),转正日期(full_member_on),党员类别(category),工作单位(work_unit)\n\
+         斜桥巷社区第1网格党支部,甲一,男,{a},13900000001,大专,1980-07-01,1981-07-01,离退休,\n\
+         斜桥巷社区第1网格党支部,乙二,女,{bad_check},,,1990-07-01,,直管,\n\
+         新丰街社区第1网格党支部,丙三,,{c},,,2015-07-01,,直管,\n\
+         斜桥巷社区第2网格党支部,丙三,,{c},,,2015/07/01,,在职,\n\
+         斜桥巷社区第2网格党支部,丁四,,{b},,,2000-07-01,,在职,常州市第一人民医院\n\
+         斜桥巷社区第2网格党支部,重复,,{a},,,2000-07-01,,直管,\n\
+         斜桥巷社区第2网格党支部,戊五,,{},,,2000-07-01,,未知,\n",
+        idn((1970, 1, 1), 54)
+    );
+    let job = import_to(&app, "/api/v1/members/import", &sec, "roster.csv", file.as_bytes()).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["created"], 2, "{job}");
+    let errors: Vec<(i64, String)> = job["errors"].as_array().unwrap().iter().map(|e| (e["line"].as_i64().unwrap(), e["field"].as_str().unwrap().to_string())).collect();
+    // 3: bad check digit; 4: another community's branch; 5: in service without a work unit; 7: duplicate of line 2; 8: unknown category.
+    assert_eq!(errors, vec![(3, "id_number".into()), (4, "branch".into()), (5, "work_unit".into()), (7, "id_number".into()), (8, "category".into())], "{job}");
+    let listed = app.get(&sec, &format!("/api/v1/members?q={}", url_encode("甲一"))).await.expect(200);
+    assert_eq!(listed.body["total"], 1);
+    assert_eq!(listed.body["items"][0]["gender"], "male");
+    // Again, with one change: nothing duplicated, one member updated.
+    let again = import_to(&app, "/api/v1/members/import", &sec, "roster.csv", file.replace("13900000001", "13900000009").as_bytes()).await;
+    assert_eq!((again["created"].as_i64(), again["updated"].as_i64()), (Some(0), Some(1)), "{again}");
+    assert_eq!(app.get(&sec, &format!("/api/v1/members?q={}", url_encode("甲一"))).await.body["total"], 1);
+    // Into another branch it is refused: that would be a transfer.
+    let moved = file.replacen("斜桥巷社区第1网格党支部,甲一", "斜桥巷社区第3网格党支部,甲一", 1);
+    let third = import_to(&app, "/api/v1/members/import", &sec, "roster.csv", moved.as_bytes()).await;
+    assert!(third["errors"].as_array().unwrap().iter().any(|e| e["line"] == 2 && e["field"] == "branch"), "{third}");
+    // A resident cannot import; the template comes as XLSX or CSV.
+    let r = app.token("resident1").await;
+    app.call(crate::import::multipart_to("/api/v1/members/import", &r, "roster.csv", file.as_bytes())).await.problem(403, "forbidden");
+    let t = app.call(actix_web::test::TestRequest::get().uri("/api/v1/members/import-template?format=csv").insert_header(bearer(&sec))).await;
+    assert_eq!(t.status.as_u16(), 200);
+
+    // The export is the caller's scope, masked.
+    let req = actix_web::test::TestRequest::get().uri("/api/v1/members/export?format=csv&category=retired").insert_header(bearer(&sec));
+    let app_service = actix_web::test::init_service(tongxin::app(app.state.clone())).await;
+    let res = actix_web::test::call_service(&app_service, req.to_request()).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body = String::from_utf8(actix_web::test::read_body(res).await.to_vec()).unwrap();
+    assert!(body.contains("甲一") && body.contains("139****0009"), "masked phone");
+    assert!(!body.contains(&a), "no ID number in clear");
+    assert!(body.lines().skip(1).all(|l| l.starts_with("斜桥巷")), "only the secretary's branches");
+});
