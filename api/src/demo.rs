@@ -391,15 +391,15 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
 
     // Members in the grid branches (and 舣舟亭's community branch), each branch with its own habits.
     let mut party_branches: Vec<party::PartyBranch> = vec![];
-    for ((_, _, branch), (n, grid)) in xf_grids.iter().zip(&grid_ids) {
+    for ((ci, _, branch), (n, grid)) in xf_grids.iter().zip(&grid_ids) {
         if let Some(b) = branch {
             // Most branches end the year over 80 %; every fourth stays under it.
             let diligence = if n % 4 == 3 { 70 } else { 86 + (*n as u64 * 3) % 10 };
-            party_branches.push(party::PartyBranch { id: b.id.clone(), grid_id: Some(grid.clone()), diligence });
+            party_branches.push(party::PartyBranch { id: b.id.clone(), community_id: xf_communities[*ci].id.clone(), grid_id: Some(grid.clone()), diligence });
         }
     }
     if let Some(b) = single_branch {
-        party_branches.push(party::PartyBranch { id: b, grid_id: None, diligence: 60 });
+        party_branches.push(party::PartyBranch { id: b, community_id: xf_communities[12].id.clone(), grid_id: None, diligence: 60 });
     }
     let member1: String = users::table.filter(users::username.eq("member1")).select(users::id).first(c)?;
     party::load(c, sealer, &party_branches, &interest, &member1)?;

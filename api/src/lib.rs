@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod branches;
+pub mod calendars;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod grids;
 pub mod households;
 pub mod http;
+pub mod ics;
 pub mod jobs;
 pub mod meetings;
 pub mod members;
@@ -173,6 +175,13 @@ where
             .service(households::routes::coverage)
             .service(households::routes::list_visits)
             .service(households::routes::create_visit)
+            .service(calendars::create)
+            .service(calendars::revoke)
+            .service(calendars::feed_ics)
+            .service(members::routes::party_birthdays)
+            .service(members::routes::check_ins)
+            .service(members::routes::create_check_in)
+            .service(members::routes::end_check_in)
             .service(members::routes::import_template)
             .service(members::routes::import)
             .service(members::routes::export)
@@ -186,6 +195,7 @@ where
             .service(members::routes::leave_interest)
             .service(members::routes::access_log)
             .service(members::routes::member_transfers)
+            .service(members::routes::service_report)
             .service(members::routes::request_transfer)
             .service(members::routes::pending_transfers)
             .service(members::routes::get_transfer)

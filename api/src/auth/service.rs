@@ -21,7 +21,7 @@ fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
-fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -103,6 +103,8 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendar_feeds,
+    check_ins,
     members,
     member_transfers,
     member_affiliations,
@@ -301,3 +303,26 @@ diesel::joinable!(meetings -> branches (branch_id));
 diesel::joinable!(meeting_attendance -> meetings (meeting_id));
 diesel::joinable!(meeting_attendance -> members (member_id));
 diesel::joinable!(member_affiliations -> members (member_id));
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        member_id -> Text,
+        community_id -> Text,
+        checked_in_on -> Date,
+        ended_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(check_ins -> members (member_id));
+diesel::joinable!(check_ins -> regions (community_id));

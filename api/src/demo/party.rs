@@ -6,7 +6,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use crate::db::schema::{meeting_attendance, meetings, member_affiliations, members};
+use crate::db::schema::{check_ins, meeting_attendance, meetings, member_affiliations, members};
 use crate::db::DbConn;
 use crate::meetings::service::Meeting;
 use crate::members::id_number;
@@ -19,6 +19,8 @@ pub const MEMBERS: usize = 1530;
 /// about meetings (0–100, the attendance it reaches by the end of the year).
 pub struct PartyBranch {
     pub id: String,
+    /// The community the branch serves (where its in-service members check in).
+    pub community_id: String,
     pub grid_id: Option<String>,
     pub diligence: u64,
 }
@@ -47,13 +49,13 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
     for i in 0..MEMBERS {
         let b = i % party.len();
         // The mix: many retired members, a third in service elsewhere, a few mobile and new-organisation members.
-        let category = match rng.next(100) {
+        let category = if i == 0 { "in_service" } else { match rng.next(100) {
             0..=37 => "retired",
             38..=67 => "in_service",
             68..=84 => "direct",
             85..=91 => "mobile",
             _ => "new_org",
-        };
+        } };
         let age = match category {
             "retired" => 60 + rng.next(30),
             _ => 24 + rng.next(36),
@@ -112,6 +114,20 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
         m.status_reason = Some((*reason).into());
     }
     crate::bulk_insert!(c, members::table, rows);
+    // Most in-service members have checked in with their home community (双报到).
+    let mut cis = vec![];
+    for (i, m) in rows.iter().enumerate() {
+        if m.category == "in_service" && m.status == "active" && (i == 0 || rng.next(10) < 7) {
+            cis.push((
+                check_ins::id.eq(crate::new_id()),
+                check_ins::member_id.eq(m.id.clone()),
+                check_ins::community_id.eq(party[i % party.len()].community_id.clone()),
+                check_ins::checked_in_on.eq(today - Duration::days(30 + rng.next(300) as i64)),
+                check_ins::created_at.eq(now),
+            ));
+        }
+    }
+    crate::bulk_insert!(c, check_ins::table, cis);
     // The art troupe and the volunteer branch have members from across the street.
     let mut aff = vec![];
     for (k, b) in interest.iter().enumerate() {

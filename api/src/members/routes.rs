@@ -430,3 +430,135 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<
     let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &sealer, &caller, filter, format)).await?;
     Ok(crate::tabular::attachment(bytes, format, "members"))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BirthdayParams {
+    /// `week` (Monday to Sunday, default) or `month`.
+    pub within: Option<String>,
+    /// A day in the week or month (default today).
+    pub on: Option<chrono::NaiveDate>,
+}
+
+/// Party birthdays (政治生日) this week or month among the members in the caller's reach.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_party_birthdays",
+    params(BirthdayParams, ListParams),
+    responses((status = 200, body = Page<super::birthdays::PartyBirthday>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/members/party-birthdays")]
+pub async fn party_birthdays(state: web::Data<AppState>, caller: Caller, q: web::Query<BirthdayParams>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+    let paging = params.paging()?;
+    let month = match q.within.as_deref() {
+        None | Some("week") => false,
+        Some("month") => true,
+        Some(_) => return Err(ApiError::field("within", "invalid", "within is week or month")),
+    };
+    let on = q.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let page = paging.clone();
+    let (items, total) = crate::db::run(&state.pool, move |c| super::birthdays::list(c, &caller, on, month, paging)).await?;
+    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckInFilters {
+    pub community_id: Option<String>,
+    /// Only current (`true`) or ended (`false`) check-ins.
+    pub active: Option<bool>,
+}
+
+/// Check-ins (双报到) with the communities the caller reads, or the caller's own.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "check_ins_list",
+    params(CheckInFilters, ListParams),
+    responses((status = 200, body = Page<super::check_ins::CheckInView>)),
+    security(("bearer" = []))
+)]
+#[get("/check-ins")]
+pub async fn check_ins(state: web::Data<AppState>, caller: Caller, f: web::Query<CheckInFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+    let paging = params.paging()?;
+    let f = f.into_inner();
+    let page = paging.clone();
+    let (items, total) = crate::db::run(&state.pool, move |c| super::check_ins::list(c, &caller, f.community_id.as_deref(), f.active, paging)).await?;
+    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+}
+
+/// An in-service member checks in with their home community (themselves, or by their branch's keepers).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "check_ins_create",
+    request_body = super::check_ins::CreateCheckIn,
+    responses(
+        (status = 201, body = super::check_ins::CheckInView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_checked_in`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_in_service`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/check-ins")]
+pub async fn create_check_in(state: web::Data<AppState>, caller: Caller, body: ValidJson<super::check_ins::CreateCheckIn>) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let view = crate::db::run(&state.pool, move |c| super::check_ins::create(c, &caller, input)).await?;
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/check-ins?community_id={}", view.community_id))).json(view))
+}
+
+/// End a check-in (the member moved); it stays in history.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "check_ins_end",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = super::check_ins::CheckInView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: already ended", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/check-ins/{id}/end")]
+pub async fn end_check_in(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = crate::db::run(&state.pool, move |c| super::check_ins::end(c, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// `json` (default), `xlsx` or `csv`.
+    pub format: Option<String>,
+}
+
+/// A member's service report over a period, to send to their work unit: check-ins and the
+/// meetings they were expected at, as JSON or a sheet.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "members_service_report",
+    params(("id" = String, Path), ReportParams),
+    responses(
+        (status = 200, body = super::check_ins::ServiceReport),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/members/{id}/service-report")]
+pub async fn service_report(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<ReportParams>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let id = id.into_inner();
+    let sheet = match q.format.as_deref() {
+        None | Some("json") => None,
+        other => Some(crate::tabular::Format::from_param(other)?),
+    };
+    let report = crate::db::run(&state.pool, move |c| super::check_ins::report(c, &caller, &id, q.from, q.to)).await?;
+    match sheet {
+        None => Ok(HttpResponse::Ok().json(report)),
+        Some(f) => Ok(crate::tabular::attachment(super::check_ins::report_sheet(&report, f)?, f, "service-report")),
+    }
+}

@@ -243,3 +243,86 @@ both_backends!(roster_import_reports_bad_lines_matches_by_id_number_and_exports_
     assert!(!body.contains(&a), "no ID number in clear");
     assert!(body.lines().skip(1).all(|l| l.starts_with("斜桥巷")), "only the secretary's branches");
 });
+
+both_backends!(party_birthdays_by_week_and_month_and_a_calendar_feed_that_parses, |app| {
+    let c1 = app.token("community1").await;
+    let b = app.find_id("branches", "斜桥巷社区第1网格党支部").await;
+    // Joined 29 February 1996: kept on 28 February in 2027.
+    let mut m = new_member(&b, "闰日", &idn((1970, 3, 3), 61), "male");
+    m["joined_on"] = json!("1996-02-29");
+    m["full_member_on"] = json!("1997-03-01");
+    app.post(&c1, "/api/v1/members", m).await.expect(201);
+    let week = app.get(&c1, "/api/v1/members/party-birthdays?within=week&on=2027-02-24&per_page=100").await.expect(200);
+    let hit = week.body["items"].as_array().unwrap().iter().find(|x| x["name"] == "闰日").cloned().expect("in the week of 22–28 Feb 2027");
+    assert_eq!(hit["date"], "2027-02-28");
+    assert_eq!(hit["years"], 31);
+    assert!(week.body["items"].as_array().unwrap().iter().all(|x| x["date"].as_str().unwrap() >= "2027-02-22" && x["date"].as_str().unwrap() <= "2027-02-28"));
+    let month = app.get(&c1, "/api/v1/members/party-birthdays?within=month&on=2027-02-01&per_page=1").await.expect(200);
+    assert!(month.body["total"].as_i64().unwrap() >= week.body["total"].as_i64().unwrap());
+    app.get(&c1, "/api/v1/members/party-birthdays?within=year").await.problem(422, "validation_failed");
+    // member1 sees only their own.
+    let m1 = app.token("member1").await;
+    let mine = app.get(&m1, "/api/v1/members/party-birthdays?within=month&per_page=100").await.expect(200);
+    assert!(mine.body["items"].as_array().unwrap().iter().all(|x| x["name"] == "王建国"));
+
+    // A secret feed URL, valid iCalendar, revoked when replaced.
+    let link = app.post(&m1, "/api/v1/me/calendar", json!({})).await.expect(201);
+    let url = link.body["url"].as_str().unwrap().to_string();
+    let service = actix_web::test::init_service(tongxin::app(app.state.clone())).await;
+    let res = actix_web::test::call_service(&service, actix_web::test::TestRequest::get().uri(&url).to_request()).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/calendar"));
+    let text = String::from_utf8(actix_web::test::read_body(res).await.to_vec()).unwrap();
+    let parsed: icalendar::Calendar = text.parse().expect("valid iCalendar");
+    let summaries: Vec<String> = parsed
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .filter_map(|e| icalendar::Component::get_summary(e).map(str::to_owned))
+        .collect();
+    assert!(summaries.iter().any(|s| s.contains("王建国") && s.contains("政治生日")), "{summaries:?}");
+    assert!(summaries.iter().any(|s| s.contains("主题党日")), "member1's meetings");
+    assert!(text.lines().all(|l| l.len() <= 76));
+    app.post(&m1, "/api/v1/me/calendar", json!({})).await.expect(201);
+    let res = actix_web::test::call_service(&service, actix_web::test::TestRequest::get().uri(&url).to_request()).await;
+    assert_eq!(res.status().as_u16(), 404, "the old URL is revoked");
+});
+
+both_backends!(in_service_members_check_in_with_their_community_and_get_a_report, |app| {
+    let m1 = app.token("member1").await;
+    let me = app.get(&m1, "/api/v1/members/me").await.expect(200);
+    let mine = me.body["id"].as_str().unwrap().to_string();
+    assert_eq!(me.body["category"], "in_service");
+    let c1 = app.token("community1").await;
+    let community = app.find_id("regions", "斜桥巷社区").await;
+    let listed = app.get(&c1, &format!("/api/v1/check-ins?community_id={community}&active=true&per_page=100")).await.expect(200);
+    let current = listed.body["items"].as_array().unwrap().iter().find(|c| c["member_id"] == mine.as_str()).cloned().expect("member1 is checked in");
+    // One active check-in at a time; ending keeps it in history.
+    app.post(&m1, "/api/v1/check-ins", json!({"community_id": community})).await.problem(409, "already_checked_in");
+    let ended = app.post(&m1, &format!("/api/v1/check-ins/{}/end", current["id"].as_str().unwrap()), json!({})).await.expect(200);
+    assert!(ended.body["ended_on"].is_string());
+    app.post(&m1, &format!("/api/v1/check-ins/{}/end", current["id"].as_str().unwrap()), json!({})).await.problem(409, "invalid_transition");
+    let again = app.post(&m1, "/api/v1/check-ins", json!({"community_id": community, "note": "搬回"})).await.expect(201);
+    assert_eq!(again.body["community_name"], "斜桥巷社区");
+    // Only in-service members; a street is not a community; another community's staff see nothing.
+    let sec = app.token("secretary1").await;
+    let retired = app.get(&sec, "/api/v1/members?category=retired&per_page=1").await.body["items"][0]["id"].as_str().unwrap().to_string();
+    app.post(&sec, "/api/v1/check-ins", json!({"member_id": retired, "community_id": community})).await.problem(422, "validation_failed");
+    let street = app.find_id("regions", "新丰街街道").await;
+    app.post(&m1, "/api/v1/check-ins", json!({"community_id": street})).await.problem(422, "validation_failed");
+    let c2 = app.token("community2").await;
+    let theirs = app.get(&c2, &format!("/api/v1/check-ins?community_id={community}")).await.expect(200);
+    assert_eq!(theirs.body["total"], 0);
+    // The report for the work unit: meetings in the period, present over expected.
+    let r = app.get(&c1, &format!("/api/v1/members/{mine}/service-report?from=2026-01-01&to=2026-12-31")).await.expect(200);
+    let expected = r.body["meetings_expected"].as_i64().unwrap();
+    let present = r.body["meetings_present"].as_i64().unwrap();
+    assert!(expected > 5 && present <= expected);
+    let counted = r.body["meetings"].as_array().unwrap().iter().filter(|m| m["attendance"] == "present").count() as i64;
+    assert_eq!(counted, present);
+    assert!(r.body["check_ins"].as_array().unwrap().len() >= 2);
+    app.get(&c1, &format!("/api/v1/members/{mine}/service-report?from=2026-12-31&to=2026-01-01")).await.problem(422, "validation_failed");
+    app.get(&c2, &format!("/api/v1/members/{mine}/service-report?from=2026-01-01&to=2026-12-31")).await.problem(404, "not_found");
+    let x = app.call(actix_web::test::TestRequest::get().uri(&format!("/api/v1/members/{mine}/service-report?from=2026-01-01&to=2026-12-31&format=xlsx")).insert_header(bearer(&m1))).await;
+    assert_eq!(x.status.as_u16(), 200);
+});

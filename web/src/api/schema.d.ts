@@ -524,6 +524,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create (or replace) the caller's calendar feed URL; any earlier URL stops working. */
+        post: operations["calendar_create"];
+        /** Revoke the caller's calendar feed URL. */
+        delete: operations["calendar_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A calendar feed (iCalendar) for phone calendars; the secret in the URL is the credential. */
+        get: operations["calendar_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/party-birthdays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Party birthdays (政治生日) this week or month among the members in the caller's reach. */
+        get: operations["members_party_birthdays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check-ins (双报到) with the communities the caller reads, or the caller's own. */
+        get: operations["check_ins_list"];
+        put?: never;
+        /** An in-service member checks in with their home community (themselves, or by their branch's keepers). */
+        post: operations["check_ins_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/check-ins/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a check-in (the member moved); it stays in history. */
+        post: operations["check_ins_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/import-template": {
         parameters: {
             query?: never;
@@ -721,6 +808,26 @@ export interface paths {
         };
         /** A member's transfers, newest first. */
         get: operations["members_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/service-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's service report over a period, to send to their work unit: check-ins and the
+         *     meetings they were expected at, as JSON or a sheet.
+         */
+        get: operations["members_service_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1133,6 +1240,15 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @example {
+         *       "url": "/api/v1/calendars/3f7a…c2.ics"
+         *     }
+         */
+        CalendarLink: {
+            /** @description The feed's path; prefix it with the site's address to subscribe. */
+            url: string;
+        };
         /** @enum {string} */
         Category: "direct" | "in_service" | "mobile" | "retired" | "new_org";
         /**
@@ -1150,6 +1266,32 @@ export interface components {
             reason?: string | null;
             /** Format: int32 */
             version?: number | null;
+        };
+        /**
+         * @example {
+         *       "checked_in_on": "2026-03-05",
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "ended_on": null,
+         *       "id": "0193a1b2-0000-7000-8000-000000000a00",
+         *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
+         *       "member_name": "王建国",
+         *       "note": null,
+         *       "work_unit": "常州市第一人民医院"
+         *     }
+         */
+        CheckInView: {
+            id: string;
+            member_id: string;
+            member_name: string;
+            work_unit?: string | null;
+            community_id: string;
+            community_name: string;
+            /** Format: date */
+            checked_in_on: string;
+            /** Format: date */
+            ended_on?: string | null;
+            note?: string | null;
         };
         /**
          * @example {
@@ -1225,6 +1367,20 @@ export interface components {
             establishment: components["schemas"]["Establishment"];
             name: string;
             secretary_name?: string | null;
+        };
+        /**
+         * @example {
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010"
+         *     }
+         */
+        CreateCheckIn: {
+            /** @description Leave out to check in yourself. */
+            member_id?: string | null;
+            /** @description The community (社区) where the member lives. */
+            community_id: string;
+            /** Format: date */
+            checked_in_on?: string | null;
+            note?: string | null;
         };
         /**
          * @example {
@@ -1964,6 +2120,37 @@ export interface components {
              */
             per_page: number;
         };
+        Page_CheckInView: {
+            items: {
+                id: string;
+                member_id: string;
+                member_name: string;
+                work_unit?: string | null;
+                community_id: string;
+                community_name: string;
+                /** Format: date */
+                checked_in_on: string;
+                /** Format: date */
+                ended_on?: string | null;
+                note?: string | null;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_GridView: {
             items: {
                 id: string;
@@ -2172,6 +2359,42 @@ export interface components {
              */
             per_page: number;
         };
+        Page_PartyBirthday: {
+            items: {
+                member_id: string;
+                name: string;
+                branch_id: string;
+                branch_name: string;
+                /** Format: date */
+                joined_on: string;
+                /**
+                 * Format: date
+                 * @description The anniversary in the period asked for.
+                 */
+                date: string;
+                /**
+                 * Format: int32
+                 * @description Years in the party on that day.
+                 */
+                years: number;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_RegionView: {
             items: {
                 id: string;
@@ -2321,6 +2544,35 @@ export interface components {
              */
             per_page: number;
         };
+        /**
+         * @example {
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "branch_name": "斜桥巷社区第1网格党支部",
+         *       "date": "2026-11-25",
+         *       "joined_on": "1998-11-25",
+         *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
+         *       "name": "王建国",
+         *       "years": 28
+         *     }
+         */
+        PartyBirthday: {
+            member_id: string;
+            name: string;
+            branch_id: string;
+            branch_name: string;
+            /** Format: date */
+            joined_on: string;
+            /**
+             * Format: date
+             * @description The anniversary in the period asked for.
+             */
+            date: string;
+            /**
+             * Format: int32
+             * @description Years in the party on that day.
+             */
+            years: number;
+        };
         /** @description A month (`2026-11`) or a quarter (`2026-Q4`). */
         Period: {
             /** @example 2026-Q4 */
@@ -2417,6 +2669,14 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ReportMeeting: {
+            /** Format: date */
+            held_on: string;
+            kind: string;
+            topic: string;
+            /** @description present, absent, excused or unrecorded. */
+            attendance: string;
+        };
         /**
          * @example {
          *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
@@ -2435,6 +2695,23 @@ export interface components {
         Role: "admin" | "street_staff" | "community_staff" | "grid_worker" | "branch_secretary" | "unit_contact" | "member" | "resident" | "integration";
         /** @enum {string} */
         ScopeType: "global" | "region" | "branch" | "grid" | "unit" | "self";
+        /** @description What a member did over a period, for their work unit (在职党员到社区报到反馈). */
+        ServiceReport: {
+            member_id: string;
+            name: string;
+            branch_name: string;
+            work_unit?: string | null;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            check_ins: components["schemas"]["CheckInView"][];
+            /** Format: int64 */
+            meetings_expected: number;
+            /** Format: int64 */
+            meetings_present: number;
+            meetings: components["schemas"]["ReportMeeting"][];
+        };
         /**
          * @example {
          *       "access_token": "eyJhbGciOiJIUzI1NiJ9…",
@@ -4850,6 +5127,313 @@ export interface operations {
             };
         };
     };
+    calendar_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarLink"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calendar_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `<secret>.ics` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_party_birthdays: {
+        parameters: {
+            query?: {
+                /** @description `week` (Monday to Sunday, default) or `month`. */
+                within?: string;
+                /** @description A day in the week or month (default today). */
+                on?: string;
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PartyBirthday"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_ins_list: {
+        parameters: {
+            query?: {
+                community_id?: string;
+                /** @description Only current (`true`) or ended (`false`) check-ins. */
+                active?: boolean;
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CheckInView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_ins_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCheckIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `already_checked_in` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_in_service` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_ins_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: already ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     members_import_template: {
         parameters: {
             query?: {
@@ -5584,6 +6168,57 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_service_report: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                /** @description `json` (default), `xlsx` or `csv`. */
+                format?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceReport"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

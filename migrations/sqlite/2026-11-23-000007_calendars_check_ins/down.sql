@@ -1,0 +1,2 @@
+DROP TABLE check_ins;
+DROP TABLE calendar_feeds;
