@@ -244,8 +244,12 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
                 let mut roster = vec![];
                 for _ in 0..per_branch.min(m.members - made.min(m.members)) {
                     let id = crate::new_id();
-                    let birth = today - chrono::Duration::days(365 * 22 + (made as i64 * 7919) % (365 * 60));
-                    let value = id_number::make(if made % 2 == 0 { "320402" } else { "320404" }, birth, (made / 50_000) as u32 * 2 % 1000);
+                    // Unique numbers: 500 sequence numbers per birth date, a distinct birth date for
+                    // every 500 members (7919 is prime to the 21,900-day span), a new area code
+                    // every 500,000.
+                    let birth = today - chrono::Duration::days(365 * 22 + ((made / 500) as i64 * 7919) % (365 * 60));
+                    let area = ["320402", "320404", "320411", "320412"][(made / 500_000) % 4];
+                    let value = id_number::make(area, birth, (made % 500) as u32 * 2 + (made / 500 % 2) as u32);
                     let joined = birth + chrono::Duration::days(365 * 20);
                     let category = CATEGORIES[made % 5];
                     rows.push(member_service::Member {
