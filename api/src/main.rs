@@ -27,6 +27,15 @@ enum Command {
     },
     /// Print the OpenAPI document (YAML) to stdout.
     Openapi,
+    /// Print a roster import file (CSV) of `rows` valid, distinct members for `branch`, for
+    /// `scripts/bench` to time the import.
+    #[command(hide = true)]
+    BenchRosterFile {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long)]
+        branch: String,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -108,6 +117,10 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Openapi => {
             std::io::stdout().write_all(tongxin::openapi::to_yaml().as_bytes()).map_err(|e| e.to_string())
+        }
+        Command::BenchRosterFile { rows, branch } => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            out.write_all(tongxin::demo::bench::roster_file(rows, &branch).as_bytes()).map_err(|e| e.to_string())
         }
         Command::Migrate { db } => open(&db, false).map(|_| log::info!("database is up to date")),
         Command::User { command: UserCommand::Create { db, username, role, scope, display_name } } => {

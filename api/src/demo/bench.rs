@@ -324,3 +324,18 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
         .execute(c)?;
     Ok(())
 }
+
+/// A roster import file: `rows` distinct members (Beijing address codes, so they never meet the
+/// seeded ones) for one branch, in the template's columns.
+pub fn roster_file(rows: usize, branch: &str) -> String {
+    let mut out = String::from("所在支部(branch),姓名(name),性别(gender),身份证号(id_number),手机号(phone),学历(education),入党日期(joined_on),转正日期(full_member_on),党员类别(category),工作单位(work_unit)\n");
+    let base = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).expect("a date");
+    for i in 0..rows {
+        let birth = base + chrono::Duration::days((i / 1000) as i64 * 37 % 18000);
+        let area = format!("1101{:02}", 1 + (i / 1000) / 486);
+        let id = crate::members::id_number::make(&area, birth, (i % 1000) as u32);
+        let joined = birth + chrono::Duration::days(365 * 25);
+        out.push_str(&format!("{branch},{},,{id},139{:08},本科,{joined},,直管,\n", super::person(i), i));
+    }
+    out
+}
