@@ -403,5 +403,28 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     }
     let member1: String = users::table.filter(users::username.eq("member1")).select(users::id).first(c)?;
     party::load(c, sealer, &party_branches, &interest, &member1)?;
+    // Committee terms: one branch due for re-election within six months, one within a month, one
+    // overdue, the rest mid-term — so the reminders have something to show.
+    let today = Utc::now().date_naive();
+    for (k, p) in party_branches.iter().enumerate() {
+        let end = match k {
+            0 => today + chrono::Duration::days(120),
+            1 => today + chrono::Duration::days(20),
+            2 => today - chrono::Duration::days(10),
+            _ => today + chrono::Duration::days(400 + (k as i64 * 13) % 300),
+        };
+        let seats = serde_json::json!([{"member_id": null, "name": person(900 + k), "role": "secretary", "title": null}, {"member_id": null, "name": person(950 + k), "role": "committee_member", "title": "组织委员"}]);
+        diesel::insert_into(crate::db::schema::branch_committees::table)
+            .values((
+                crate::db::schema::branch_committees::id.eq(crate::new_id()),
+                crate::db::schema::branch_committees::branch_id.eq(&p.id),
+                crate::db::schema::branch_committees::term_start.eq(end - chrono::Duration::days(365 * 3)),
+                crate::db::schema::branch_committees::term_end.eq(end),
+                crate::db::schema::branch_committees::members.eq(seats.to_string()),
+                crate::db::schema::branch_committees::created_by.eq("demo"),
+                crate::db::schema::branch_committees::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(c)?;
+    }
     Ok(())
 }

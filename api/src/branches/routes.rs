@@ -203,3 +203,61 @@ pub async fn delete(state: web::Data<AppState>, caller: Caller, req: HttpRequest
     crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// A branch's committees by term (换届), newest first; `current` marks the sitting one.
+#[utoipa::path(
+    tag = "branches",
+    operation_id = "branches_committees",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<super::committees::CommitteeView>), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/branches/{id}/committees")]
+pub async fn committees(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let items = crate::db::run(&state.pool, move |c| super::committees::list(c, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Record a new committee term (the previous terms are kept).
+#[utoipa::path(
+    tag = "branches",
+    operation_id = "branches_elect_committee",
+    request_body = super::committees::ElectCommittee,
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, body = super::committees::CommitteeView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/branches/{id}/committees")]
+pub async fn elect_committee(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<super::committees::ElectCommittee>) -> Result<HttpResponse, ApiError> {
+    let (id, input) = (id.into_inner(), body.0);
+    let view = crate::db::run(&state.pool, move |c| super::committees::elect(c, &caller, &id, input)).await?;
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/branches/{}/committees", view.branch_id))).json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReminderParams {
+    /// The day to remind as of (default today).
+    pub on: Option<chrono::NaiveDate>,
+}
+
+/// Committee terms in the caller's reach that end within six months, within a month, or are over.
+#[utoipa::path(
+    tag = "branches",
+    operation_id = "branch_committees_reminders",
+    params(ReminderParams),
+    responses((status = 200, body = Vec<super::committees::TermReminder>)),
+    security(("bearer" = []))
+)]
+#[get("/branch-committees/reminders")]
+pub async fn committee_reminders(state: web::Data<AppState>, caller: Caller, q: web::Query<ReminderParams>) -> Result<HttpResponse, ApiError> {
+    let on = q.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let items = crate::db::run(&state.pool, move |c| super::committees::reminders(c, &caller, on)).await?;
+    Ok(HttpResponse::Ok().json(items))
+}

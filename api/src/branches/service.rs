@@ -387,6 +387,23 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32
                 ),
             ));
         }
+        // Records that reference the organisation and are kept as history (historical members,
+        // transfers, meetings, committee terms) also keep it from being deleted.
+        use crate::db::schema::{branch_committees, meetings, member_affiliations, member_transfers, members};
+        let history: i64 = members::table.filter(members::branch_id.eq(id)).count().get_result::<i64>(c)?
+            + meetings::table.filter(meetings::branch_id.eq(id)).count().get_result::<i64>(c)?
+            + branch_committees::table.filter(branch_committees::branch_id.eq(id)).count().get_result::<i64>(c)?
+            + member_affiliations::table.filter(member_affiliations::branch_id.eq(id)).count().get_result::<i64>(c)?
+            + member_transfers::table
+                .filter(member_transfers::from_branch_id.eq(id).or(member_transfers::to_branch_id.eq(id)))
+                .count()
+                .get_result::<i64>(c)?;
+        if history > 0 {
+            return Err(ApiError::conflict(
+                "branch_not_empty",
+                format!("the organisation has {history} record(s) of members, meetings, transfers or committee terms, which are kept"),
+            ));
+        }
         diesel::delete(branches::table.find(id)).execute(c)?;
         audit::record(c, &caller.actor(), "delete", "branch", Some(id), Some(json!({"name": current.name, "kind": current.kind})))?;
         Ok(())

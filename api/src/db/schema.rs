@@ -103,6 +103,7 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    branch_committees,
     calendar_feeds,
     check_ins,
     members,
@@ -326,3 +327,17 @@ diesel::table! {
 
 diesel::joinable!(check_ins -> members (member_id));
 diesel::joinable!(check_ins -> regions (community_id));
+
+diesel::table! {
+    branch_committees (id) {
+        id -> Text,
+        branch_id -> Text,
+        term_start -> Date,
+        term_end -> Date,
+        members -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(branch_committees -> branches (branch_id));

@@ -300,6 +300,11 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32
                 ),
             ));
         }
+        // Members' check-ins with the community are history, kept with it.
+        let check_ins: i64 = crate::db::schema::check_ins::table.filter(crate::db::schema::check_ins::community_id.eq(id)).count().get_result(c)?;
+        if check_ins > 0 {
+            return Err(ApiError::conflict("region_not_empty", format!("the community has {check_ins} member check-in(s) on record, which are kept")));
+        }
         diesel::delete(regions::table.find(id)).execute(c)?;
         audit::record(c, &caller.actor(), "delete", "region", Some(id), Some(json!({"name": current.name, "level": current.level})))?;
         Ok(())

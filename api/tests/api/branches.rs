@@ -128,3 +128,44 @@ both_backends!(update_move_and_delete_follow_the_rules, |app| {
     app.delete(&street, &format!("/api/v1/branches/{group}")).await.expect(204);
     assert_eq!(app.audit_for(&group).await[0]["action"], "delete");
 });
+
+both_backends!(committee_terms_are_kept_and_remind_six_months_and_one_month_ahead, |app| {
+    let sec = app.token("secretary1").await;
+    let b = app.find_id("branches", "斜桥巷社区第1网格党支部").await;
+    let terms = app.get(&sec, &format!("/api/v1/branches/{b}/committees")).await.expect(200);
+    assert_eq!(terms.body[0]["current"], true);
+    let reminders = app.get(&sec, "/api/v1/branch-committees/reminders").await.expect(200);
+    let stages: Vec<&str> = reminders.body.as_array().unwrap().iter().map(|r| r["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, vec!["overdue", "one_month", "six_months"], "{}", reminders.body);
+    // A new term: after the previous one, exactly one secretary, at most five years.
+    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let end = start + chrono::Duration::days(365 * 3);
+    let seats = json!([{"name": "赵丽", "role": "secretary"}, {"name": "钱明", "role": "committee_member", "title": "宣传委员"}]);
+    app.post(&sec, &format!("/api/v1/branches/{b}/committees"), json!({"term_start": start, "term_end": end, "seats": [{"name": "钱明", "role": "committee_member"}]})).await.problem(422, "validation_failed");
+    app.post(&sec, &format!("/api/v1/branches/{b}/committees"), json!({"term_start": start, "term_end": start, "seats": seats})).await.problem(422, "validation_failed");
+    app.post(&sec, &format!("/api/v1/branches/{b}/committees"), json!({"term_start": "2000-01-01", "term_end": "2003-01-01", "seats": seats})).await.problem(422, "validation_failed");
+    let new = app.post(&sec, &format!("/api/v1/branches/{b}/committees"), json!({"term_start": start, "term_end": end, "seats": seats})).await.expect(201);
+    assert_eq!(new.body["current"], false, "it starts tomorrow");
+    let terms = app.get(&sec, &format!("/api/v1/branches/{b}/committees")).await.expect(200);
+    assert_eq!(terms.body.as_array().unwrap().len(), 2);
+    assert_eq!(terms.body[1]["current"], true, "the sitting committee until tomorrow");
+    // As of the day after, the new term is current and no longer due.
+    let later = app.get(&sec, &format!("/api/v1/branch-committees/reminders?on={}", start + chrono::Duration::days(1))).await.expect(200);
+    assert!(later.body.as_array().unwrap().iter().all(|r| r["branch_id"] != b.as_str()), "{}", later.body);
+    // Another community's staff cannot see or elect.
+    let c2 = app.token("community2").await;
+    app.get(&c2, &format!("/api/v1/branches/{b}/committees")).await.problem(404, "not_found");
+    app.post(&c2, &format!("/api/v1/branches/{b}/committees"), json!({"term_start": end, "term_end": end + chrono::Duration::days(100), "seats": seats})).await.problem(404, "not_found");
+    let m1 = app.token("member1").await;
+    assert_eq!(app.get(&m1, "/api/v1/branch-committees/reminders").await.expect(200).body, json!([]));
+});
+
+both_backends!(an_organisation_with_history_is_kept, |app| {
+    let c1 = app.token("community1").await;
+    let community = app.find_id("regions", "斜桥巷社区").await;
+    let parent = app.find_id("branches", "斜桥巷社区党总支").await;
+    let b = app.post(&c1, "/api/v1/branches", json!({"parent_id": parent, "region_id": community, "kind": "branch", "establishment": "formal", "name": "短命党支部"})).await.expect(201).id();
+    app.post(&c1, "/api/v1/meetings", json!({"branch_id": b, "kind": "general_meeting", "held_on": "2026-01-05", "topic": "成立大会"})).await.expect(201);
+    let r = app.delete(&c1, &format!("/api/v1/branches/{b}")).await.problem(409, "branch_not_empty");
+    assert!(r.body["detail"].as_str().unwrap().contains("meetings"));
+});

@@ -296,6 +296,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/branches/{id}/committees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A branch's committees by term (换届), newest first; `current` marks the sitting one. */
+        get: operations["branches_committees"];
+        put?: never;
+        /** Record a new committee term (the previous terms are kept). */
+        post: operations["branches_elect_committee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/branch-committees/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Committee terms in the caller's reach that end within six months, within a month, or are over. */
+        get: operations["branch_committees_reminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grids": {
         parameters: {
             query?: never;
@@ -1321,6 +1356,46 @@ export interface components {
             /** Format: int64 */
             expires_in: number;
         };
+        CommitteeSeat: {
+            /** @description The member holding the seat, when they are on the roster. */
+            member_id?: string | null;
+            name: string;
+            /** @description `secretary`, `deputy_secretary` or `committee_member` (组织委员, 宣传委员 … in `title`). */
+            role: string;
+            title?: string | null;
+        };
+        /**
+         * @example {
+         *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
+         *       "created_at": "2024-03-01T03:00:00Z",
+         *       "created_by": "secretary1",
+         *       "current": true,
+         *       "id": "0193a1b2-0000-7000-8000-000000000b00",
+         *       "seats": [
+         *         {
+         *           "member_id": null,
+         *           "name": "王芳",
+         *           "role": "secretary",
+         *           "title": null
+         *         }
+         *       ],
+         *       "term_end": "2027-02-28",
+         *       "term_start": "2024-03-01"
+         *     }
+         */
+        CommitteeView: {
+            id: string;
+            branch_id: string;
+            /** Format: date */
+            term_start: string;
+            /** Format: date */
+            term_end: string;
+            current: boolean;
+            seats: components["schemas"]["CommitteeSeat"][];
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+        };
         /**
          * @description The coordinate system of submitted coordinates. Stored boundaries are always WGS-84.
          * @enum {string}
@@ -1577,6 +1652,30 @@ export interface components {
          */
         DecideTransfer: {
             note?: string | null;
+        };
+        /**
+         * @example {
+         *       "seats": [
+         *         {
+         *           "name": "王芳",
+         *           "role": "secretary"
+         *         },
+         *         {
+         *           "name": "李明",
+         *           "role": "committee_member",
+         *           "title": "组织委员"
+         *         }
+         *       ],
+         *       "term_end": "2030-02-28",
+         *       "term_start": "2027-03-01"
+         *     }
+         */
+        ElectCommittee: {
+            /** Format: date */
+            term_start: string;
+            /** Format: date */
+            term_end: string;
+            seats: components["schemas"]["CommitteeSeat"][];
         };
         /** @enum {string} */
         Establishment: "formal" | "interest" | "joint";
@@ -2711,6 +2810,16 @@ export interface components {
             /** Format: int64 */
             meetings_present: number;
             meetings: components["schemas"]["ReportMeeting"][];
+        };
+        TermReminder: {
+            branch_id: string;
+            branch_name: string;
+            /** Format: date */
+            term_end: string;
+            /** Format: int64 */
+            days_left: number;
+            /** @description `six_months`, `one_month` or `overdue` (the term has ended without a new one). */
+            stage: string;
         };
         /**
          * @example {
@@ -4028,6 +4137,133 @@ export interface operations {
             };
             /** @description `invalid_parent` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    branches_committees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    branches_elect_committee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ElectCommittee"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    branch_committees_reminders: {
+        parameters: {
+            query?: {
+                /** @description The day to remind as of (default today). */
+                on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermReminder"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
