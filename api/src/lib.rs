@@ -24,6 +24,7 @@ pub mod sealed;
 pub mod tabular;
 pub mod tree;
 pub mod users;
+pub mod versions;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub callers: Arc<crate::auth::caller::CallerCache>,
     /// Visit coverage reports, keyed by the versions of the grids they were computed from.
     pub coverage: Arc<households::visits::CoverageMemo>,
+    /// Per-group counts of the big scoped lists (households, members), checked against `versions`.
+    pub groups: Arc<versions::GroupMemo>,
     /// Seals personal identifiers (ID numbers) at rest.
     pub sealer: Arc<sealed::Sealer>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
@@ -69,6 +72,7 @@ impl AppState {
             login_limiter: Arc::new(RateLimiter::per_minute(auth.login_rate_per_minute)),
             callers: Arc::default(),
             coverage: Arc::new(memo::Memo::new(256)),
+            groups: Arc::new(memo::Memo::new(1024)),
             // Tests and tools get a key derived from the signing secret; `serve` always sets the
             // deployment's own data key with `with_data_key`.
             sealer: Arc::new(sealed::Sealer::new(&[secret, b"/data-key".as_slice()].concat())),
@@ -86,6 +90,7 @@ impl AppState {
     /// Sizes the report cache (`0` turns it off).
     pub fn with_report_cache(mut self, entries: usize) -> AppState {
         self.coverage = Arc::new(memo::Memo::new(entries));
+        self.groups = Arc::new(memo::Memo::new(entries * 4));
         self
     }
 }

@@ -36,6 +36,12 @@ pub fn record(
 ) -> QueryResult<()> {
     // Any change may alter an account, its grants or the paths its scopes resolve to.
     crate::auth::caller::invalidate_cached_callers();
+    // A change to the trees or the grids changes the groups the big lists page through (their
+    // names, order and membership), so the cached per-group counts must be recomputed.
+    if matches!(entity_type, "grid" | "branch" | "region") {
+        crate::versions::bump(conn, crate::versions::HOUSEHOLDS)?;
+        crate::versions::bump(conn, crate::versions::MEMBERS)?;
+    }
     diesel::insert_into(audit_events::table)
         .values(AuditEvent {
             id: crate::new_id(),

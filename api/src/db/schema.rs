@@ -103,6 +103,7 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    data_versions,
     branch_committees,
     calendar_feeds,
     check_ins,
@@ -341,3 +342,10 @@ diesel::table! {
 }
 
 diesel::joinable!(branch_committees -> branches (branch_id));
+
+diesel::table! {
+    data_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}

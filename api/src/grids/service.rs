@@ -583,6 +583,7 @@ pub fn visible_grid_ids(conn: &mut DbConn, caller: &Caller) -> QueryResult<Optio
 
 /// Marks that the grid's households or visits changed, so cached reports over it are recomputed.
 pub fn touch_activity(conn: &mut DbConn, grid_id: &str) -> QueryResult<usize> {
+    crate::versions::bump(conn, crate::versions::HOUSEHOLDS)?;
     diesel::update(grids::table.find(grid_id)).set(grids::activity_version.eq(grids::activity_version + 1)).execute(conn)
 }
 

@@ -48,7 +48,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     let f = filters.into_inner();
     let filter = HouseholdFilter { grid_id: f.grid_id, key_group: f.key_group, tag: f.tag, overdue_days: f.overdue_days, q: params.query() };
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, sorts, paging)).await?;
+    let memo = state.groups.clone();
+    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &memo, &caller, filter, sorts, paging)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
 }
 

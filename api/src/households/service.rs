@@ -14,6 +14,7 @@ use crate::grids::service::{access, boxed_visible, touch_activity, visible_grid_
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::privacy::{mask_name, mask_phone};
 use crate::audit;
+use crate::versions::GroupMemo;
 
 pub const SORT_KEYS: &[&str] = &["address", "last_visited_on", "residents", "created_at"];
 
@@ -108,9 +109,9 @@ macro_rules! household_filters {
     }};
 }
 
-pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
+pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
     if sorts.is_empty() {
-        return list_by_grid(conn, caller, &filter, paging);
+        return list_by_grid(conn, memo, caller, &filter, paging);
     }
     let grid_ids = visible_grid_ids(conn, caller)?;
     let today = Utc::now().date_naive();
@@ -167,40 +168,38 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: HouseholdFilter, sorts: 
 /// one grouped count over the (grid, …) indexes — and the page is read from the one or two grids
 /// it falls in. Nothing in scope is sorted as a whole, so a street's or a city's first page costs
 /// about what a grid's does.
-fn list_by_grid(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
-    let mut q = boxed_visible(caller);
-    if let Some(g) = &filter.grid_id {
-        q = q.filter(grids::id.eq(g.to_owned()));
-    }
-    let mut grid_list: Vec<(String, String, i32)> =
-        q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::household_count)).load(conn)?;
+fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &HouseholdFilter, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
     let today = Utc::now().date_naive();
-    let filtered = filter.key_group.is_some() || filter.tag.is_some() || filter.overdue_days.is_some() || filter.q.is_some();
-    if filtered && !grid_list.is_empty() {
-        let mut counts: std::collections::HashMap<String, i64> = Default::default();
-        for chunk in grid_list.chunks(500) {
-            let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
-            let scoped: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq_any(ids));
-            let filtered: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(scoped, filter, today);
-            // Boxed queries cannot group; the matching rows' grid ids come from the (grid_id, …) indexes.
-            let part: Vec<String> = filtered.select(households::grid_id).load(conn)?;
-            for g in part {
-                *counts.entry(g).or_default() += 1;
-            }
+    // The per-grid counts depend on the caller's reach, the filters, today (for `overdue_days`)
+    // and the households' data version, read fresh on every request.
+    let key = format!(
+        "hh|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{today}|{}",
+        caller.regions_readable(),
+        caller.grid_ids(),
+        filter.grid_id,
+        filter.key_group,
+        filter.tag,
+        filter.overdue_days,
+        filter.q,
+        crate::versions::current(conn, crate::versions::HOUSEHOLDS)?
+    );
+    let groups = match memo.get(&key) {
+        Some(g) => g,
+        None => {
+            let g = grid_counts(conn, caller, filter, today)?;
+            memo.put(key, g)
         }
-        for g in &mut grid_list {
-            g.2 = counts.get(&g.0).copied().unwrap_or(0) as i32;
-        }
-    }
-    let total: i64 = grid_list.iter().map(|(_, _, n)| i64::from(*n)).sum();
+    };
+    let total: i64 = groups.iter().map(|(_, _, n)| *n).sum();
     let (mut skip, mut want) = (paging.offset(), paging.per_page);
     let mut rows: Vec<(Household, String)> = Vec::with_capacity(want as usize);
-    for (id, name, n) in grid_list {
+    for (id, name, n) in groups.iter() {
+        let n = *n;
         if want <= 0 {
             break;
         }
-        if skip >= i64::from(n) {
-            skip -= i64::from(n);
+        if skip >= n {
+            skip -= n;
             continue;
         }
         let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.clone()));
@@ -216,6 +215,33 @@ fn list_by_grid(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, pa
         rows.extend(page.into_iter().map(|h| (h, name.clone())));
     }
     Ok((reveal(conn, caller, rows)?, total))
+}
+
+/// The visible grids in list order with how many of their households pass the filters.
+fn grid_counts(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, today: chrono::NaiveDate) -> ApiResult<crate::versions::Groups> {
+    let mut q = boxed_visible(caller);
+    if let Some(g) = &filter.grid_id {
+        q = q.filter(grids::id.eq(g.to_owned()));
+    }
+    let mut grid_list: Vec<(String, String, i32)> =
+        q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::household_count)).load(conn)?;
+    let filtered = filter.key_group.is_some() || filter.tag.is_some() || filter.overdue_days.is_some() || filter.q.is_some();
+    if filtered && !grid_list.is_empty() {
+        let mut counts: std::collections::HashMap<String, i64> = Default::default();
+        for chunk in grid_list.chunks(500) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
+            let scoped: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq_any(ids));
+            let filtered: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(scoped, filter, today);
+            // Boxed queries cannot group; the matching rows' grid ids come from the (grid_id, …) indexes.
+            for g in filtered.select(households::grid_id).load::<String>(conn)? {
+                *counts.entry(g).or_default() += 1;
+            }
+        }
+        for g in &mut grid_list {
+            g.2 = counts.get(&g.0).copied().unwrap_or(0) as i32;
+        }
+    }
+    Ok(grid_list.into_iter().map(|(id, name, n)| (id, name, i64::from(n))).collect())
 }
 
 /// Masks a page for the caller, except the households of their own grids, whose unmasked read is
@@ -256,6 +282,7 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str, unmask: bool) -> ApiRes
 
 /// Keeps the grid's household count (the households list pages by it) and marks its activity.
 fn bump_count(conn: &mut DbConn, grid_id: &str, delta: i32) -> QueryResult<usize> {
+    crate::versions::bump(conn, crate::versions::HOUSEHOLDS)?;
     diesel::update(grids::table.find(grid_id))
         .set((grids::household_count.eq(grids::household_count + delta), grids::activity_version.eq(grids::activity_version + 1)))
         .execute(conn)

@@ -275,6 +275,7 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
         for b in touched {
             recount(c, &b)?;
         }
+        crate::versions::bump(c, crate::versions::MEMBERS)?;
         Ok((created, updated, moved))
     })
 }
@@ -306,11 +307,11 @@ pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, bytes:
 }
 
 /// The roster as the caller may see it (masked), with the list's filters, as a sheet.
-pub fn export(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberFilter, format: Format) -> Result<Vec<u8>, ApiError> {
+pub fn export(conn: &mut DbConn, memo: &crate::versions::GroupMemo, sealer: &Sealer, caller: &Caller, filter: MemberFilter, format: Format) -> Result<Vec<u8>, ApiError> {
     let mut rows: Vec<Vec<String>> = vec![];
     let mut page = 1;
     loop {
-        let (items, total) = service::list(conn, sealer, caller, filter.clone(), vec![], Paging { page, per_page: 1000 })?;
+        let (items, total) = service::list(conn, memo, sealer, caller, filter.clone(), vec![], Paging { page, per_page: 1000 })?;
         if total > MAX_EXPORT_ROWS {
             return Err(ApiError::field("filters", "too_many", format!("{total} members match; narrow the filters to at most {MAX_EXPORT_ROWS}")));
         }

@@ -58,7 +58,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
     let page = paging.clone();
     let sealer = state.sealer.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &sealer, &caller, filter, sorts, paging)).await?;
+    let memo = state.groups.clone();
+    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &memo, &sealer, &caller, filter, sorts, paging)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
 }
 
@@ -427,7 +428,8 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<
     let f = filters.into_inner();
     let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
     let sealer = state.sealer.clone();
-    let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &sealer, &caller, filter, format)).await?;
+    let memo = state.groups.clone();
+    let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &memo, &sealer, &caller, filter, format)).await?;
     Ok(crate::tabular::attachment(bytes, format, "members"))
 }
 

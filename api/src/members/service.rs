@@ -17,6 +17,7 @@ use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::privacy::mask_phone;
 use crate::sealed::Sealer;
+use crate::versions::GroupMemo;
 use crate::{audit, path_filter};
 
 pub const SORT_KEYS: &[&str] = &["name", "joined_on", "birth_date", "created_at"];
@@ -241,7 +242,7 @@ macro_rules! member_filters {
     }};
 }
 
-pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<MemberView>, i64)> {
+pub fn list(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: &Caller, filter: MemberFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<MemberView>, i64)> {
     let subtree = match &filter.branch_id {
         Some(b) => {
             let path: Option<(String, String)> =
@@ -255,7 +256,7 @@ pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberF
     };
     let today = Utc::now().date_naive();
     if sorts.is_empty() {
-        if let Some(result) = list_by_branch(conn, sealer, caller, &filter, subtree.as_deref(), paging.clone(), today)? {
+        if let Some(result) = list_by_branch(conn, memo, sealer, caller, &filter, subtree.as_deref(), paging.clone(), today)? {
             return Ok(result);
         }
     }
@@ -298,8 +299,57 @@ pub fn list(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: MemberF
 /// members of each visible branch are counted from the `(branch_id, status, name)` index, and the
 /// page is read from the one or two branches it falls in — no sort over the whole scope. `None`
 /// for a caller with no branch reach (they see only their own record, through the general path).
-fn list_by_branch(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: &MemberFilter, subtree: Option<&str>, paging: Paging, today: NaiveDate) -> ApiResult<Option<(Vec<MemberView>, i64)>> {
-    let Some(mut q) = visible_branches(caller) else { return Ok(None) };
+fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: &Caller, filter: &MemberFilter, subtree: Option<&str>, paging: Paging, today: NaiveDate) -> ApiResult<Option<(Vec<MemberView>, i64)>> {
+    if visible_branches(caller).is_none() {
+        return Ok(None);
+    }
+    // The per-branch counts depend on the caller's reach, the subtree, the filters, today (ages)
+    // and the members' data version, read fresh on every request.
+    let key = format!(
+        "mb|{:?}|{subtree:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{today}|{}",
+        caller.branches_readable(),
+        filter.status,
+        filter.category,
+        filter.grid_id,
+        filter.age_min,
+        filter.age_max,
+        filter.join_year,
+        filter.q,
+        caller.user_id,
+        crate::versions::current(conn, crate::versions::MEMBERS)?
+    );
+    let groups = match memo.get(&key) {
+        Some(g) => g,
+        None => {
+            let g = branch_counts(conn, caller, filter, subtree, today)?;
+            memo.put(key, g)
+        }
+    };
+    let total: i64 = groups.iter().map(|g| g.2).sum();
+    let (mut skip, mut want) = (paging.offset(), paging.per_page);
+    let mut rows: Vec<(Member, String)> = vec![];
+    for (id, name, n) in groups.iter() {
+        let n = *n;
+        if want <= 0 {
+            break;
+        }
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.clone()));
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
+        let page: Vec<Member> = one.order((members::name.asc(), members::id.asc())).limit(want).offset(skip).select(Member::as_select()).load(conn)?;
+        skip = 0;
+        want -= page.len() as i64;
+        rows.extend(page.into_iter().map(|m| (m, name.clone())));
+    }
+    Ok(Some((views(conn, sealer, rows)?, total)))
+}
+
+/// The visible formal branches in tree order with how many of their members pass the filters.
+fn branch_counts(conn: &mut DbConn, caller: &Caller, filter: &MemberFilter, subtree: Option<&str>, today: NaiveDate) -> ApiResult<crate::versions::Groups> {
+    let Some(mut q) = visible_branches(caller) else { return Ok(vec![]) };
     if let Some(p) = subtree {
         let (lo, hi) = crate::tree::range(p);
         q = q.filter(branches::path.ge(lo)).filter(branches::path.lt(hi));
@@ -326,28 +376,11 @@ fn list_by_branch(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, filter: &
             *counts.entry(b).or_default() += 1;
         }
     }
-    let total: i64 = counts.values().sum();
-    let (mut skip, mut want) = (paging.offset(), paging.per_page);
-    let mut rows: Vec<(Member, String)> = vec![];
-    for (id, name) in branch_list {
+    Ok(branch_list.into_iter().map(|(id, name)| {
         let n = counts.get(&id).copied().unwrap_or(0);
-        if want <= 0 {
-            break;
-        }
-        if skip >= n {
-            skip -= n;
-            continue;
-        }
-        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.clone()));
-        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
-        let page: Vec<Member> = one.order((members::name.asc(), members::id.asc())).limit(want).offset(skip).select(Member::as_select()).load(conn)?;
-        skip = 0;
-        want -= page.len() as i64;
-        rows.extend(page.into_iter().map(|m| (m, name.clone())));
-    }
-    Ok(Some((views(conn, sealer, rows)?, total)))
+        (id, name, n)
+    }).collect())
 }
-
 /// Masked views of a page, with each member's interest branches in one query.
 fn views(conn: &mut DbConn, sealer: &Sealer, rows: Vec<(Member, String)>) -> ApiResult<Vec<MemberView>> {
     let ids: Vec<&str> = rows.iter().map(|(m, _)| m.id.as_str()).collect();
@@ -417,6 +450,7 @@ fn formal_branch(conn: &mut DbConn, caller: &Caller, id: &str, field: &str) -> A
 /// Recounts who is on a branch's rolls (formal members and interest-branch members), which
 /// also keeps a branch with members from being dissolved.
 pub fn recount(conn: &mut DbConn, branch_id: &str) -> QueryResult<()> {
+    crate::versions::bump(conn, crate::versions::MEMBERS)?;
     let formal: i64 = members::table.filter(members::branch_id.eq(branch_id)).filter(members::status.eq("active")).count().get_result(conn)?;
     let interest: i64 = member_affiliations::table
         .inner_join(members::table)
@@ -573,6 +607,7 @@ pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, inp
             updated_at: Utc::now().naive_utc(),
         };
         let n = diesel::update(members::table.find(id).filter(members::version.eq(m.version))).set(&changes).execute(c)?;
+        crate::versions::bump(c, crate::versions::MEMBERS)?;
         if n == 0 {
             return Err(ApiError::precondition_failed(m.version));
         }

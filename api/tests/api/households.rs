@@ -108,6 +108,11 @@ both_backends!(pages_run_grid_by_grid_and_agree_with_the_filtered_path_and_the_r
     assert_eq!(app.get(&staff, "/api/v1/households?per_page=1").await.body["total"], total + 1);
     app.delete(&staff, &format!("/api/v1/households/{}", h.body["id"].as_str().unwrap())).await.expect(204);
     assert_eq!(app.get(&staff, "/api/v1/households?per_page=1").await.body["total"], total);
+    // Renaming a grid shows at once in the (cached) grouping.
+    let g = app.get(&staff, &format!("/api/v1/grids/{mine}")).await.expect(200);
+    app.patch(&staff, &format!("/api/v1/grids/{mine}"), json!({"name": "斜桥巷一号网格", "version": g.body["version"]}), None).await.expect(200);
+    let first = app.get(&staff, &format!("/api/v1/households?per_page=1&grid_id={mine}")).await.expect(200);
+    assert_eq!(first.body["items"][0]["grid_name"], "斜桥巷一号网格");
 });
 
 both_backends!(workers_and_staff_keep_households_with_unique_addresses, |app| {
