@@ -183,6 +183,7 @@ fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &H
         filter.q,
         crate::versions::current(conn, crate::versions::HOUSEHOLDS)?
     );
+    let filtered = filter.key_group.is_some() || filter.tag.is_some() || filter.overdue_days.is_some() || filter.q.is_some();
     let groups = match memo.get(&key) {
         Some(g) => g,
         None => {
@@ -202,14 +203,20 @@ fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &H
             skip -= n;
             continue;
         }
-        let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.clone()));
-        let one: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(one, filter, today);
-        let page: Vec<Household> = one
-            .order((households::building.asc(), households::unit.asc(), households::room.asc()))
-            .limit(want)
-            .offset(skip)
-            .select(Household::as_select())
-            .load(conn)?;
+        let page: Vec<Household> = if filtered {
+            let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.clone()));
+            let one: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(one, filter, today);
+            one.order((households::building.asc(), households::unit.asc(), households::room.asc())).limit(want).offset(skip).select(Household::as_select()).load(conn)?
+        } else {
+            // Unboxed, so the connection keeps the prepared statement between requests.
+            households::table
+                .filter(households::grid_id.eq(id))
+                .order((households::building.asc(), households::unit.asc(), households::room.asc()))
+                .limit(want)
+                .offset(skip)
+                .select(Household::as_select())
+                .load(conn)?
+        };
         skip = 0;
         want -= page.len() as i64;
         rows.extend(page.into_iter().map(|h| (h, name.clone())));

@@ -337,9 +337,22 @@ fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: 
             skip -= n;
             continue;
         }
-        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.clone()));
-        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
-        let page: Vec<Member> = one.order((members::name.asc(), members::id.asc())).limit(want).offset(skip).select(Member::as_select()).load(conn)?;
+        let plain = filter.category.is_none() && filter.grid_id.is_none() && filter.age_min.is_none() && filter.age_max.is_none() && filter.join_year.is_none() && filter.q.is_none() && filter.status.as_deref().is_none_or(|s| s == "active");
+        let page: Vec<Member> = if plain {
+            // The common roster, unboxed so the connection keeps the prepared statement.
+            members::table
+                .filter(members::branch_id.eq(id))
+                .filter(members::status.eq("active"))
+                .order((members::name.asc(), members::id.asc()))
+                .limit(want)
+                .offset(skip)
+                .select(Member::as_select())
+                .load(conn)?
+        } else {
+            let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.clone()));
+            let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
+            one.order((members::name.asc(), members::id.asc())).limit(want).offset(skip).select(Member::as_select()).load(conn)?
+        };
         skip = 0;
         want -= page.len() as i64;
         rows.extend(page.into_iter().map(|m| (m, name.clone())));
