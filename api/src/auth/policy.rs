@@ -46,6 +46,10 @@ impl BranchReach {
     pub fn all(&self) -> bool {
         self.regions == Reach::All || self.branches == Reach::All
     }
+    /// No branch at all.
+    pub fn is_empty(&self) -> bool {
+        self.regions.is_empty() && self.branches.is_empty()
+    }
 }
 
 fn collect(caller: &Caller, pick: impl Fn(Role, ScopeType) -> bool, path: impl Fn(&super::caller::ResolvedGrant) -> Option<&String>) -> Reach {

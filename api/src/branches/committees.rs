@@ -8,14 +8,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::service::get_visible;
-use crate::auth::policy::Reach;
 use crate::auth::Caller;
 use crate::db::schema::{branch_committees, branches, regions};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::rules;
 use crate::http::Validate;
-use crate::{audit, path_filter};
+use crate::audit;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct CommitteeSeat {
@@ -148,19 +147,7 @@ pub struct TermReminder {
 /// Current terms in the caller's reach ending within six months (or already over).
 pub fn reminders(conn: &mut DbConn, caller: &Caller, on: NaiveDate) -> ApiResult<Vec<TermReminder>> {
     let mut q = branch_committees::table.inner_join(branches::table.inner_join(regions::table)).into_boxed();
-    let reach = caller.branches_readable();
-    if !reach.all() {
-        let p = |r: &Reach| match r {
-            Reach::Within(p) => p.clone(),
-            Reach::All => vec![],
-        };
-        let (by_region, by_branch) = (p(&reach.regions), p(&reach.branches));
-        q = match (by_region.is_empty(), by_branch.is_empty()) {
-            (false, true) => q.filter(path_filter!(regions::path, by_region)),
-            (true, false) => q.filter(path_filter!(branches::path, by_branch)),
-            _ => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
-        };
-    }
+    q = crate::branch_scope!(q, &caller.branches_readable());
     // Each branch's latest started term, then those ending within six months.
     let rows: Vec<(String, String, NaiveDate, NaiveDate)> = q
         .filter(branch_committees::term_start.le(on))

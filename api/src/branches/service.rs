@@ -7,13 +7,13 @@ use serde_json::json;
 
 use super::dto::{check_establishment, BranchKind, BranchView, CreateBranch, Establishment, MoveBranch, UpdateBranch};
 use super::model::Branch;
-use crate::auth::policy::{BranchReach, Reach};
+use crate::auth::policy::BranchReach;
 use crate::auth::Caller;
 use crate::db::schema::{branches, grants, regions};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
-use crate::{audit, path_filter, tree, tree_move};
+use crate::{audit, tree, tree_move};
 
 pub const SORT_KEYS: &[&str] = &["name", "kind", "path", "member_count", "created_at", "updated_at"];
 pub const TREE_LIMIT: i64 = 10_000;
@@ -33,20 +33,7 @@ type Joined = diesel::dsl::InnerJoin<branches::table, regions::table>;
 /// the region path (one index range, then the branches' covering `(region_id, path, id)` index),
 /// secretaries by a range on the branch path. No id lists, so the statements stay cacheable.
 fn boxed_visible<'a>(reach: &BranchReach) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
-    let q = branches::table.inner_join(regions::table).into_boxed();
-    if reach.all() {
-        return q;
-    }
-    let prefixes = |r: &Reach| match r {
-        Reach::Within(p) => p.clone(),
-        Reach::All => vec![],
-    };
-    let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-    match (by_region.is_empty(), by_branch.is_empty()) {
-        (false, true) => q.filter(path_filter!(regions::path, by_region)),
-        (true, _) => q.filter(path_filter!(branches::path, by_branch)),
-        (false, false) => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
-    }
+    crate::branch_scope!(branches::table.inner_join(regions::table).into_boxed(), reach)
 }
 
 fn child_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<std::collections::HashMap<String, i64>> {

@@ -78,6 +78,13 @@ pub struct HouseholdFilter {
     pub q: Option<String>,
 }
 
+impl HouseholdFilter {
+    /// Any filter besides the grid.
+    fn narrows(&self) -> bool {
+        self.key_group.is_some() || self.tag.is_some() || self.overdue_days.is_some() || self.q.is_some()
+    }
+}
+
 /// The list filters other than scope (key group, tag, overdue, text), on any households query.
 macro_rules! household_filters {
     ($q:expr, $filter:expr, $today:expr) => {{
@@ -183,7 +190,7 @@ fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &H
         filter.q,
         crate::versions::current(conn, crate::versions::HOUSEHOLDS)?
     );
-    let filtered = filter.key_group.is_some() || filter.tag.is_some() || filter.overdue_days.is_some() || filter.q.is_some();
+    let filtered = filter.narrows();
     let groups = match memo.get(&key) {
         Some(g) => g,
         None => {
@@ -232,7 +239,7 @@ fn grid_counts(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, tod
     }
     let mut grid_list: Vec<(String, String, i32)> =
         q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::household_count)).load(conn)?;
-    let filtered = filter.key_group.is_some() || filter.tag.is_some() || filter.overdue_days.is_some() || filter.q.is_some();
+    let filtered = filter.narrows();
     if filtered && !grid_list.is_empty() {
         let mut counts: std::collections::HashMap<String, i64> = Default::default();
         for chunk in grid_list.chunks(500) {

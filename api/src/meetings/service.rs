@@ -9,14 +9,13 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::dto::*;
-use crate::auth::policy::Reach;
 use crate::auth::Caller;
 use crate::db::schema::{branches, meeting_attendance, meetings, member_affiliations, members, regions};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::households::visits::Period;
 use crate::http::list::Paging;
-use crate::{audit, path_filter, tree};
+use crate::{audit, tree};
 
 pub const TARGET: f64 = 0.8;
 
@@ -70,22 +69,7 @@ fn view(m: Meeting, branch_name: String, attendees: Vec<AttendeeView>) -> Meetin
 type Joined = diesel::dsl::InnerJoin<meetings::table, diesel::dsl::InnerJoin<branches::table, regions::table>>;
 
 fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
-    let q = meetings::table.inner_join(branches::table.inner_join(regions::table)).into_boxed();
-    let reach = caller.branches_readable();
-    if reach.all() {
-        return q;
-    }
-    let prefixes = |r: &Reach| match r {
-        Reach::Within(p) => p.clone(),
-        Reach::All => vec![],
-    };
-    let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-    // Only the non-empty parts: an `OR` with a dead branch keeps SQLite off the path indexes.
-    match (by_region.is_empty(), by_branch.is_empty()) {
-        (false, true) => q.filter(path_filter!(regions::path, by_region)),
-        (true, false) => q.filter(path_filter!(branches::path, by_branch)),
-        _ => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
-    }
+    crate::branch_scope!(meetings::table.inner_join(branches::table.inner_join(regions::table)).into_boxed(), &caller.branches_readable())
 }
 
 struct BranchInfo {
@@ -392,17 +376,8 @@ pub fn report(conn: &mut DbConn, caller: &Caller, branch_id: Option<&str>, regio
         };
         let (lo, hi) = tree::range(&path);
         q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
-    } else if !reach.all() {
-        let prefixes = |r: &Reach| match r {
-            Reach::Within(p) => p.clone(),
-            Reach::All => vec![],
-        };
-        let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-        q = match (by_region.is_empty(), by_branch.is_empty()) {
-            (false, true) => q.filter(path_filter!(regions::path, by_region)),
-            (true, false) => q.filter(path_filter!(branches::path, by_branch)),
-            _ => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
-        };
+    } else {
+        q = crate::branch_scope!(q, &reach);
     }
     let in_scope: Vec<(String, String, String, Option<String>, String)> = q
         .order((branches::path.asc(),))

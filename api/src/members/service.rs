@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::dto::*;
 use super::id_number;
-use crate::auth::policy::{BranchReach, Reach};
+use crate::auth::policy::BranchReach;
 use crate::auth::Caller;
 use crate::db::schema::{branches, grids, households, member_affiliations, members, regions, users};
 use crate::db::DbConn;
@@ -18,7 +18,7 @@ use crate::http::list::{like_pattern, Paging, Sort};
 use crate::privacy::mask_phone;
 use crate::sealed::Sealer;
 use crate::versions::GroupMemo;
-use crate::{audit, path_filter};
+use crate::audit;
 
 pub const SORT_KEYS: &[&str] = &["name", "joined_on", "birth_date", "created_at"];
 /// Kinds of organisation a member's formal membership can be in.
@@ -73,42 +73,18 @@ type Joined = diesel::dsl::InnerJoin<members::table, diesel::dsl::InnerJoin<bran
 pub fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
     let q = members::table.inner_join(branches::table.inner_join(regions::table)).into_boxed();
     let reach = caller.branches_readable();
-    if reach.all() {
-        return q;
+    if reach.is_empty() {
+        return q.filter(members::user_id.eq(caller.user_id.clone()));
     }
-    let prefixes = |r: &Reach| match r {
-        Reach::Within(p) => p.clone(),
-        Reach::All => vec![],
-    };
-    let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-    match (by_region.is_empty(), by_branch.is_empty()) {
-        (false, true) => q.filter(path_filter!(regions::path, by_region)),
-        (true, false) => q.filter(path_filter!(branches::path, by_branch)),
-        (false, false) => q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch))),
-        (true, true) => q.filter(members::user_id.eq(caller.user_id.clone())),
-    }
+    crate::branch_scope!(q, &reach)
 }
 
 type BranchesJoined = diesel::dsl::InnerJoin<branches::table, regions::table>;
 
 /// The branches whose members a caller may list, the same way.
 fn visible_branches<'a>(caller: &Caller) -> Option<diesel::dsl::IntoBoxed<'a, BranchesJoined, crate::db::MultiBackend>> {
-    let q = branches::table.inner_join(regions::table).into_boxed();
     let reach = caller.branches_readable();
-    if reach.all() {
-        return Some(q);
-    }
-    let prefixes = |r: &Reach| match r {
-        Reach::Within(p) => p.clone(),
-        Reach::All => vec![],
-    };
-    let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
-    match (by_region.is_empty(), by_branch.is_empty()) {
-        (false, true) => Some(q.filter(path_filter!(regions::path, by_region))),
-        (true, false) => Some(q.filter(path_filter!(branches::path, by_branch))),
-        (false, false) => Some(q.filter(path_filter!(regions::path, by_region).or(path_filter!(branches::path, by_branch)))),
-        (true, true) => None,
-    }
+    (!reach.is_empty()).then(|| crate::branch_scope!(branches::table.inner_join(regions::table).into_boxed(), &reach))
 }
 
 /// What a caller may do with one member.
@@ -205,6 +181,13 @@ pub struct MemberFilter {
     /// `active` (default), `historical` or `all`.
     pub status: Option<String>,
     pub q: Option<String>,
+}
+
+impl MemberFilter {
+    /// Any filter besides the status and the subtree.
+    fn narrows(&self) -> bool {
+        self.category.is_some() || self.grid_id.is_some() || self.age_min.is_some() || self.age_max.is_some() || self.join_year.is_some() || self.q.is_some()
+    }
 }
 
 /// The roster filters other than scope and subtree, on any members query.
@@ -337,7 +320,7 @@ fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: 
             skip -= n;
             continue;
         }
-        let plain = filter.category.is_none() && filter.grid_id.is_none() && filter.age_min.is_none() && filter.age_max.is_none() && filter.join_year.is_none() && filter.q.is_none() && filter.status.as_deref().is_none_or(|s| s == "active");
+        let plain = !filter.narrows() && filter.status.as_deref().is_none_or(|s| s == "active");
         let page: Vec<Member> = if plain {
             // The common roster, unboxed so the connection keeps the prepared statement.
             members::table
@@ -369,7 +352,7 @@ fn branch_counts(conn: &mut DbConn, caller: &Caller, filter: &MemberFilter, subt
     }
     let branch_list: Vec<(String, String)> = q.filter(branches::kind.eq_any(FORMAL_KINDS)).order(branches::path.asc()).select((branches::id, branches::name)).load(conn)?;
     let mut counts: std::collections::HashMap<String, i64> = Default::default();
-    let only_status = filter.category.is_none() && filter.grid_id.is_none() && filter.age_min.is_none() && filter.age_max.is_none() && filter.join_year.is_none() && filter.q.is_none();
+    let only_status = !filter.narrows();
     for chunk in branch_list.chunks(500) {
         let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
         if only_status {

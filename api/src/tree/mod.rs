@@ -46,6 +46,35 @@ macro_rules! path_filter {
     }};
 }
 
+/// Restricts a boxed query joined to `branches` and `regions` to a caller's branch reach: region
+/// staff by a range on the region path, secretaries by a range on the branch path. Only the
+/// non-empty parts go into the `WHERE` clause (an `OR` with a dead branch keeps SQLite off the
+/// path indexes); an empty reach matches nothing.
+#[macro_export]
+macro_rules! branch_scope {
+    ($q:expr, $reach:expr) => {{
+        use $crate::auth::policy::Reach;
+        use $crate::db::schema::{branches, regions};
+        let reach: &$crate::auth::policy::BranchReach = $reach;
+        let q = $q;
+        if reach.all() {
+            q
+        } else {
+            let prefixes = |r: &Reach| match r {
+                Reach::Within(p) => p.clone(),
+                Reach::All => vec![],
+            };
+            let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
+            match (by_region.is_empty(), by_branch.is_empty()) {
+                (true, false) => q.filter($crate::path_filter!(branches::path, by_branch)),
+                (false, false) => q.filter($crate::path_filter!(regions::path, by_region).or($crate::path_filter!(branches::path, by_branch))),
+                // Regions only; with both empty this is `1 = 0`.
+                (_, true) => q.filter($crate::path_filter!(regions::path, by_region)),
+            }
+        }
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
