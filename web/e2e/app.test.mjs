@@ -22,13 +22,13 @@ describe('desktop', () => {
     await page.getByTestId('region-node-新丰街街道').click()
     await page.getByTestId('region-detail').getByText('新丰街街道').waitFor()
 
-    // An empty name comes back as a field error from the API's 422.
+    // An empty name comes back as a field error from the API's 422, its code translated.
     await page.getByTestId('region-add-child').click()
     await page.getByTestId('region-submit').click()
     await page.getByTestId('form-error').waitFor()
     const fieldError = page.locator('[data-testid="field-name"] .el-form-item__error')
     await fieldError.waitFor()
-    assert.match(await fieldError.innerText(), /name/)
+    assert.match(await fieldError.innerText(), /必填/)
 
     await fill(page, 'region-name', '测试新社区')
     await page.getByTestId('region-submit').click()

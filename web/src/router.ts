@@ -21,6 +21,7 @@ export const router = createRouter({
         { path: 'meetings/rates', name: 'meeting-rates', component: () => import('./features/meetings/RatesPage.vue'), meta: { title: 'nav.meetingRates' } },
         { path: 'meetings/:id', name: 'meeting', component: () => import('./features/meetings/MeetingDetailPage.vue'), meta: { title: 'nav.meetings' } },
         { path: 'my-party', name: 'my-party', component: () => import('./features/members/MyPartyPage.vue'), meta: { title: 'nav.myParty' } },
+        { path: 'my-party/access-log', name: 'my-access-log', component: () => import('./features/members/MyAccessLogPage.vue'), meta: { title: 'myParty.whoSawMe' } },
         { path: 'my-grid', name: 'my-grid', component: () => import('./features/grids/MyGridPage.vue'), meta: { title: 'nav.myGrid' } },
         { path: 'me', name: 'me', component: () => import('./features/me/MePage.vue'), meta: { title: 'nav.me' } },
       ],

@@ -27,4 +27,14 @@ describe('problem+json mapping', () => {
       }),
     ).toEqual({ name: 'name must not be empty', scope_id: 'no such region' })
   })
+  test('field errors are translated when the locale knows their code', () => {
+    const problem = {
+      errors: [
+        { field: 'reason', code: 'required', message: 'a reason is required' },
+        { field: 'to_branch_id', code: 'brand_new', message: 'as the server says' },
+      ],
+    }
+    const tr = (k: string) => ({ 'errors.required': '必填' })[k] ?? k
+    expect(fieldErrors(problem, tr, (k) => k === 'errors.required')).toEqual({ reason: '必填', to_branch_id: 'as the server says' })
+  })
 })

@@ -20,11 +20,14 @@ export function problemMessage(p: ProblemLike | undefined, t: Translate, te: (ke
 }
 
 /// Field errors keyed by field name (the last segment of a dotted path), first message wins.
-export function fieldErrors(p: ProblemLike | undefined): Record<string, string> {
+/// With `t` and `te`, a field error whose code the locale knows (`errors.required`) is shown
+/// translated; otherwise the server's message is.
+export function fieldErrors(p: ProblemLike | undefined, t?: Translate, te?: (key: string) => boolean): Record<string, string> {
   const out: Record<string, string> = {}
   for (const e of p?.errors ?? []) {
     const key = e.field.split('.').pop() ?? e.field
-    if (!(key in out)) out[key] = e.message
+    if (key in out) continue
+    out[key] = t && te && e.code && te(`errors.${e.code}`) ? t(`errors.${e.code}`) : e.message
   }
   return out
 }

@@ -14,7 +14,7 @@ export function useProblem() {
   }
   const apply = (p: unknown) => {
     message.value = problemMessage(p as ProblemLike, t, te)
-    fields.value = fieldErrors(p as ProblemLike)
+    fields.value = fieldErrors(p as ProblemLike, t, te)
   }
   /**
    * Submits a dialog's form: busy while the call runs; on a problem the message and field errors

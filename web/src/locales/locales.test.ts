@@ -19,7 +19,13 @@ describe('locales', () => {
     }
   })
   test('every error code the API documents for these screens is translated', () => {
-    for (const code of ['invalid_credentials', 'account_locked', 'rate_limited', 'region_not_empty', 'branch_not_empty', 'precondition_failed', 'validation_failed']) {
+    for (const code of [
+      'invalid_credentials', 'account_locked', 'rate_limited', 'region_not_empty', 'branch_not_empty', 'precondition_failed', 'validation_failed',
+      // members and meetings
+      'transfer_pending', 'member_historical', 'invalid_transition', 'meeting_not_held', 'meeting_recorded', 'not_formal_branch',
+      'not_interest_branch', 'not_expected', 'mismatch', 'invalid_check_digit', 'invalid_birth_date', 'invalid_length', 'invalid_format',
+      'invalid_region', 'too_young', 'same_branch', 'duplicate', 'required', 'use_transfer', 'in_future',
+    ]) {
       expect(keys(zhCN)).toContain(`errors.${code}`)
     }
   })

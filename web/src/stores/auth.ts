@@ -14,6 +14,8 @@ export const useAuth = defineStore('auth', () => {
 
   const isStaff = computed(() => (me.value?.grants ?? []).some((g) => ['admin', 'street_staff', 'community_staff'].includes(g.role)))
   const isAdmin = computed(() => (me.value?.grants ?? []).some((g) => g.role === 'admin'))
+  /** Keeps members' records and meetings somewhere (staff, or a branch secretary); the server decides per record. */
+  const isKeeper = computed(() => (me.value?.grants ?? []).some((g) => ['admin', 'street_staff', 'community_staff', 'branch_secretary'].includes(g.role)))
 
   async function login(username: string, password: string): Promise<ProblemLike | null> {
     const { data, error } = await api.POST('/api/v1/auth/login', { body: { username, password } })
@@ -34,5 +36,5 @@ export const useAuth = defineStore('auth', () => {
     saveTokens(null)
   }
 
-  return { me, signedIn, isStaff, isAdmin, login, loadMe, logout }
+  return { me, signedIn, isStaff, isAdmin, isKeeper, login, loadMe, logout }
 })
