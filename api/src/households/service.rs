@@ -199,35 +199,22 @@ fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &H
         }
     };
     let total: i64 = groups.iter().map(|(_, _, n)| *n).sum();
-    let (mut skip, mut want) = (paging.offset(), paging.per_page);
-    let mut rows: Vec<(Household, String)> = Vec::with_capacity(want as usize);
-    for (id, name, n) in groups.iter() {
-        let n = *n;
-        if want <= 0 {
-            break;
-        }
-        if skip >= n {
-            skip -= n;
-            continue;
-        }
-        let page: Vec<Household> = if filtered {
-            let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.clone()));
+    let rows = crate::versions::page_through(&groups, paging.offset(), paging.per_page, |id, limit, offset| -> QueryResult<Vec<Household>> {
+        if filtered {
+            let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.to_owned()));
             let one: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(one, filter, today);
-            one.order((households::building.asc(), households::unit.asc(), households::room.asc())).limit(want).offset(skip).select(Household::as_select()).load(conn)?
+            one.order((households::building.asc(), households::unit.asc(), households::room.asc())).limit(limit).offset(offset).select(Household::as_select()).load(conn)
         } else {
             // Unboxed, so the connection keeps the prepared statement between requests.
             households::table
                 .filter(households::grid_id.eq(id))
                 .order((households::building.asc(), households::unit.asc(), households::room.asc()))
-                .limit(want)
-                .offset(skip)
+                .limit(limit)
+                .offset(offset)
                 .select(Household::as_select())
-                .load(conn)?
-        };
-        skip = 0;
-        want -= page.len() as i64;
-        rows.extend(page.into_iter().map(|h| (h, name.clone())));
-    }
+                .load(conn)
+        }
+    })?;
     Ok((reveal(conn, caller, rows)?, total))
 }
 

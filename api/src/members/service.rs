@@ -309,37 +309,24 @@ fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: 
         }
     };
     let total: i64 = groups.iter().map(|g| g.2).sum();
-    let (mut skip, mut want) = (paging.offset(), paging.per_page);
-    let mut rows: Vec<(Member, String)> = vec![];
-    for (id, name, n) in groups.iter() {
-        let n = *n;
-        if want <= 0 {
-            break;
-        }
-        if skip >= n {
-            skip -= n;
-            continue;
-        }
-        let plain = !filter.narrows() && filter.status.as_deref().is_none_or(|s| s == "active");
-        let page: Vec<Member> = if plain {
+    let plain = !filter.narrows() && filter.status.as_deref().is_none_or(|s| s == "active");
+    let rows = crate::versions::page_through(&groups, paging.offset(), paging.per_page, |id, limit, offset| -> QueryResult<Vec<Member>> {
+        if plain {
             // The common roster, unboxed so the connection keeps the prepared statement.
             members::table
                 .filter(members::branch_id.eq(id))
                 .filter(members::status.eq("active"))
                 .order((members::name.asc(), members::id.asc()))
-                .limit(want)
-                .offset(skip)
+                .limit(limit)
+                .offset(offset)
                 .select(Member::as_select())
-                .load(conn)?
+                .load(conn)
         } else {
-            let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.clone()));
+            let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq(id.to_owned()));
             let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
-            one.order((members::name.asc(), members::id.asc())).limit(want).offset(skip).select(Member::as_select()).load(conn)?
-        };
-        skip = 0;
-        want -= page.len() as i64;
-        rows.extend(page.into_iter().map(|m| (m, name.clone())));
-    }
+            one.order((members::name.asc(), members::id.asc())).limit(limit).offset(offset).select(Member::as_select()).load(conn)
+        }
+    })?;
     Ok(Some((views(conn, sealer, rows)?, total)))
 }
 
