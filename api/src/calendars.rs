@@ -72,7 +72,7 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 }
 
 fn feed(conn: &mut DbConn, caller: &Caller) -> ApiResult<String> {
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     let mut events = vec![];
     let people: Vec<(String, String, chrono::NaiveDate, String)> = crate::members::service::boxed_visible(caller)
         .filter(members::status.eq("active"))

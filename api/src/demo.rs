@@ -405,7 +405,7 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     party::load(c, sealer, &party_branches, &interest, &member1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     for (k, p) in party_branches.iter().enumerate() {
         let end = match k {
             0 => today + chrono::Duration::days(120),

@@ -114,6 +114,10 @@ fn read_password() -> Result<String, String> {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    // Every command (serve, demo, seed-bench) dates things by the street's calendar.
+    if let Ok(offset) = std::env::var("TONGXIN_UTC_OFFSET") {
+        tongxin::clock::set_offset(tongxin::clock::parse_offset(&offset).map_err(|e| format!("TONGXIN_UTC_OFFSET: {e}"))?);
+    }
     match cli.command {
         Command::Openapi => {
             std::io::stdout().write_all(tongxin::openapi::to_yaml().as_bytes()).map_err(|e| e.to_string())

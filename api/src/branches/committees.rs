@@ -91,7 +91,7 @@ macro_rules! cols {
 pub fn list(conn: &mut DbConn, caller: &Caller, branch_id: &str) -> ApiResult<Vec<CommitteeView>> {
     get_visible(conn, caller, branch_id)?;
     let rows: Vec<Row> = branch_committees::table.filter(branch_committees::branch_id.eq(branch_id)).order(branch_committees::term_start.desc()).select(cols!()).load(conn)?;
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     let current = rows.iter().position(|r| r.2 <= today);
     Ok(rows.into_iter().enumerate().map(|(i, r)| view(r, Some(i) == current)).collect())
 }
@@ -124,13 +124,13 @@ pub fn elect(conn: &mut DbConn, caller: &Caller, branch_id: &str, input: ElectCo
             ))
             .execute(c)?;
         if let Some(secretary) = input.seats.iter().find(|s| s.role == "secretary") {
-            if input.term_start <= Utc::now().date_naive() {
+            if input.term_start <= crate::clock::today() {
                 diesel::update(branches::table.find(branch_id)).set(branches::secretary_name.eq(Some(secretary.name.clone()))).execute(c)?;
             }
         }
         audit::record(c, &caller.actor(), "elect", "branch", Some(branch_id), Some(json!({"term_start": input.term_start, "term_end": input.term_end})))?;
         let r: Row = branch_committees::table.find(&id).select(cols!()).first(c)?;
-        Ok(view(r, input.term_start <= Utc::now().date_naive()))
+        Ok(view(r, input.term_start <= crate::clock::today()))
     })
 }
 

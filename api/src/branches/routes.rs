@@ -257,7 +257,7 @@ pub struct ReminderParams {
 )]
 #[get("/branch-committees/reminders")]
 pub async fn committee_reminders(state: web::Data<AppState>, caller: Caller, q: web::Query<ReminderParams>) -> Result<HttpResponse, ApiError> {
-    let on = q.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let on = q.on.unwrap_or_else(|| crate::clock::today());
     let items = crate::db::run(&state.pool, move |c| super::committees::reminders(c, &caller, on)).await?;
     Ok(HttpResponse::Ok().json(items))
 }

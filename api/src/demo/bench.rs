@@ -122,7 +122,7 @@ fn seed_grids(c: &mut DbConn, g: &GridScale) -> QueryResult<()> {
     let communities: Vec<(String, String)> =
         regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select((regions::id, regions::code.assume_not_null())).load(c)?;
     let worker: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     let now = Utc::now().naive_utc();
     let mut rng = 0x2545F4914F6CDD1Du64;
     let mut next = move |below: u64| {
@@ -229,7 +229,7 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
     if branch_ids.is_empty() {
         return Ok(());
     }
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     let now = Utc::now().naive_utc();
     let per_branch = m.members.div_ceil(branch_ids.len());
     let meetings_per_branch = (m.attendance / per_branch.max(1)).div_ceil(branch_ids.len()).max(1);

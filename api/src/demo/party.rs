@@ -42,7 +42,7 @@ const GIVEN_F: [&str; 12] = ["秀英", "桂兰", "海燕", "丽", "红梅", "玉
 /// Inserts the members and the meetings; `member_user` becomes the first member (member1).
 pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[String], member_user: &str) -> QueryResult<()> {
     let mut rng = Lcg(1921);
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     let now = Utc::now().naive_utc();
     let mut rows: Vec<Member> = Vec::with_capacity(MEMBERS);
     let mut roster: Vec<Vec<(String, String)>> = vec![vec![]; party.len()];

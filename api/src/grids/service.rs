@@ -110,7 +110,7 @@ pub const OVERDUE_DAYS: i64 = 30;
 
 fn overdue_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<String, i64>> {
     use crate::db::schema::households;
-    let cutoff = Utc::now().date_naive() - chrono::Duration::days(OVERDUE_DAYS);
+    let cutoff = crate::clock::today() - chrono::Duration::days(OVERDUE_DAYS);
     Ok(households::table
         .filter(households::grid_id.eq_any(ids))
         .filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(cutoff)))
@@ -510,7 +510,7 @@ pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGr
                 return Err(ApiError::field("user_id", "not_found", "the account does not exist"));
             }
         }
-        let started_on = input.started_on.unwrap_or_else(|| Utc::now().date_naive());
+        let started_on = input.started_on.unwrap_or_else(|| crate::clock::today());
         let previous = end_current(c, id, input.role, started_on.pred_opt().unwrap_or(started_on))?;
         let row_id = crate::new_id();
         diesel::insert_into(grid_roles::table)
@@ -539,7 +539,7 @@ pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGr
 pub fn vacate_role(conn: &mut DbConn, caller: &Caller, id: &str, input: VacateGridRole) -> ApiResult<GridView> {
     conn.transaction(|c| {
         get_writable(c, caller, id)?;
-        let ended_on = input.ended_on.unwrap_or_else(|| Utc::now().date_naive());
+        let ended_on = input.ended_on.unwrap_or_else(|| crate::clock::today());
         let Some(previous) = end_current(c, id, input.role, ended_on)? else {
             return Err(ApiError::conflict("role_vacant", format!("nobody holds {} in this grid", input.role.as_str())));
         };

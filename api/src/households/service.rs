@@ -121,7 +121,7 @@ pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: Househ
         return list_by_grid(conn, memo, caller, &filter, paging);
     }
     let grid_ids = visible_grid_ids(conn, caller)?;
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     // The same filters on the joined page query and on the bare table, whose count needs no join.
     macro_rules! filtered {
         ($q:expr) => {{
@@ -176,7 +176,7 @@ pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: Househ
 /// it falls in. Nothing in scope is sorted as a whole, so a street's or a city's first page costs
 /// about what a grid's does.
 fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &HouseholdFilter, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     // The per-grid counts depend on the caller's reach, the filters, today (for `overdue_days`)
     // and the households' data version, read fresh on every request.
     let key = format!(

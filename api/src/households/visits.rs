@@ -66,7 +66,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateVisit) -> ApiResu
         if !(acc.worker || acc.staff) {
             return Err(ApiError::forbidden("visits are logged by the grid's workers and the community's staff"));
         }
-        let today = Utc::now().date_naive();
+        let today = crate::clock::today();
         let visited_on = input.visited_on.unwrap_or(today);
         if visited_on > today {
             return Err(ApiError::field("visited_on", "in_future", "a visit cannot be logged before it happens"));
@@ -287,7 +287,7 @@ pub type CoverageMemo = crate::memo::Memo<CoverageKey, Coverage>;
 /// rows at most), and the report is recomputed only when one of them has changed.
 pub fn coverage_memo(conn: &mut DbConn, memo: &CoverageMemo, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>, period: Period) -> ApiResult<std::sync::Arc<Coverage>> {
     let grid_list = scope_grids(conn, caller, grid_id, region_id)?;
-    let key = CoverageKey { from: period.from, to: period.to, today: Utc::now().date_naive(), grids: grid_list };
+    let key = CoverageKey { from: period.from, to: period.to, today: crate::clock::today(), grids: grid_list };
     if let Some(hit) = memo.get(&key) {
         return Ok(hit);
     }
@@ -382,7 +382,7 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
     }
 
     // Weeks and months are counted up to today for a period still running.
-    let end = period.to.min(Utc::now().date_naive()).max(period.from);
+    let end = period.to.min(crate::clock::today()).max(period.from);
     let week_of = |d: NaiveDate| d - Duration::days(d.weekday().num_days_from_monday() as i64);
     let mut weeks: Vec<NaiveDate> = vec![];
     let mut d = week_of(period.from);

@@ -194,7 +194,15 @@ fn my_member_id(conn: &mut DbConn, caller: &Caller) -> QueryResult<Option<String
 
 pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<MeetingView> {
     let (m, info) = load(conn, caller, id)?;
-    let a = attendees(conn, id)?;
+    let mut a = attendees(conn, id)?;
+    if !info.readable {
+        // A member reading a meeting they were expected at sees who came, but another member's
+        // reason for leave is that member's own business.
+        let me = my_member_id(conn, caller)?;
+        for x in a.iter_mut().filter(|x| Some(&x.member_id) != me.as_ref()) {
+            x.reason = None;
+        }
+    }
     Ok(view(m, info.name, a))
 }
 
@@ -270,7 +278,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateMeeting
     conn.transaction(|c| {
         let (m, info) = writable(c, caller, id)?;
         expect_version(m.version, if_match, input.version)?;
-        if m.recorded && input.held_on.is_some_and(|d| d > Utc::now().date_naive()) {
+        if m.recorded && input.held_on.is_some_and(|d| d > crate::clock::today()) {
             return Err(ApiError::field("held_on", "in_future", "a meeting with recorded attendance cannot move into the future"));
         }
         let n = diesel::update(meetings::table.find(id).filter(meetings::version.eq(m.version)))
@@ -312,7 +320,7 @@ pub fn record(conn: &mut DbConn, caller: &Caller, id: &str, input: RecordAttenda
     conn.transaction(|c| {
         let (m, info) = writable(c, caller, id)?;
         expect_version(m.version, if_match, input.version)?;
-        if m.held_on > Utc::now().date_naive() {
+        if m.held_on > crate::clock::today() {
             return Err(ApiError::conflict("meeting_not_held", format!("the meeting is on {}; attendance is recorded once it has been held", m.held_on)));
         }
         let expected: Vec<String> = meeting_attendance::table.filter(meeting_attendance::meeting_id.eq(id)).select(meeting_attendance::member_id).load(c)?;

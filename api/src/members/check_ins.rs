@@ -136,7 +136,7 @@ pub fn end(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<CheckInVie
         if ci.ended_on.is_some() {
             return Err(ApiError::invalid_transition("ended", "end"));
         }
-        diesel::update(check_ins::table.find(id)).set(check_ins::ended_on.eq(Some(Utc::now().date_naive()))).execute(c)?;
+        diesel::update(check_ins::table.find(id)).set(check_ins::ended_on.eq(Some(crate::clock::today()))).execute(c)?;
         audit::record(c, &caller.actor(), "check_in_end", "member", Some(&ci.member_id), Some(json!({"check_in_id": id})))?;
         one(c, id)?.ok_or_else(|| ApiError::not_found("check-in"))
     })

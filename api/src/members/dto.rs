@@ -166,7 +166,7 @@ impl Validate for CreateMember {
 }
 
 fn check_dates(e: &mut Vec<FieldError>, joined: Option<NaiveDate>, full: Option<NaiveDate>) {
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     if joined.is_some_and(|j| j > today) {
         field(e, "joined_on", "in_future", "joined_on cannot be in the future");
     }

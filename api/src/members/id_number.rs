@@ -35,7 +35,7 @@ pub fn parse(input: &str) -> Result<IdNumber, Invalid> {
         return Err(("invalid_region", "the address code is not valid"));
     }
     let birth_date = NaiveDate::parse_from_str(&value[6..14], "%Y%m%d").map_err(|_| ("invalid_birth_date", "the birth date in the ID number is not a date"))?;
-    if birth_date.format("%Y").to_string().as_str() < "1900" || birth_date > chrono::Utc::now().date_naive() {
+    if birth_date.format("%Y").to_string().as_str() < "1900" || birth_date > crate::clock::today() {
         return Err(("invalid_birth_date", "the birth date in the ID number is out of range"));
     }
     if check_char(&b[..17]) != b[17] as char {

@@ -458,7 +458,7 @@ pub async fn party_birthdays(state: web::Data<AppState>, caller: Caller, q: web:
         Some("month") => true,
         Some(_) => return Err(ApiError::field("within", "invalid", "within is week or month")),
     };
-    let on = q.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let on = q.on.unwrap_or_else(|| crate::clock::today());
     let page = paging.clone();
     let (items, total) = crate::db::run(&state.pool, move |c| super::birthdays::list(c, &caller, on, month, paging)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))

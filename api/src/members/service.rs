@@ -137,7 +137,7 @@ fn view_with(sealer: &Sealer, m: Member, branch_name: String, unmasked: bool, in
     } else {
         m.id_number_masked.clone()
     };
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     MemberView {
         age: age_on(m.birth_date, today),
         probationary: m.full_member_on.is_none_or(|f| f > today),
@@ -237,7 +237,7 @@ pub fn list(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: &Calle
         }
         None => None,
     };
-    let today = Utc::now().date_naive();
+    let today = crate::clock::today();
     if sorts.is_empty() {
         if let Some(result) = list_by_branch(conn, memo, sealer, caller, &filter, subtree.as_deref(), paging.clone(), today)? {
             return Ok(result);
@@ -631,7 +631,7 @@ pub fn change_status(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &s
         if !allowed {
             return Err(ApiError::invalid_transition(current, &format!("set_{to}")));
         }
-        let on = input.on.unwrap_or_else(|| Utc::now().date_naive());
+        let on = input.on.unwrap_or_else(|| crate::clock::today());
         let n = diesel::update(members::table.find(id).filter(members::version.eq(m.version)))
             .set((
                 members::status.eq(to),
@@ -696,7 +696,7 @@ pub fn join_interest(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &s
                 member_affiliations::id.eq(crate::new_id()),
                 member_affiliations::member_id.eq(id),
                 member_affiliations::branch_id.eq(&input.branch_id),
-                member_affiliations::joined_on.eq(input.joined_on.unwrap_or_else(|| Utc::now().date_naive())),
+                member_affiliations::joined_on.eq(input.joined_on.unwrap_or_else(|| crate::clock::today())),
             ))
             .execute(c)?;
         recount(c, &input.branch_id)?;
@@ -720,7 +720,7 @@ pub fn leave_interest(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &
                 .filter(member_affiliations::branch_id.eq(branch_id))
                 .filter(member_affiliations::left_on.is_null()),
         )
-        .set(member_affiliations::left_on.eq(Some(Utc::now().date_naive())))
+        .set(member_affiliations::left_on.eq(Some(crate::clock::today())))
         .execute(c)?;
         if n == 0 {
             return Err(ApiError::not_found("interest branch membership"));

@@ -138,7 +138,7 @@ both_backends!(committee_terms_are_kept_and_remind_six_months_and_one_month_ahea
     let stages: Vec<&str> = reminders.body.as_array().unwrap().iter().map(|r| r["stage"].as_str().unwrap()).collect();
     assert_eq!(stages, vec!["overdue", "one_month", "six_months"], "{}", reminders.body);
     // A new term: after the previous one, exactly one secretary, at most five years.
-    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let start = tongxin::clock::today() + chrono::Duration::days(1);
     let end = start + chrono::Duration::days(365 * 3);
     let seats = json!([{"name": "赵丽", "role": "secretary"}, {"name": "钱明", "role": "committee_member", "title": "宣传委员"}]);
     app.post(&sec, &format!("/api/v1/branches/{b}/committees"), json!({"term_start": start, "term_end": end, "seats": [{"name": "钱明", "role": "committee_member"}]})).await.problem(422, "validation_failed");

@@ -70,7 +70,7 @@ both_backends!(staff_list_their_grids_as_json_and_geojson, |app| {
     for room in ["1", "2", "3"] {
         hh.push(app.post(&c1, "/api/v1/households", json!({"grid_id": g, "building": "1幢", "room": room, "head_name": "测试"})).await.expect(201).id());
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = tongxin::clock::today();
     app.post(&c1, "/api/v1/visits", json!({"household_id": hh[0], "visited_on": today.to_string()})).await.expect(201);
     let long_ago = today - chrono::Duration::days(31);
     app.post(&c1, "/api/v1/visits", json!({"household_id": hh[1], "visited_on": long_ago.to_string()})).await.expect(201);

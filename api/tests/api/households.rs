@@ -270,7 +270,7 @@ both_backends!(visits_are_logged_by_the_grids_workers_and_never_in_the_future, |
     let w = app.token("grid1").await;
     let mine = app.get(&w, "/api/v1/households?per_page=1").await.expect(200);
     let h = mine.body["items"][0]["id"].as_str().unwrap().to_string();
-    let today = chrono::Utc::now().date_naive();
+    let today = tongxin::clock::today();
     let r = app.post(&w, "/api/v1/visits", json!({"household_id": h, "kind": "follow_up", "notes": "漏水已报修", "concern_found": true})).await.expect(201);
     assert_eq!(r.body["visited_on"], today.to_string());
     assert_eq!(r.body["worker_name"], "斜桥巷社区 网格员 张海燕");

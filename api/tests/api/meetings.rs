@@ -77,7 +77,7 @@ both_backends!(attendance_rates_are_present_over_expected_against_the_80_percent
 both_backends!(the_demo_street_has_branches_over_and_under_the_line, |app| {
     let street = app.token("street1").await;
     let region = app.find_id("regions", "新丰街街道").await;
-    let q = chrono::Utc::now().date_naive();
+    let q = tongxin::clock::today();
     let period = format!("{}-Q{}", chrono::Datelike::year(&q), (chrono::Datelike::month(&q) - 1) / 3 + 1);
     let report = app.get(&street, &format!("/api/v1/meetings/attendance-rates?period={period}&region_id={region}")).await.expect(200);
     let rows = report.body["branches"].as_array().unwrap();
@@ -87,4 +87,25 @@ both_backends!(the_demo_street_has_branches_over_and_under_the_line, |app| {
     let c1 = app.token("community1").await;
     app.get(&c1, &format!("/api/v1/meetings/attendance-rates?period={period}&region_id={region}")).await.problem(404, "not_found");
     app.get(&c1, "/api/v1/meetings/attendance-rates?period=2026-Q5").await.problem(400, "invalid_period");
+});
+
+both_backends!(a_member_sees_who_came_but_not_the_others_reasons_for_leave, |app| {
+    let m1 = app.token("member1").await;
+    let me = app.get(&m1, "/api/v1/members/me").await.expect(200).id();
+    let sec = app.token("secretary1").await;
+    let mine = app.get(&m1, "/api/v1/meetings?mine=true&per_page=100").await.expect(200);
+    let (mut staff_reasons, mut seen_by_member) = (0, 0);
+    for m in mine.body["items"].as_array().unwrap() {
+        let id = m["id"].as_str().unwrap();
+        let as_member = app.get(&m1, &format!("/api/v1/meetings/{id}")).await.expect(200);
+        let as_staff = app.get(&sec, &format!("/api/v1/meetings/{id}")).await.expect(200);
+        let others = |body: &serde_json::Value| -> usize {
+            body["attendees"].as_array().unwrap().iter().filter(|a| a["member_id"] != me.as_str() && !a["reason"].is_null()).count()
+        };
+        staff_reasons += others(&as_staff.body);
+        seen_by_member += others(&as_member.body);
+        assert_eq!(as_member.body["attendees"].as_array().unwrap().len(), as_staff.body["attendees"].as_array().unwrap().len());
+    }
+    assert!(staff_reasons > 0, "the demo year has excused absences with reasons");
+    assert_eq!(seen_by_member, 0);
 });
