@@ -1,7 +1,7 @@
 //! Subscribable calendars (`GET /api/v1/calendars/{secret}.ics`): phone calendars cannot send a
 //! bearer token, so a signed-in user creates a secret feed URL for themselves. The feed holds
 //! what that user may see: the party birthdays of the members in their reach (yearly events) and
-//! the meetings they are expected at. Only a hash of the secret is stored; creating a new URL
+//! the meetings they are expected at, and the volunteer activities they signed up for. Only a hash of the secret is stored; creating a new URL
 //! revokes the old one.
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{Datelike, Duration, Utc};
@@ -104,6 +104,10 @@ fn feed(conn: &mut DbConn, caller: &Caller) -> ApiResult<String> {
         for (id, day, topic, place, branch) in rows {
             events.push(Event { uid: format!("meeting-{id}@tongxin"), summary: topic, description: Some(branch), location: place, date: Some(day), span: None, rrule: None });
         }
+    }
+    // The volunteer activities they hold a place in.
+    if let Some(v) = crate::volunteers::teams::my_volunteer_id(conn, caller)? {
+        events.extend(crate::volunteers::activities::calendar_events(conn, None, Some(&v))?);
     }
     Ok(calendar(&format!("同心 · {}", caller.display_name), &events))
 }

@@ -4,6 +4,7 @@
 //! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
 pub mod bench;
 pub mod party;
+pub mod volunteers;
 
 /// Multi-row INSERTs in chunks. diesel's MultiBackend has no batch insert, so bulk loaders reach
 /// for the concrete connection.
@@ -403,6 +404,9 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     }
     let member1: String = users::table.filter(users::username.eq("member1")).select(users::id).first(c)?;
     party::load(c, sealer, &party_branches, &interest, &member1)?;
+    let resident1: String = users::table.filter(users::username.eq("resident1")).select(users::id).first(c)?;
+    let xf_ids: Vec<String> = xf_communities.iter().map(|r| r.id.clone()).collect();
+    volunteers::load(c, &xf_ids, &member1, &resident1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
     let today = crate::clock::today();

@@ -8,6 +8,7 @@ pub mod calendars;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod enums;
 pub mod demo;
 pub mod error;
 pub mod grids;
@@ -26,6 +27,7 @@ pub mod tabular;
 pub mod tree;
 pub mod users;
 pub mod versions;
+pub mod volunteers;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -218,6 +220,40 @@ where
             .service(meetings::routes::update)
             .service(meetings::routes::delete)
             .service(meetings::routes::record_attendance)
+            .service(volunteers::routes::list_teams)
+            .service(volunteers::routes::create_team)
+            .service(volunteers::routes::get_team)
+            .service(volunteers::routes::update_team)
+            .service(volunteers::routes::team_members)
+            .service(volunteers::routes::add_team_member)
+            .service(volunteers::routes::remove_team_member)
+            .service(volunteers::routes::list_volunteers)
+            .service(volunteers::routes::create_volunteer)
+            .service(volunteers::routes::my_volunteer)
+            .service(volunteers::routes::get_volunteer)
+            .service(volunteers::routes::service_card)
+            .service(volunteers::routes::list_activities)
+            .service(volunteers::routes::create_activity)
+            .service(volunteers::routes::get_activity)
+            .service(volunteers::routes::update_activity)
+            .service(volunteers::routes::cancel_activity)
+            .service(volunteers::routes::close_activity)
+            .service(volunteers::routes::sign_up)
+            .service(volunteers::routes::withdraw)
+            .service(volunteers::routes::signups)
+            .service(volunteers::routes::check_in_code)
+            .service(volunteers::routes::check_in)
+            .service(volunteers::routes::check_out)
+            .service(volunteers::routes::mark_attendance)
+            .service(volunteers::routes::totals)
+            .service(volunteers::routes::ranking)
+            .service(volunteers::routes::list_hours)
+            .service(volunteers::routes::correct_hours)
+            .service(volunteers::routes::list_claims)
+            .service(volunteers::routes::create_claim)
+            .service(volunteers::routes::approve_claim)
+            .service(volunteers::routes::reject_claim)
+            .service(volunteers::routes::team_calendar)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)

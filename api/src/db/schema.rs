@@ -103,6 +103,14 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    volunteers,
+    volunteer_teams,
+    team_members,
+    activities,
+    activity_signups,
+    service_hours,
+    service_hours_monthly,
+    hour_claims,
     data_versions,
     branch_committees,
     calendar_feeds,
@@ -349,3 +357,142 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+diesel::table! {
+    volunteers (id) {
+        id -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        member_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        region_id -> Text,
+        specialties -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    volunteer_teams (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        colour -> Nullable<Text>,
+        specialties -> Text,
+        description -> Nullable<Text>,
+        region_id -> Text,
+        branch_id -> Nullable<Text>,
+        leader_id -> Nullable<Text>,
+        status -> Text,
+        member_count -> Integer,
+        calendar_secret -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    team_members (team_id, volunteer_id) {
+        team_id -> Text,
+        volunteer_id -> Text,
+        joined_on -> Date,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        team_id -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        place -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        check_in_radius_m -> Integer,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        capacity -> Integer,
+        confirmed_count -> Integer,
+        waitlist_count -> Integer,
+        status -> Text,
+        code_secret -> Text,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_signups (activity_id, volunteer_id) {
+        activity_id -> Text,
+        volunteer_id -> Text,
+        status -> Text,
+        signed_up_at -> Timestamp,
+        updated_at -> Timestamp,
+        checked_in_at -> Nullable<Timestamp>,
+        checked_out_at -> Nullable<Timestamp>,
+        check_in_method -> Nullable<Text>,
+        attendance -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    service_hours (id) {
+        id -> Text,
+        volunteer_id -> Text,
+        team_id -> Nullable<Text>,
+        region_id -> Text,
+        source -> Text,
+        source_id -> Nullable<Text>,
+        kind -> Text,
+        minutes -> Integer,
+        served_on -> Date,
+        reverses_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_hours_monthly (region_id, month, volunteer_id) {
+        region_id -> Text,
+        month -> Text,
+        volunteer_id -> Text,
+        credited_minutes -> BigInt,
+        make_up_minutes -> BigInt,
+    }
+}
+
+diesel::table! {
+    hour_claims (id) {
+        id -> Text,
+        volunteer_id -> Text,
+        team_id -> Text,
+        activity_id -> Nullable<Text>,
+        minutes -> Integer,
+        served_on -> Date,
+        reason -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        entry_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(volunteers -> regions (region_id));
+diesel::joinable!(volunteer_teams -> regions (region_id));
+diesel::joinable!(team_members -> volunteer_teams (team_id));
+diesel::joinable!(team_members -> volunteers (volunteer_id));
+diesel::joinable!(activities -> volunteer_teams (team_id));
+diesel::joinable!(activity_signups -> activities (activity_id));
+diesel::joinable!(activity_signups -> volunteers (volunteer_id));
+diesel::joinable!(service_hours -> volunteers (volunteer_id));
+diesel::joinable!(service_hours_monthly -> volunteers (volunteer_id));
+diesel::joinable!(service_hours_monthly -> regions (region_id));
+diesel::joinable!(hour_claims -> volunteers (volunteer_id));
+diesel::joinable!(hour_claims -> volunteer_teams (team_id));

@@ -1031,6 +1031,469 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/volunteer-teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Volunteer teams: a public directory, ordered by community and name. */
+        get: operations["volunteer_teams_list"];
+        put?: never;
+        /** Found a team in a community (its staff) — optionally led by a volunteer. */
+        post: operations["volunteer_teams_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volunteer-teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["volunteer_teams_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a team (its leader or its community's staff); `status: inactive` retires it. */
+        patch: operations["volunteer_teams_update"];
+        trace?: never;
+    };
+    "/api/v1/volunteer-teams/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A team's members (phones in clear for its keepers only). */
+        get: operations["volunteer_teams_members"];
+        put?: never;
+        /** Add a volunteer to a team (a volunteer may be in several teams). */
+        post: operations["volunteer_teams_add_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volunteer-teams/{id}/members/{volunteer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a volunteer out of a team (its keepers, or the volunteer themself); the leader cannot leave. */
+        delete: operations["volunteer_teams_remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volunteers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Volunteers in the caller's regions. */
+        get: operations["volunteers_list"];
+        put?: never;
+        /** Register a volunteer (a party member, or a resident with or without an account). */
+        post: operations["volunteers_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volunteers/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's volunteer record (made when they first sign up for an activity). */
+        get: operations["volunteers_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volunteers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["volunteers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volunteers/{id}/service-card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A volunteer's service card (党员联系卡): hours by kind and source, teams, activities, the ledger. */
+        get: operations["volunteers_service_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activities, soonest first: calls for volunteers, open to every signed-in user. */
+        get: operations["activities_list"];
+        put?: never;
+        /** Schedule an activity for a team (its leader or its community's staff). */
+        post: operations["activities_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["activities_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a scheduled activity; a larger capacity promotes from the waiting list. */
+        patch: operations["activities_update"];
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an activity that has not started. */
+        post: operations["activities_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an ended activity: everyone's hours are settled into the ledger at once. */
+        post: operations["activities_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign up (a place, or the waiting list when full). */
+        post: operations["activities_sign_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a sign-up before the start; the first on the waiting list takes the place. */
+        post: operations["activities_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who signed up (its keepers): places, waiting list in order, check-ins and marks. */
+        get: operations["activities_signups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/check-in-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rotating check-in code for the organiser's screen (shown as a QR code of `check_in_url`). */
+        get: operations["activities_check_in_code"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check in with the organiser's code or a position near the venue, from 30 minutes before the start to the end. */
+        post: operations["activities_check_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/check-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check out (the same proof as check-in), from the start to an hour after the end; credits the hours. */
+        post: operations["activities_check_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark attendance (present, late, excused, absent); hours already credited follow the marks. */
+        put: operations["activities_mark_attendance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hours/totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Hours per volunteer, team, community or month; credited and make-up apart. */
+        get: operations["service_hours_totals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hours/ranking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who served most: volunteers by hours in a region over a period. */
+        get: operations["service_hours_ranking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ledger entries the caller may see (their own; their teams'; their regions'), newest first. */
+        get: operations["service_hours_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hours/{id}/correct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct an entry: it is reversed and, unless `minutes` is 0, replaced — never edited. */
+        post: operations["service_hours_correct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hour-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The approval queue: make-up hour claims of the teams the caller keeps (oldest first), or their own. */
+        get: operations["hour_claims_list"];
+        put?: never;
+        /** Claim make-up hours (补录) for oneself, or as a team's keeper for a member. */
+        post: operations["hour_claims_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hour-claims/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a claim: its make-up hours enter the ledger (within the activity's length). */
+        post: operations["hour_claims_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-hour-claims/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse a claim. */
+        post: operations["hour_claims_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/teams/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A team's activity calendar (iCalendar) for phone calendars; the secret in the URL is the credential. */
+        get: operations["volunteer_teams_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1128,6 +1591,87 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * @description What the team leader marks.
+         * @enum {string}
+         */
+        ActivityAttendance: "present" | "late" | "excused" | "absent";
+        /** @enum {string} */
+        ActivityStatus: "scheduled" | "cancelled" | "closed";
+        /**
+         * @example {
+         *       "can_manage": false,
+         *       "capacity": 20,
+         *       "check_in_radius_m": 200,
+         *       "confirmed": 12,
+         *       "created_at": "2026-11-20T02:00:00Z",
+         *       "description": null,
+         *       "ends_at": "2026-11-28T03:00:00Z",
+         *       "id": "0193a1b2-0000-7000-8000-000000000c01",
+         *       "latitude": 30.27,
+         *       "longitude": 120.16,
+         *       "my_signup": null,
+         *       "place": "都兰社区广场",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "region_name": "都兰社区",
+         *       "starts_at": "2026-11-28T01:00:00Z",
+         *       "status": "scheduled",
+         *       "team_colour": "green",
+         *       "team_id": "0193a1b2-0000-7000-8000-000000000b01",
+         *       "team_name": "七彩之光·绿色环保队",
+         *       "title": "小区垃圾分类宣传",
+         *       "updated_at": "2026-11-20T02:00:00Z",
+         *       "version": 1,
+         *       "waitlisted": 0
+         *     }
+         */
+        ActivityView: {
+            id: string;
+            team_id: string;
+            team_name: string;
+            team_colour?: null | components["schemas"]["TeamColour"];
+            region_id: string;
+            region_name: string;
+            title: string;
+            description?: string | null;
+            place: string;
+            /**
+             * Format: double
+             * @description The venue, for check-in by position.
+             */
+            latitude?: number | null;
+            /** Format: double */
+            longitude?: number | null;
+            /** Format: int32 */
+            check_in_radius_m: number;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int32 */
+            capacity: number;
+            /** Format: int32 */
+            confirmed: number;
+            /** Format: int32 */
+            waitlisted: number;
+            status: components["schemas"]["ActivityStatus"];
+            my_signup?: null | components["schemas"]["SignupView"];
+            can_manage: boolean;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "volunteer_id": "0193a1b2-0000-7000-8000-000000000a02"
+         *     }
+         */
+        AddTeamMember: {
+            volunteer_id: string;
+        };
+        /**
          * @example {
          *       "person_name": "王秀英",
          *       "role": "service_worker",
@@ -1152,6 +1696,10 @@ export interface components {
             /** @description `present`, `absent` or `excused` (with a reason). */
             status: components["schemas"]["Attendance"];
             reason?: string | null;
+        };
+        AttendanceMark: {
+            volunteer_id: string;
+            attendance: components["schemas"]["ActivityAttendance"];
         };
         AttendanceReport: {
             period: components["schemas"]["Period"];
@@ -1284,6 +1832,24 @@ export interface components {
             /** @description The feed's path; prefix it with the site's address to subscribe. */
             url: string;
         };
+        CardActivity: {
+            activity_id: string;
+            title: string;
+            team_name: string;
+            /** Format: date-time */
+            starts_at: string;
+            status: components["schemas"]["SignupStatus"];
+            attendance?: null | components["schemas"]["ActivityAttendance"];
+            /** Format: int64 */
+            credited_minutes: number;
+        };
+        CardTeam: {
+            team_id: string;
+            name: string;
+            colour?: null | components["schemas"]["TeamColour"];
+            /** Format: int64 */
+            total_minutes: number;
+        };
         /** @enum {string} */
         Category: "direct" | "in_service" | "mobile" | "retired" | "new_org";
         /**
@@ -1301,6 +1867,42 @@ export interface components {
             reason?: string | null;
             /** Format: int32 */
             version?: number | null;
+        };
+        /**
+         * @example {
+         *       "check_in_url": "/activities/0193a1b2-0000-7000-8000-000000000c01/check-in?code=482913",
+         *       "code": "482913",
+         *       "step_seconds": 30,
+         *       "valid_until": "2026-11-28T01:00:30Z"
+         *     }
+         */
+        CheckInCode: {
+            code: string;
+            /**
+             * Format: date-time
+             * @description The code is accepted until 30 s after this (one step of grace for slow phones).
+             */
+            valid_until: string;
+            /** Format: int64 */
+            step_seconds: number;
+            /** @description What the QR code encodes: the phone page that checks in with this code. */
+            check_in_url: string;
+        };
+        /**
+         * @example {
+         *       "code": "482913"
+         *     }
+         */
+        CheckInRequest: {
+            /** @description The code the organiser shows (it changes every 30 seconds) … */
+            code?: string | null;
+            /**
+             * Format: double
+             * @description … or where the volunteer is (within the activity's radius of the venue).
+             */
+            latitude?: number | null;
+            /** Format: double */
+            longitude?: number | null;
         };
         /**
          * @example {
@@ -1327,6 +1929,49 @@ export interface components {
             /** Format: date */
             ended_on?: string | null;
             note?: string | null;
+        };
+        /** @enum {string} */
+        ClaimStatus: "pending" | "approved" | "rejected";
+        /**
+         * @example {
+         *       "activity_id": null,
+         *       "activity_title": null,
+         *       "decided_at": null,
+         *       "decision_note": null,
+         *       "entry_id": null,
+         *       "id": "0193a1b2-0000-7000-8000-000000000e01",
+         *       "minutes": 60,
+         *       "reason": "手机没电，未能签到",
+         *       "requested_at": "2026-11-28T05:00:00Z",
+         *       "served_on": "2026-11-28",
+         *       "status": "pending",
+         *       "team_id": "0193a1b2-0000-7000-8000-000000000b01",
+         *       "team_name": "七彩之光·绿色环保队",
+         *       "volunteer_id": "0193a1b2-0000-7000-8000-000000000a01",
+         *       "volunteer_name": "王建国"
+         *     }
+         */
+        ClaimView: {
+            id: string;
+            volunteer_id: string;
+            volunteer_name: string;
+            team_id: string;
+            team_name: string;
+            activity_id?: string | null;
+            activity_title?: string | null;
+            /** Format: int32 */
+            minutes: number;
+            /** Format: date */
+            served_on: string;
+            reason: string;
+            status: components["schemas"]["ClaimStatus"];
+            /** Format: date-time */
+            requested_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            decision_note?: string | null;
+            /** @description The ledger entry an approval wrote. */
+            entry_id?: string | null;
         };
         /**
          * @example {
@@ -1401,6 +2046,25 @@ export interface components {
          * @enum {string}
          */
         CoordinateSystem: "wgs84" | "gcj02";
+        /**
+         * @example {
+         *       "minutes": 90,
+         *       "note": "签退时间登记错误，按实际服务 1.5 小时更正"
+         *     }
+         */
+        CorrectEntry: {
+            /**
+             * Format: int32
+             * @description What the entry should have been; 0 only reverses it.
+             */
+            minutes: number;
+            note: string;
+        };
+        /** @description A correction: the reversing entry and, unless the new value is 0, its replacement. */
+        Correction: {
+            reversal: components["schemas"]["HourEntryView"];
+            replacement?: null | components["schemas"]["HourEntryView"];
+        };
         Coverage: {
             period: components["schemas"]["Period"];
             totals: components["schemas"]["CoverageTotals"];
@@ -1422,6 +2086,39 @@ export interface components {
             visits: number;
             /** Format: int64 */
             grids_meeting_coverage: number;
+        };
+        /**
+         * @example {
+         *       "capacity": 20,
+         *       "ends_at": "2026-11-28T03:00:00Z",
+         *       "latitude": 30.27,
+         *       "longitude": 120.16,
+         *       "place": "都兰社区广场",
+         *       "starts_at": "2026-11-28T01:00:00Z",
+         *       "team_id": "0193a1b2-0000-7000-8000-000000000b01",
+         *       "title": "小区垃圾分类宣传"
+         *     }
+         */
+        CreateActivity: {
+            team_id: string;
+            title: string;
+            description?: string | null;
+            place: string;
+            /** Format: double */
+            latitude?: number | null;
+            /** Format: double */
+            longitude?: number | null;
+            /**
+             * Format: int32
+             * @description Metres from the venue within which a position check-in counts (default 200).
+             */
+            check_in_radius_m?: number | null;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int32 */
+            capacity: number;
         };
         /**
          * @example {
@@ -1456,6 +2153,30 @@ export interface components {
             /** Format: date */
             checked_in_on?: string | null;
             note?: string | null;
+        };
+        /**
+         * @example {
+         *       "activity_id": "0193a1b2-0000-7000-8000-000000000c01",
+         *       "minutes": 60,
+         *       "reason": "手机没电，未能签到",
+         *       "served_on": "2026-11-28",
+         *       "team_id": "0193a1b2-0000-7000-8000-000000000b01"
+         *     }
+         */
+        CreateClaim: {
+            /** @description Whose hours; default the caller's own volunteer record. A team leader may claim for a member. */
+            volunteer_id?: string | null;
+            team_id: string;
+            /**
+             * @description The activity the hours belong to; the make-up hours and the credited hours together stay
+             *     within its length.
+             */
+            activity_id?: string | null;
+            /** Format: int32 */
+            minutes: number;
+            /** Format: date */
+            served_on: string;
+            reason: string;
         };
         /**
          * @example {
@@ -1609,6 +2330,28 @@ export interface components {
         };
         /**
          * @example {
+         *       "colour": "blue",
+         *       "kind": "patrol",
+         *       "name": "七彩之光·蓝色巡逻队",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "specialties": [
+         *         "夜间巡逻"
+         *       ]
+         *     }
+         */
+        CreateTeam: {
+            name: string;
+            kind: components["schemas"]["TeamKind"];
+            colour?: null | components["schemas"]["TeamColour"];
+            specialties?: string[];
+            description?: string | null;
+            region_id: string;
+            branch_id?: string | null;
+            /** @description A volunteer who leads the team (made a member of it). */
+            leader_id?: string | null;
+        };
+        /**
+         * @example {
          *       "display_name": "王小明",
          *       "grants": [
          *         {
@@ -1644,6 +2387,37 @@ export interface components {
             kind?: components["schemas"]["VisitKind"];
             notes?: string | null;
             concern_found?: boolean;
+        };
+        /**
+         * @example {
+         *       "name": "李秀兰",
+         *       "phone": "13905711234",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "specialties": [
+         *         "理发",
+         *         "缝补"
+         *       ]
+         *     }
+         */
+        CreateVolunteer: {
+            /** @description Defaults to the member's name when `member_id` is given. */
+            name?: string | null;
+            phone?: string | null;
+            /** @description A party member who volunteers (their card then shows their hours). */
+            member_id?: string | null;
+            /** @description The volunteer's account, if they have one (they then sign up and check in themselves). */
+            user_id?: string | null;
+            /** @description The home community. */
+            region_id: string;
+            specialties?: string[];
+        };
+        /**
+         * @example {
+         *       "note": "经核实，同意补录"
+         *     }
+         */
+        DecideClaim: {
+            note?: string | null;
         };
         /**
          * @example {
@@ -1833,6 +2607,103 @@ export interface components {
         };
         /**
          * @example {
+         *       "created_at": "2026-11-28T03:05:00Z",
+         *       "id": "0193a1b2-0000-7000-8000-000000000d01",
+         *       "kind": "credited",
+         *       "minutes": 120,
+         *       "note": null,
+         *       "recorded_by": null,
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "reversed": false,
+         *       "reverses_id": null,
+         *       "served_on": "2026-11-28",
+         *       "source": "activity",
+         *       "source_id": "0193a1b2-0000-7000-8000-000000000c01",
+         *       "source_title": "小区垃圾分类宣传",
+         *       "team_id": "0193a1b2-0000-7000-8000-000000000b01",
+         *       "team_name": "七彩之光·绿色环保队",
+         *       "volunteer_id": "0193a1b2-0000-7000-8000-000000000a01",
+         *       "volunteer_name": "王建国"
+         *     }
+         */
+        HourEntryView: {
+            id: string;
+            volunteer_id: string;
+            volunteer_name: string;
+            team_id?: string | null;
+            team_name?: string | null;
+            region_id: string;
+            source: components["schemas"]["HourSource"];
+            source_id?: string | null;
+            /** @description The activity's title (or the order's or wish's) where there is one. */
+            source_title?: string | null;
+            kind: components["schemas"]["HourKind"];
+            /**
+             * Format: int32
+             * @description Negative on a reversing entry.
+             */
+            minutes: number;
+            /** Format: date */
+            served_on: string;
+            /** @description The entry this one reverses. */
+            reverses_id?: string | null;
+            /** @description Whether a later entry reverses this one. */
+            reversed: boolean;
+            note?: string | null;
+            recorded_by?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @enum {string} */
+        HourKind: "credited" | "make_up";
+        /** @enum {string} */
+        HourSource: "activity" | "order" | "wish" | "manual";
+        HourTotal: {
+            /** @description The volunteer, team, community or month the row counts. */
+            key: string;
+            name: string;
+            /** Format: int64 */
+            credited_minutes: number;
+            /** Format: int64 */
+            make_up_minutes: number;
+            /** Format: int64 */
+            total_minutes: number;
+        };
+        /**
+         * @example {
+         *       "credited_minutes": 6000,
+         *       "from": "2026-01-01",
+         *       "group_by": "team",
+         *       "make_up_minutes": 120,
+         *       "rows": [
+         *         {
+         *           "credited_minutes": 6000,
+         *           "key": "0193a1b2-0000-7000-8000-000000000b01",
+         *           "make_up_minutes": 120,
+         *           "name": "七彩之光·绿色环保队",
+         *           "total_minutes": 6120
+         *         }
+         *       ],
+         *       "to": "2026-12-31",
+         *       "total_minutes": 6120
+         *     }
+         */
+        HourTotals: {
+            group_by: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            rows: components["schemas"]["HourTotal"][];
+            /** Format: int64 */
+            credited_minutes: number;
+            /** Format: int64 */
+            make_up_minutes: number;
+            /** Format: int64 */
+            total_minutes: number;
+        };
+        /**
+         * @example {
          *       "address": "3幢2单元301",
          *       "building": "3幢",
          *       "created_at": "2026-11-23T03:00:00Z",
@@ -1960,6 +2831,23 @@ export interface components {
         LoginRequest: {
             username: string;
             password: string;
+        };
+        /**
+         * @example {
+         *       "entries": [
+         *         {
+         *           "attendance": "present",
+         *           "volunteer_id": "0193a1b2-0000-7000-8000-000000000a01"
+         *         },
+         *         {
+         *           "attendance": "late",
+         *           "volunteer_id": "0193a1b2-0000-7000-8000-000000000a02"
+         *         }
+         *       ]
+         *     }
+         */
+        MarkAttendance: {
+            entries: components["schemas"]["AttendanceMark"][];
         };
         /**
          * @example {
@@ -2143,6 +3031,63 @@ export interface components {
             /** Format: int32 */
             version?: number | null;
         };
+        Page_ActivityView: {
+            items: {
+                id: string;
+                team_id: string;
+                team_name: string;
+                team_colour?: null | components["schemas"]["TeamColour"];
+                region_id: string;
+                region_name: string;
+                title: string;
+                description?: string | null;
+                place: string;
+                /**
+                 * Format: double
+                 * @description The venue, for check-in by position.
+                 */
+                latitude?: number | null;
+                /** Format: double */
+                longitude?: number | null;
+                /** Format: int32 */
+                check_in_radius_m: number;
+                /** Format: date-time */
+                starts_at: string;
+                /** Format: date-time */
+                ends_at: string;
+                /** Format: int32 */
+                capacity: number;
+                /** Format: int32 */
+                confirmed: number;
+                /** Format: int32 */
+                waitlisted: number;
+                status: components["schemas"]["ActivityStatus"];
+                my_signup?: null | components["schemas"]["SignupView"];
+                can_manage: boolean;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_AuditEventView: {
             items: {
                 id: string;
@@ -2250,6 +3195,46 @@ export interface components {
              */
             per_page: number;
         };
+        Page_ClaimView: {
+            items: {
+                id: string;
+                volunteer_id: string;
+                volunteer_name: string;
+                team_id: string;
+                team_name: string;
+                activity_id?: string | null;
+                activity_title?: string | null;
+                /** Format: int32 */
+                minutes: number;
+                /** Format: date */
+                served_on: string;
+                reason: string;
+                status: components["schemas"]["ClaimStatus"];
+                /** Format: date-time */
+                requested_at: string;
+                /** Format: date-time */
+                decided_at?: string | null;
+                decision_note?: string | null;
+                /** @description The ledger entry an approval wrote. */
+                entry_id?: string | null;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_GridView: {
             items: {
                 id: string;
@@ -2278,6 +3263,52 @@ export interface components {
                 created_at: string;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_HourEntryView: {
+            items: {
+                id: string;
+                volunteer_id: string;
+                volunteer_name: string;
+                team_id?: string | null;
+                team_name?: string | null;
+                region_id: string;
+                source: components["schemas"]["HourSource"];
+                source_id?: string | null;
+                /** @description The activity's title (or the order's or wish's) where there is one. */
+                source_title?: string | null;
+                kind: components["schemas"]["HourKind"];
+                /**
+                 * Format: int32
+                 * @description Negative on a reversing entry.
+                 */
+                minutes: number;
+                /** Format: date */
+                served_on: string;
+                /** @description The entry this one reverses. */
+                reverses_id?: string | null;
+                /** @description Whether a later entry reverses this one. */
+                reversed: boolean;
+                note?: string | null;
+                recorded_by?: string | null;
+                /** Format: date-time */
+                created_at: string;
             }[];
             /**
              * Format: int64
@@ -2537,6 +3568,51 @@ export interface components {
              */
             per_page: number;
         };
+        Page_TeamView: {
+            items: {
+                id: string;
+                name: string;
+                kind: components["schemas"]["TeamKind"];
+                colour?: null | components["schemas"]["TeamColour"];
+                specialties: string[];
+                description?: string | null;
+                region_id: string;
+                region_name: string;
+                /** @description The branch whose members form the team (a party-member volunteer team), if any. */
+                branch_id?: string | null;
+                leader_id?: string | null;
+                leader_name?: string | null;
+                status: components["schemas"]["TeamStatus"];
+                /** Format: int32 */
+                member_count: number;
+                /** @description The team's subscribable activity calendar (iCalendar); the path is the credential. */
+                calendar_url: string;
+                /** @description Whether the caller keeps this team (its leader, or staff of its community). */
+                can_manage: boolean;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_TransferView: {
             items: {
                 id: string;
@@ -2643,6 +3719,43 @@ export interface components {
              */
             per_page: number;
         };
+        Page_VolunteerView: {
+            items: {
+                id: string;
+                name: string;
+                /** @description Masked unless the caller keeps the volunteer's community or is the volunteer. */
+                phone?: string | null;
+                member_id?: string | null;
+                user_id?: string | null;
+                /** @description The home community. */
+                region_id: string;
+                region_name: string;
+                specialties: string[];
+                /**
+                 * Format: int64
+                 * @description Teams the volunteer is in.
+                 */
+                teams: number;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         /**
          * @example {
          *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
@@ -2700,6 +3813,56 @@ export interface components {
             detail: string;
             code: string;
             errors?: components["schemas"]["FieldError"][] | null;
+        };
+        /**
+         * @example {
+         *       "from": "2026-11-01",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000002",
+         *       "region_name": "新丰街街道",
+         *       "rows": [
+         *         {
+         *           "credited_minutes": 960,
+         *           "make_up_minutes": 60,
+         *           "name": "王建国",
+         *           "rank": 1,
+         *           "region_name": "斜桥巷社区",
+         *           "total_minutes": 1020,
+         *           "volunteer_id": "0193a1b2-0000-7000-8000-000000000a01"
+         *         }
+         *       ],
+         *       "to": "2026-11-30",
+         *       "total_minutes": 30120,
+         *       "volunteers": 256
+         *     }
+         */
+        Ranking: {
+            region_id: string;
+            region_name: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /**
+             * Format: int64
+             * @description Volunteers with any hours in the period.
+             */
+            volunteers: number;
+            /** Format: int64 */
+            total_minutes: number;
+            rows: components["schemas"]["RankingRow"][];
+        };
+        RankingRow: {
+            /** Format: int64 */
+            rank: number;
+            volunteer_id: string;
+            name: string;
+            region_name: string;
+            /** Format: int64 */
+            credited_minutes: number;
+            /** Format: int64 */
+            make_up_minutes: number;
+            /** Format: int64 */
+            total_minutes: number;
         };
         /**
          * @example {
@@ -2794,6 +3957,30 @@ export interface components {
         Role: "admin" | "street_staff" | "community_staff" | "grid_worker" | "branch_secretary" | "unit_contact" | "member" | "resident" | "integration";
         /** @enum {string} */
         ScopeType: "global" | "region" | "branch" | "grid" | "unit" | "self";
+        /** @description 党员联系卡: one person's service over a period, for their work unit. */
+        ServiceCard: {
+            volunteer: components["schemas"]["VolunteerView"];
+            work_unit?: string | null;
+            branch_name?: string | null;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** Format: int64 */
+            credited_minutes: number;
+            /** Format: int64 */
+            make_up_minutes: number;
+            /** Format: int64 */
+            total_minutes: number;
+            /** @description Minutes by source (`activity`, `order`, `wish`, `manual`). */
+            by_source: {
+                [key: string]: number;
+            };
+            teams: components["schemas"]["CardTeam"][];
+            activities: components["schemas"]["CardActivity"][];
+            /** @description The ledger over the period, newest first (at most 200 entries). */
+            entries: components["schemas"]["HourEntryView"][];
+        };
         /** @description What a member did over a period, for their work unit (在职党员到社区报到反馈). */
         ServiceReport: {
             member_id: string;
@@ -2810,6 +3997,120 @@ export interface components {
             /** Format: int64 */
             meetings_present: number;
             meetings: components["schemas"]["ReportMeeting"][];
+        };
+        /** @enum {string} */
+        SignupStatus: "confirmed" | "waitlisted" | "cancelled";
+        /**
+         * @example {
+         *       "activity_id": "0193a1b2-0000-7000-8000-000000000c01",
+         *       "attendance": null,
+         *       "check_in_method": "code",
+         *       "checked_in_at": "2026-11-28T00:55:00Z",
+         *       "checked_out_at": null,
+         *       "credited_minutes": 0,
+         *       "name": "王建国",
+         *       "signed_up_at": "2026-11-20T03:00:00Z",
+         *       "status": "confirmed",
+         *       "volunteer_id": "0193a1b2-0000-7000-8000-000000000a01",
+         *       "waitlist_position": null
+         *     }
+         */
+        SignupView: {
+            activity_id: string;
+            volunteer_id: string;
+            name: string;
+            status: components["schemas"]["SignupStatus"];
+            /**
+             * Format: int64
+             * @description 1 for the next to be promoted.
+             */
+            waitlist_position?: number | null;
+            /** Format: date-time */
+            signed_up_at: string;
+            /** Format: date-time */
+            checked_in_at?: string | null;
+            /** Format: date-time */
+            checked_out_at?: string | null;
+            /** @description `code`, `position` or `leader`. */
+            check_in_method?: string | null;
+            attendance?: null | components["schemas"]["ActivityAttendance"];
+            /**
+             * Format: int64
+             * @description Credited minutes in the ledger for this activity now.
+             */
+            credited_minutes: number;
+        };
+        /**
+         * @description The colour of a team in a colour-coded family such as 七彩之光.
+         * @enum {string}
+         */
+        TeamColour: "red" | "orange" | "yellow" | "green" | "cyan" | "blue" | "purple";
+        /**
+         * @description What a team does; the seven 七彩之光 families first.
+         * @enum {string}
+         */
+        TeamKind: "publicity" | "party_service" | "health" | "environment" | "science" | "patrol" | "culture" | "mediation" | "repair" | "legal_aid" | "other";
+        TeamMemberView: {
+            volunteer_id: string;
+            name: string;
+            member_id?: string | null;
+            phone?: string | null;
+            /** Format: date */
+            joined_on: string;
+            is_leader: boolean;
+        };
+        /** @enum {string} */
+        TeamStatus: "active" | "inactive";
+        /**
+         * @example {
+         *       "branch_id": null,
+         *       "calendar_url": "/api/v1/calendars/teams/5b0c…e1.ics",
+         *       "can_manage": true,
+         *       "colour": "red",
+         *       "created_at": "2026-03-01T02:00:00Z",
+         *       "description": null,
+         *       "id": "0193a1b2-0000-7000-8000-000000000b01",
+         *       "kind": "publicity",
+         *       "leader_id": "0193a1b2-0000-7000-8000-000000000a01",
+         *       "leader_name": "王建国",
+         *       "member_count": 18,
+         *       "name": "七彩之光·红色五老宣讲队",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "region_name": "都兰社区",
+         *       "specialties": [
+         *         "理论宣讲"
+         *       ],
+         *       "status": "active",
+         *       "updated_at": "2026-03-01T02:00:00Z",
+         *       "version": 1
+         *     }
+         */
+        TeamView: {
+            id: string;
+            name: string;
+            kind: components["schemas"]["TeamKind"];
+            colour?: null | components["schemas"]["TeamColour"];
+            specialties: string[];
+            description?: string | null;
+            region_id: string;
+            region_name: string;
+            /** @description The branch whose members form the team (a party-member volunteer team), if any. */
+            branch_id?: string | null;
+            leader_id?: string | null;
+            leader_name?: string | null;
+            status: components["schemas"]["TeamStatus"];
+            /** Format: int32 */
+            member_count: number;
+            /** @description The team's subscribable activity calendar (iCalendar); the path is the credential. */
+            calendar_url: string;
+            /** @description Whether the caller keeps this team (its leader, or staff of its community). */
+            can_manage: boolean;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         TermReminder: {
             branch_id: string;
@@ -2881,6 +4182,34 @@ export interface components {
             /** Format: date-time */
             decided_at?: string | null;
             decision_note?: string | null;
+        };
+        /**
+         * @example {
+         *       "capacity": 30,
+         *       "version": 1
+         *     }
+         */
+        UpdateActivity: {
+            title?: string | null;
+            description?: string | null;
+            place?: string | null;
+            /** Format: double */
+            latitude?: number | null;
+            /** Format: double */
+            longitude?: number | null;
+            /** Format: int32 */
+            check_in_radius_m?: number | null;
+            /** Format: date-time */
+            starts_at?: string | null;
+            /** Format: date-time */
+            ends_at?: string | null;
+            /**
+             * Format: int32
+             * @description Raising it promotes from the waiting list; it cannot go below the places already taken.
+             */
+            capacity?: number | null;
+            /** Format: int32 */
+            version?: number | null;
         };
         /**
          * @example {
@@ -2974,6 +4303,23 @@ export interface components {
         };
         /**
          * @example {
+         *       "leader_id": "0193a1b2-0000-7000-8000-000000000a02",
+         *       "version": 1
+         *     }
+         */
+        UpdateTeam: {
+            name?: string | null;
+            kind?: null | components["schemas"]["TeamKind"];
+            colour?: null | components["schemas"]["TeamColour"];
+            specialties?: string[] | null;
+            description?: string | null;
+            leader_id?: string | null;
+            status?: null | components["schemas"]["TeamStatus"];
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
          *       "active": true,
          *       "display_name": "王小明",
          *       "unlock": true
@@ -3050,6 +4396,41 @@ export interface components {
             kind: components["schemas"]["VisitKind"];
             notes?: string | null;
             concern_found: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "created_at": "2026-03-01T02:00:00Z",
+         *       "id": "0193a1b2-0000-7000-8000-000000000a01",
+         *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
+         *       "name": "王建国",
+         *       "phone": "139****5678",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "region_name": "斜桥巷社区",
+         *       "specialties": [
+         *         "义诊"
+         *       ],
+         *       "teams": 2,
+         *       "user_id": null
+         *     }
+         */
+        VolunteerView: {
+            id: string;
+            name: string;
+            /** @description Masked unless the caller keeps the volunteer's community or is the volunteer. */
+            phone?: string | null;
+            member_id?: string | null;
+            user_id?: string | null;
+            /** @description The home community. */
+            region_id: string;
+            region_name: string;
+            specialties: string[];
+            /**
+             * Format: int64
+             * @description Teams the volunteer is in.
+             */
+            teams: number;
             /** Format: date-time */
             created_at: string;
         };
@@ -7186,6 +8567,1949 @@ export interface operations {
             };
             /** @description `not_expected` member, excused without a reason */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description A region and its subtree. */
+                region_id?: string;
+                kind?: components["schemas"]["TeamKind"];
+                status?: components["schemas"]["TeamStatus"];
+                /** @description Only the teams the signed-in volunteer is in. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TeamView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTeam"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate_name` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTeam"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMemberView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddTeamMember"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMemberView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `already_member` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                volunteer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `leader_cannot_leave` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteers_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                region_id?: string;
+                team_id?: string;
+                /** @description Party members only (`true`) or residents only (`false`). */
+                party_member?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VolunteerView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteers_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateVolunteer"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteerView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteers_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteerView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteerView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteers_service_card: {
+        parameters: {
+            query?: {
+                /** @description First day (default 1 January of this year). */
+                from?: string;
+                /** @description Last day (default today). */
+                to?: string;
+                /** @description `json` (default), `xlsx` or `csv`: the card as a sheet for the work unit. */
+                format?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the card; with `format=xlsx|csv` a sheet to download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceCard"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                team_id?: string;
+                /** @description A region and its subtree. */
+                region_id?: string;
+                /** @description Activities still running at or after this time. */
+                from?: string;
+                /** @description Activities starting before this time. */
+                to?: string;
+                status?: components["schemas"]["ActivityStatus"];
+                /** @description Only those the signed-in volunteer signed up for. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ActivityView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateActivity"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `team_inactive` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateActivity"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition` (naming the current state) and the like */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition` (naming the current state) and the like */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_sign_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition` (naming the current state) and the like */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition` (naming the current state) and the like */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_signups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_check_in_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInCode"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `outside_check_in_window`, `not_signed_up`, `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `code_invalid`, `too_far` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_check_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_mark_attendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkAttendance"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_hours_totals: {
+        parameters: {
+            query?: {
+                /** @description `volunteer` (default), `team`, `region` or `month`. */
+                group_by?: string;
+                /** @description A year (`2026`, the default: this year), quarter (`2026-Q4`) or month (`2026-11`). */
+                period?: string;
+                region_id?: string;
+                team_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HourTotals"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_hours_ranking: {
+        parameters: {
+            query: {
+                /** @description A street or community (and its subtree). */
+                region_id: string;
+                /** @description A year, quarter or month (default this year). */
+                period?: string;
+                /** @description Rows (default 20, at most 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ranking"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_hours_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                volunteer_id?: string;
+                team_id?: string;
+                region_id?: string;
+                activity_id?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HourEntryView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_hours_correct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectEntry"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `entry_reversed`, `entry_is_reversal`, `make_up_exceeds_activity` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hour_claims_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                team_id?: string;
+                status?: components["schemas"]["ClaimStatus"];
+                /** @description Only the caller's own claims. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hour_claims_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateClaim"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `exceeds_activity`, `not_in_team` … */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hour_claims_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideClaim"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, `make_up_exceeds_activity` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hour_claims_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideClaim"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, `make_up_exceeds_activity` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    volunteer_teams_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `<secret>.ics` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,8 @@
+DROP TABLE hour_claims;
+DROP TABLE service_hours_monthly;
+DROP TABLE service_hours;
+DROP TABLE activity_signups;
+DROP TABLE activities;
+DROP TABLE team_members;
+DROP TABLE volunteer_teams;
+DROP TABLE volunteers;
