@@ -199,15 +199,17 @@ pub fn load(c: &mut DbConn, communities: &[String], member1: &str, resident1: &s
 
     // Make-up hours: approved ones in the ledger, a few waiting in the queue.
     let mut claims = vec![];
-    let late: Vec<(String, String, String, NaiveDate)> = signups
+    let mut late: Vec<(String, String, String, NaiveDate)> = signups
         .iter()
         .filter(|s| s.attendance.as_deref() == Some("late"))
-        .take(12)
         .filter_map(|s| {
             let a = acts.iter().find(|a| a.id == s.activity_id)?;
             Some((s.volunteer_id.clone(), a.team_id.clone(), a.id.clone(), crate::clock::local_date_of(a.starts_at)))
         })
         .collect();
+    // The orange team's first, so member1 has claims to decide.
+    late.sort_by_key(|l| l.1 != teams[1].id);
+    late.truncate(12);
     for (k, (v, team_id, act, day)) in late.into_iter().enumerate() {
         let pending = k % 3 == 2;
         let t = teams.iter().find(|t| t.id == team_id).expect("the team");

@@ -424,7 +424,10 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activ
         if s.status == SignupStatus::Cancelled.as_str() {
             return Err(ApiError::conflict("not_signed_up", "you have not signed up"));
         }
-        if status(&l.activity) != ActivityStatus::Scheduled || l.activity.starts_at <= now() || s.checked_in_at.is_some() {
+        if status(&l.activity) != ActivityStatus::Scheduled {
+            return Err(ApiError::invalid_transition(&l.activity.status, "withdraw"));
+        }
+        if l.activity.starts_at <= now() || s.checked_in_at.is_some() {
             return Err(ApiError::invalid_transition(if s.checked_in_at.is_some() { "checked_in" } else { "started" }, "withdraw"));
         }
         diesel::update(activity_signups::table.find((id, &me)))

@@ -12,3 +12,4 @@ mod members;
 mod regions;
 mod schema;
 mod users;
+mod volunteers;
