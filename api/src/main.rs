@@ -65,6 +65,15 @@ enum Command {
         /// Key that seals the members' ID numbers (as for `serve`).
         #[arg(long, env = "TONGXIN_DATA_KEY", hide_env_values = true)]
         data_key: Option<String>,
+        /// Also create this many volunteer teams (20 volunteers each) with activities and hours.
+        #[arg(long)]
+        teams: Option<usize>,
+        /// Activities over the past year, with `--teams`.
+        #[arg(long, default_value_t = 1_000_000)]
+        activities: usize,
+        /// Service-hours ledger rows, with `--teams`.
+        #[arg(long, default_value_t = 10_000_000)]
+        hour_entries: usize,
     },
 }
 
@@ -135,13 +144,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created user {username} ({id}) as {role}");
             Ok(())
         }
-        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key } => {
+        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key, teams, activities, hour_entries } => {
             let pool = open(&db, false)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
             let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(data_key.as_deref(), &db.data_dir)?);
             let members = members.map(|members| (tongxin::demo::bench::MemberScale { members, attendance }, &sealer));
-            tongxin::demo::bench::seed(&mut conn, scale, grids, members)
+            let volunteers = teams.map(|teams| tongxin::demo::bench::VolunteerScale { teams, activities, entries: hour_entries });
+            tongxin::demo::bench::seed(&mut conn, scale, grids, members, volunteers)
         }
         Command::Serve { db, serve } => {
             let url = db.url(serve.demo);

@@ -25,7 +25,7 @@ pub struct GridScale {
     pub visits_per_household: f64,
 }
 
-pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: Option<(MemberScale, &crate::sealed::Sealer)>) -> Result<(), String> {
+pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: Option<(MemberScale, &crate::sealed::Sealer)>, volunteers: Option<VolunteerScale>) -> Result<(), String> {
     let taken: i64 = users::table.filter(users::username.eq("bench-admin")).count().get_result(conn).map_err(|e| e.to_string())?;
     if taken > 0 {
         return Err("this database already holds a bench dataset; use a fresh one".into());
@@ -47,6 +47,11 @@ pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: 
         let t = std::time::Instant::now();
         seed_members(conn, sealer, &m).map_err(|e| e.to_string())?;
         println!("seeded {} members and about {} attendance rows in {:.1}s", m.members, m.attendance, t.elapsed().as_secs_f64());
+    }
+    if let Some(v) = volunteers {
+        let t = std::time::Instant::now();
+        seed_volunteers(conn, &v).map_err(|e| e.to_string())?;
+        println!("seeded {} volunteer teams, {} activities and {} ledger rows in {:.1}s", v.teams, v.activities, v.entries, t.elapsed().as_secs_f64());
     }
     // Fresh statistics, as a production database has them: without them PostgreSQL plans the
     // bulk-loaded tables as if they were empty.
@@ -338,4 +343,92 @@ pub fn roster_file(rows: usize, branch: &str) -> String {
         out.push_str(&format!("{branch},{},,{id},139{:08},本科,{joined},,直管,\n", super::person(i), i));
     }
     out
+}
+
+/// Sizes of the volunteer dataset (`--teams`, `--activities`, `--hour-entries`).
+pub struct VolunteerScale {
+    pub teams: usize,
+    pub activities: usize,
+    pub entries: usize,
+}
+
+/// Volunteer teams spread over the communities (20 volunteers each), their activities over the
+/// past year, and ledger rows: each row a volunteer's hours at one of their team's activities. The
+/// monthly sums are built from the rows, as the ledger keeps them.
+pub fn seed_volunteers(c: &mut DbConn, v: &VolunteerScale) -> QueryResult<()> {
+    use crate::db::schema::{activities, regions, service_hours, service_hours_monthly, team_members, volunteer_teams, volunteers};
+    const PER_TEAM: usize = 20;
+    let communities: Vec<String> = regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select(regions::id).load(c)?;
+    if communities.is_empty() || v.teams == 0 {
+        return Ok(());
+    }
+    let today = crate::clock::today();
+    let now = Utc::now().naive_utc();
+    let acts_per_team = v.activities.div_ceil(v.teams).max(1);
+    let entries_per_team = v.entries.div_ceil(v.teams);
+    let mut monthly: std::collections::HashMap<(usize, usize, String), i64> = std::collections::HashMap::new();
+    let mut made_entries = 0usize;
+    let mut ids: std::collections::HashMap<(usize, usize), (String, String)> = std::collections::HashMap::new();
+    for chunk_start in (0..v.teams).step_by(500) {
+        c.transaction(|c| -> QueryResult<()> {
+            let (mut vols, mut teams, mut tm, mut acts, mut rows) = (vec![], vec![], vec![], vec![], vec![]);
+            for t in chunk_start..(chunk_start + 500).min(v.teams) {
+                let region = &communities[t % communities.len()];
+                let mut team = crate::demo::volunteers::activity_team(t, region, now);
+                team.member_count = PER_TEAM as i32;
+                let people: Vec<String> = (0..PER_TEAM).map(|_| crate::new_id()).collect();
+                for (k, id) in people.iter().enumerate() {
+                    vols.push((volunteers::id.eq(id.clone()), volunteers::name.eq(format!("志愿者{t}-{k}")), volunteers::region_id.eq(region.clone()), volunteers::specialties.eq("[]"), volunteers::created_at.eq(now)));
+                    tm.push((team_members::team_id.eq(team.id.clone()), team_members::volunteer_id.eq(id.clone()), team_members::joined_on.eq(today - chrono::Duration::days(400))));
+                }
+                let mut act_ids = vec![];
+                for k in 0..acts_per_team {
+                    let day = today - chrono::Duration::days(1 + (k * 365 / acts_per_team) as i64);
+                    let starts = crate::clock::start_of(day) + chrono::Duration::hours(9);
+                    let a = crate::demo::volunteers::activity(&team, "基准活动", starts, starts + chrono::Duration::hours(2), PER_TEAM as i32, "closed", now);
+                    act_ids.push((a.id.clone(), day));
+                    acts.push(a);
+                }
+                for k in 0..entries_per_team.min(v.entries - made_entries.min(v.entries)) {
+                    let (act, day) = &act_ids[k % act_ids.len()];
+                    let who = (k / act_ids.len() + k) % PER_TEAM;
+                    let e = crate::demo::volunteers::entry(&people[who], &team, act, "credited", 120, *day, None, now);
+                    *monthly.entry((t, who, crate::volunteers::ledger::month_of(*day))).or_default() += 120;
+                    rows.push(e);
+                    made_entries += 1;
+                }
+                // The people's ids, for the monthly sums below.
+                for (k, id) in people.into_iter().enumerate() {
+                    ids.insert((t, k), (id, region.clone()));
+                }
+                teams.push(team);
+            }
+            crate::bulk_insert!(c, volunteers::table, vols);
+            crate::bulk_insert!(c, volunteer_teams::table, teams);
+            crate::bulk_insert!(c, team_members::table, tm);
+            crate::bulk_insert!(c, activities::table, acts);
+            crate::bulk_insert!(c, service_hours::table, rows);
+            Ok(())
+        })?;
+    }
+    let sums: Vec<_> = monthly
+            .into_iter()
+            .map(|((t, k, month), minutes)| {
+                let (vid, region) = ids.get(&(t, k)).cloned().expect("a seeded volunteer");
+                (
+                    service_hours_monthly::region_id.eq(region),
+                    service_hours_monthly::month.eq(month),
+                    service_hours_monthly::volunteer_id.eq(vid),
+                    service_hours_monthly::credited_minutes.eq(minutes),
+                    service_hours_monthly::make_up_minutes.eq(0i64),
+                )
+            })
+            .collect();
+    for chunk in sums.chunks(200_000) {
+        c.transaction(|c| -> QueryResult<()> {
+            crate::bulk_insert!(c, service_hours_monthly::table, chunk);
+            Ok(())
+        })?;
+    }
+    Ok(())
 }

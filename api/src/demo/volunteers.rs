@@ -284,6 +284,12 @@ pub fn monthly(
         .collect()
 }
 
+/// A bench team: the kinds in turn, named by number.
+pub fn activity_team(n: usize, region: &str, now: NaiveDateTime) -> Team {
+    let (_, kind, spec) = USUAL[n % USUAL.len()];
+    team(&format!("基准服务队{n:05}"), kind, None, spec, region, now)
+}
+
 fn team(name: &str, kind: &str, colour: Option<&str>, spec: &str, region: &str, now: NaiveDateTime) -> Team {
     Team {
         id: crate::new_id(),
