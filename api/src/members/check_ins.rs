@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::service::{access, load};
 use crate::audit;
 use crate::auth::Caller;
-use crate::db::schema::{check_ins, meeting_attendance, meetings, members, regions};
+use crate::db::schema::{activities, activity_signups, check_ins, meeting_attendance, meetings, members, regions, service_hours, volunteers};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::rules;
@@ -195,6 +195,12 @@ pub struct ServiceReport {
     pub meetings_expected: i64,
     pub meetings_present: i64,
     pub meetings: Vec<ReportMeeting>,
+    /// The member's volunteer record, whose service card has the detail.
+    pub volunteer_id: Option<String>,
+    /// Volunteer service over the period, from the service-hours ledger (credited and make-up).
+    pub service_minutes: i64,
+    /// Volunteer activities attended (marked present or late, or checked in) over the period.
+    pub activities_attended: i64,
 }
 
 pub fn report(conn: &mut DbConn, caller: &Caller, member_id: &str, from: NaiveDate, to: NaiveDate) -> ApiResult<ServiceReport> {
@@ -226,6 +232,25 @@ pub fn report(conn: &mut DbConn, caller: &Caller, member_id: &str, from: NaiveDa
         .select((meetings::held_on, meetings::kind, meetings::topic, meeting_attendance::status))
         .load(conn)?;
     let recorded: Vec<&(NaiveDate, String, String, String)> = rows.iter().filter(|r| r.3 != "unrecorded").collect();
+    let volunteer_id: Option<String> = volunteers::table.filter(volunteers::member_id.eq(member_id)).select(volunteers::id).first(conn).optional()?;
+    let (mut service_minutes, mut activities_attended) = (0, 0);
+    if let Some(v) = &volunteer_id {
+        let sum: Option<i64> = service_hours::table
+            .filter(service_hours::volunteer_id.eq(v))
+            .filter(service_hours::served_on.ge(from))
+            .filter(service_hours::served_on.le(to))
+            .select(diesel::dsl::sum(service_hours::minutes))
+            .first(conn)?;
+        service_minutes = sum.unwrap_or(0);
+        activities_attended = activity_signups::table
+            .inner_join(activities::table)
+            .filter(activity_signups::volunteer_id.eq(v))
+            .filter(activities::starts_at.ge(crate::clock::start_of(from)))
+            .filter(activities::starts_at.lt(crate::clock::start_of(to + chrono::Duration::days(1))))
+            .filter(activity_signups::attendance.eq_any(["present", "late"]).or(activity_signups::checked_in_at.is_not_null()))
+            .count()
+            .get_result(conn)?;
+    }
     Ok(ServiceReport {
         member_id: m.id,
         name: m.name,
@@ -237,6 +262,9 @@ pub fn report(conn: &mut DbConn, caller: &Caller, member_id: &str, from: NaiveDa
         meetings_expected: recorded.len() as i64,
         meetings_present: recorded.iter().filter(|r| r.3 == "present").count() as i64,
         meetings: rows.into_iter().map(|(held_on, kind, topic, attendance)| ReportMeeting { held_on, kind, topic, attendance }).collect(),
+        volunteer_id,
+        service_minutes,
+        activities_attended,
     })
 }
 
@@ -253,6 +281,7 @@ pub fn report_sheet(r: &ServiceReport, format: crate::tabular::Format) -> Result
     let mut rows: Vec<Vec<String>> = vec![
         vec!["党员".into(), r.name.clone(), "工作单位".into(), r.work_unit.clone().unwrap_or_default()],
         vec!["所在支部".into(), r.branch_name.clone(), "期间".into(), format!("{} — {}", r.from, r.to)],
+        vec!["志愿服务".into(), format!("{:.1} 小时", r.service_minutes as f64 / 60.0), "参加志愿活动".into(), r.activities_attended.to_string()],
         vec!["报到社区".into(), r.check_ins.iter().map(|c| format!("{}（{}起）", c.community_name, c.checked_in_on)).collect::<Vec<_>>().join("；"), "参加会议".into(), format!("{}/{}", r.meetings_present, r.meetings_expected)],
     ];
     rows.extend(r.meetings.iter().map(|m| vec![m.held_on.to_string(), m.kind.clone(), m.topic.clone(), label(&m.attendance).to_string()]));

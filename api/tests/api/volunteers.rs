@@ -305,3 +305,17 @@ both_backends!(team_and_personal_calendars_are_valid_icalendar, |app| {
     let res = actix_web::test::call_service(&service, actix_web::test::TestRequest::get().uri(&wrong).to_request()).await;
     assert_eq!(res.status().as_u16(), 404);
 });
+
+both_backends!(the_members_service_report_carries_their_volunteer_hours, |app| {
+    let m1 = app.token("member1").await;
+    let member = app.get(&m1, "/api/v1/members/me").await.expect(200).id();
+    let today = tongxin::clock::today();
+    let from = today - Duration::days(365);
+    let report = app.get(&m1, &format!("/api/v1/members/{member}/service-report?from={from}&to={today}")).await.expect(200);
+    let vid = report.body["volunteer_id"].as_str().expect("member1 volunteers").to_string();
+    let card = app.get(&m1, &format!("/api/v1/volunteers/{vid}/service-card?from={from}&to={today}")).await.expect(200);
+    assert!(card.body["total_minutes"].as_i64().unwrap() > 0, "a year of demo hours");
+    assert_eq!(report.body["service_minutes"], card.body["total_minutes"]);
+    let attended = card.body["activities"].as_array().unwrap().iter().filter(|a| matches!(a["attendance"].as_str(), Some("present" | "late"))).count() as i64;
+    assert_eq!(report.body["activities_attended"].as_i64().unwrap(), attended);
+});

@@ -3997,6 +3997,18 @@ export interface components {
             /** Format: int64 */
             meetings_present: number;
             meetings: components["schemas"]["ReportMeeting"][];
+            /** @description The member's volunteer record, whose service card has the detail. */
+            volunteer_id?: string | null;
+            /**
+             * Format: int64
+             * @description Volunteer service over the period, from the service-hours ledger (credited and make-up).
+             */
+            service_minutes: number;
+            /**
+             * Format: int64
+             * @description Volunteer activities attended (marked present or late, or checked in) over the period.
+             */
+            activities_attended: number;
         };
         /** @enum {string} */
         SignupStatus: "confirmed" | "waitlisted" | "cancelled";
