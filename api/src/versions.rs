@@ -44,6 +44,26 @@ pub fn page_through<T, E>(groups: &Groups, offset: i64, per_page: i64, mut load:
     Ok(rows)
 }
 
+/// The groups one page falls in: (index into `groups`, rows to skip in it, rows to take from it).
+pub fn spans(groups: &Groups, offset: i64, per_page: i64) -> Vec<(usize, i64, i64)> {
+    let (mut skip, mut want) = (offset, per_page);
+    let mut out = vec![];
+    for (i, (_, _, n)) in groups.iter().enumerate() {
+        if want <= 0 {
+            break;
+        }
+        if skip >= *n {
+            skip -= *n;
+            continue;
+        }
+        let take = (*n - skip).min(want);
+        out.push((i, skip, take));
+        skip = 0;
+        want -= take;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +80,8 @@ mod tests {
         let last = page_through(&groups, 6, 5, load).unwrap();
         assert_eq!(last, vec![("c3".to_string(), "C".to_string())]);
         assert!(page_through(&groups, 7, 5, load).unwrap().is_empty());
+        assert_eq!(spans(&groups, 2, 3), vec![(0, 2, 1), (2, 0, 2)]);
+        assert_eq!(spans(&groups, 6, 5), vec![(2, 3, 1)]);
+        assert!(spans(&groups, 7, 5).is_empty());
     }
 }

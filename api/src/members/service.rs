@@ -310,6 +310,28 @@ fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: 
     };
     let total: i64 = groups.iter().map(|g| g.2).sum();
     let plain = !filter.narrows() && filter.status.as_deref().is_none_or(|s| s == "active");
+    // Small branches (a few members each, or a narrow filter that leaves a few in each) put one
+    // page across many of them: then the whole of those branches is read in one statement and cut
+    // up here, instead of one statement per branch.
+    let spans = crate::versions::spans(&groups, paging.offset(), paging.per_page);
+    let spanned: i64 = spans.iter().map(|(i, _, _)| groups[*i].2).sum();
+    if spans.len() > 1 && spanned <= ONE_READ_MAX {
+        let ids: Vec<&str> = spans.iter().map(|(i, _, _)| groups[*i].0.as_str()).collect();
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq_any(ids));
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
+        let all: Vec<Member> = one.order((members::name.asc(), members::id.asc())).select(Member::as_select()).load(conn)?;
+        let mut by_branch: std::collections::HashMap<String, Vec<Member>> = Default::default();
+        for m in all {
+            by_branch.entry(m.branch_id.clone()).or_default().push(m);
+        }
+        let mut rows = Vec::with_capacity(paging.per_page as usize);
+        for (i, skip, take) in spans {
+            let (id, name, _) = &groups[i];
+            let list = by_branch.remove(id).unwrap_or_default();
+            rows.extend(list.into_iter().skip(skip as usize).take(take as usize).map(|m| (m, name.clone())));
+        }
+        return Ok(Some((views(conn, sealer, rows)?, total)));
+    }
     let rows = crate::versions::page_through(&groups, paging.offset(), paging.per_page, |id, limit, offset| -> QueryResult<Vec<Member>> {
         if plain {
             // The common roster, unboxed so the connection keeps the prepared statement.
@@ -329,6 +351,9 @@ fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: 
     })?;
     Ok(Some((views(conn, sealer, rows)?, total)))
 }
+
+/// Above this many members in the branches a page spans, the page is read branch by branch.
+const ONE_READ_MAX: i64 = 400;
 
 /// The visible formal branches in tree order with how many of their members pass the filters.
 fn branch_counts(conn: &mut DbConn, caller: &Caller, filter: &MemberFilter, subtree: Option<&str>, today: NaiveDate) -> ApiResult<crate::versions::Groups> {
