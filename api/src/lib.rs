@@ -61,6 +61,8 @@ pub struct AppState {
     pub coverage: Arc<households::visits::CoverageMemo>,
     /// Per-group counts of the big scoped lists (households, members), checked against `versions`.
     pub groups: Arc<versions::GroupMemo>,
+    /// Service-hours rankings, checked against the ledger's data version.
+    pub rankings: Arc<volunteers::ledger::RankingMemo>,
     /// Seals personal identifiers (ID numbers) at rest.
     pub sealer: Arc<sealed::Sealer>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
@@ -76,6 +78,7 @@ impl AppState {
             callers: Arc::default(),
             coverage: Arc::new(memo::Memo::new(256)),
             groups: Arc::new(memo::Memo::new(1024)),
+            rankings: Arc::new(memo::Memo::new(256)),
             // Tests and tools get a key derived from the signing secret; `serve` always sets the
             // deployment's own data key with `with_data_key`.
             sealer: Arc::new(sealed::Sealer::new(&[secret, b"/data-key".as_slice()].concat())),
@@ -94,6 +97,7 @@ impl AppState {
     pub fn with_report_cache(mut self, entries: usize) -> AppState {
         self.coverage = Arc::new(memo::Memo::new(entries));
         self.groups = Arc::new(memo::Memo::new(entries * 4));
+        self.rankings = Arc::new(memo::Memo::new(entries));
         self
     }
 }

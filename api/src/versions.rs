@@ -8,6 +8,8 @@ use crate::db::DbConn;
 
 pub const HOUSEHOLDS: &str = "households";
 pub const MEMBERS: &str = "members";
+/// The service-hours ledger (and the names its reports show).
+pub const HOURS: &str = "service_hours";
 
 pub fn current(conn: &mut DbConn, name: &str) -> QueryResult<i64> {
     Ok(data_versions::table.find(name).select(data_versions::version).first(conn).optional()?.unwrap_or(0))

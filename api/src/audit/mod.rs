@@ -42,6 +42,10 @@ pub fn record(
         crate::versions::bump(conn, crate::versions::HOUSEHOLDS)?;
         crate::versions::bump(conn, crate::versions::MEMBERS)?;
     }
+    // Rankings name volunteers and their communities.
+    if matches!(entity_type, "region" | "volunteer") {
+        crate::versions::bump(conn, crate::versions::HOURS)?;
+    }
     diesel::insert_into(audit_events::table)
         .values(AuditEvent {
             id: crate::new_id(),

@@ -64,6 +64,7 @@ fn add_to_month(conn: &mut DbConn, region_id: &str, month: &str, volunteer_id: &
 /// Writes one ledger row and its share of the monthly sums.
 pub fn post(conn: &mut DbConn, e: &Entry) -> QueryResult<()> {
     diesel::insert_into(service_hours::table).values(e).execute(conn)?;
+    crate::versions::bump(conn, crate::versions::HOURS)?;
     let minutes = i64::from(e.minutes);
     let (credited, make_up) = if e.kind == HourKind::Credited.as_str() { (minutes, 0) } else { (0, minutes) };
     add_to_month(conn, &e.region_id, &month_of(e.served_on), &e.volunteer_id, credited, make_up)
@@ -98,6 +99,7 @@ pub fn reverse(conn: &mut DbConn, e: &Entry, note: Option<String>, recorded_by: 
     }
     let r = entry_like(e, -e.minutes, Some(&e.id), note, recorded_by);
     diesel::insert_into(service_hours::table).values(&r).execute(conn).map_err(unique_reversal)?;
+    crate::versions::bump(conn, crate::versions::HOURS)?;
     let minutes = i64::from(r.minutes);
     let (credited, make_up) = if r.kind == HourKind::Credited.as_str() { (minutes, 0) } else { (0, minutes) };
     add_to_month(conn, &r.region_id, &month_of(r.served_on), &r.volunteer_id, credited, make_up)?;
@@ -672,13 +674,25 @@ pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Opt
     Ok(HourTotals { group_by: group_by.into(), from, to, rows, credited_minutes, make_up_minutes, total_minutes: credited_minutes + make_up_minutes })
 }
 
-/// Who served most in a region over whole months, from the monthly sums.
-pub fn ranking(conn: &mut DbConn, caller: &Caller, region_id: &str, from: NaiveDate, to: NaiveDate, limit: i64) -> ApiResult<Ranking> {
+pub type RankingMemo = crate::memo::Memo<String, Ranking>;
+
+/// Who served most in a region over whole months, from the monthly sums; remembered per ledger
+/// version, which every ledger row (and every rename of a volunteer or region) moves.
+pub fn ranking(conn: &mut DbConn, memo: &RankingMemo, caller: &Caller, region_id: &str, from: NaiveDate, to: NaiveDate, limit: i64) -> ApiResult<Ranking> {
     let (Some(path), Some(region_name)) = region_path_in_reach(conn, caller, Some(region_id))? else {
         return Err(ApiError::not_found("region"));
     };
+    let key = format!("rank|{region_id}|{from}|{to}|{limit}|{}", crate::versions::current(conn, crate::versions::HOURS)?);
+    if let Some(hit) = memo.get(&key) {
+        return Ok((*hit).clone());
+    }
+    let r = compute_ranking(conn, region_id, &path, region_name, from, to, limit)?;
+    Ok((*memo.put(key, r)).clone())
+}
+
+fn compute_ranking(conn: &mut DbConn, region_id: &str, path: &str, region_name: String, from: NaiveDate, to: NaiveDate, limit: i64) -> ApiResult<Ranking> {
     let (m_from, m_to) = months_between(from, to);
-    let (lo, hi) = crate::tree::range(&path);
+    let (lo, hi) = crate::tree::range(path);
     let sums: Vec<(String, i64, i64)> = service_hours_monthly::table
         .inner_join(regions::table)
         .filter(regions::path.ge(lo))

@@ -616,7 +616,8 @@ pub async fn ranking(state: web::Data<AppState>, caller: Caller, q: web::Query<R
     if !(1..=100).contains(&limit) {
         return Err(ApiError::bad_request("invalid_query", "limit is 1 to 100"));
     }
-    let r = crate::db::run(&state.pool, move |c| ledger::ranking(c, &caller, &q.region_id, from, to, limit)).await?;
+    let memo = state.rankings.clone();
+    let r = crate::db::run(&state.pool, move |c| ledger::ranking(c, &memo, &caller, &q.region_id, from, to, limit)).await?;
     Ok(HttpResponse::Ok().json(r))
 }
 

@@ -224,6 +224,13 @@ both_backends!(the_ledger_is_only_appended_and_its_sums_reconcile, |app| {
     assert_eq!(row["total_minutes"].as_i64().unwrap(), ledger_sum);
     let ranks: Vec<i64> = rank.body["rows"].as_array().unwrap().iter().map(|r| r["total_minutes"].as_i64().unwrap()).collect();
     assert!(ranks.windows(2).all(|w| w[0] >= w[1]));
+    // The ranking is remembered, but a new ledger row shows at once.
+    let replacement = fix.body["replacement"]["id"].as_str().unwrap();
+    app.post(&c1, &format!("/api/v1/service-hours/{replacement}/correct"), json!({"minutes": 60, "note": "再次核对"})).await.expect(201);
+    let again = app.get(&c1, &format!("/api/v1/service-hours/ranking?region_id={region}&period={year}&limit=100")).await.expect(200);
+    let row2 = again.body["rows"].as_array().unwrap().iter().find(|r| r["volunteer_id"] == vm.as_str()).unwrap();
+    assert_eq!(row2["total_minutes"].as_i64().unwrap(), ledger_sum - 30);
+    assert_eq!(again.body["total_minutes"].as_i64().unwrap(), rank.body["total_minutes"].as_i64().unwrap() - 30);
     app.get(&c1, "/api/v1/service-hours/totals?period=2026-13").await.problem(400, "invalid_period");
     app.get(&c1, "/api/v1/service-hours/totals?group_by=colour").await.problem(400, "invalid_query");
 

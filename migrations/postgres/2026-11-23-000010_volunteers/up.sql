@@ -139,3 +139,5 @@ CREATE TABLE hour_claims (
 );
 CREATE INDEX hour_claims_team ON hour_claims(team_id, status, requested_at);
 CREATE INDEX hour_claims_volunteer ON hour_claims(volunteer_id, requested_at);
+
+INSERT INTO data_versions (name, version) VALUES ('service_hours', 0);

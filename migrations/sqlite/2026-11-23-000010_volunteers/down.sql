@@ -1,3 +1,4 @@
+DELETE FROM data_versions WHERE name = 'service_hours';
 DROP TABLE hour_claims;
 DROP TABLE service_hours_monthly;
 DROP TABLE service_hours;
