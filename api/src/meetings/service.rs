@@ -430,6 +430,20 @@ pub fn report(conn: &mut DbConn, caller: &Caller, branch_id: Option<&str>, regio
             a.excused += i64::from(*excused);
         }
     }
+    // Organisations with members of their own (directly, in their party groups, or as an
+    // interest-based branch's affiliates): a general branch whose members all sit in its branches
+    // holds no meetings of its own and is not "under the line" for it.
+    let mut has_members: std::collections::HashSet<&str> = Default::default();
+    for chunk in ids.chunks(500) {
+        let direct: Vec<String> = members::table.filter(members::branch_id.eq_any(chunk)).filter(members::status.eq("active")).select(members::branch_id).distinct().load(conn)?;
+        let affiliated: Vec<String> =
+            member_affiliations::table.filter(member_affiliations::branch_id.eq_any(chunk)).filter(member_affiliations::left_on.is_null()).select(member_affiliations::branch_id).distinct().load(conn)?;
+        for b in direct.iter().chain(affiliated.iter()) {
+            if let Some((_, target)) = counted_in.get_key_value(b.as_str()) {
+                has_members.insert(target);
+            }
+        }
+    }
     let mut out = vec![];
     let (mut all_expected, mut all_present) = (0i64, 0i64);
     for (id, name, kind, _, establishment) in &in_scope {
@@ -438,6 +452,9 @@ pub fn report(conn: &mut DbConn, caller: &Caller, branch_id: Option<&str>, regio
             continue;
         }
         let a = acc.remove(id.as_str()).unwrap_or_default();
+        if a.meetings == 0 && !has_members.contains(id.as_str()) {
+            continue;
+        }
         let r = rate(a.present, a.expected);
         all_expected += a.expected;
         all_present += a.present;

@@ -82,6 +82,11 @@ both_backends!(the_demo_street_has_branches_over_and_under_the_line, |app| {
     let report = app.get(&street, &format!("/api/v1/meetings/attendance-rates?period={period}&region_id={region}")).await.expect(200);
     let rows = report.body["branches"].as_array().unwrap();
     assert!(rows.iter().any(|r| r["below_target"] == true), "{rows:?}");
+    // General branches whose members all sit in their branches hold no meetings of their own and
+    // are not counted under the line (an interest-based branch with members and no meetings is).
+    assert!(rows.iter().all(|r| r["meetings"].as_i64().unwrap() > 0 || !r["branch_name"].as_str().unwrap().ends_with("党总支")), "{rows:?}");
+    assert!(rows.iter().any(|r| r["branch_name"] == "心相连艺术团党支部"));
+    assert_eq!(report.body["branches_below_target"].as_i64().unwrap(), rows.iter().filter(|r| r["below_target"] == true).count() as i64);
     assert!(rows.iter().any(|r| r["attendance_rate"].as_f64().is_some_and(|x| x >= 0.8)), "{rows:?}");
     assert_eq!(report.body["target"], 0.8);
     let c1 = app.token("community1").await;
