@@ -4,6 +4,7 @@
 //! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
 pub mod bench;
 pub mod party;
+pub mod services;
 pub mod volunteers;
 
 /// Multi-row INSERTs in chunks. diesel's MultiBackend has no batch insert, so bulk loaders reach
@@ -362,7 +363,7 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
         account("community2", "新丰街社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[1]))]),
         // grid1 gets its grid_worker grant once its grid exists, below.
         account("grid1", "斜桥巷社区 网格员 张海燕", vec![]),
-        // The unit scope arrives with the services module; until then unit1 signs in without a role.
+        // unit1's unit_contact grant is added with the units (see demo::services).
         account("secretary1", "斜桥巷社区党总支 书记", vec![grant(Role::BranchSecretary, Some(&xf_branches[0]))]),
         account("unit1", "共建单位 联络员", vec![]),
         account("member1", "党员 王建国", vec![grant(Role::Member, None)]),
@@ -407,6 +408,8 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     let resident1: String = users::table.filter(users::username.eq("resident1")).select(users::id).first(c)?;
     let xf_ids: Vec<String> = xf_communities.iter().map(|r| r.id.clone()).collect();
     volunteers::load(c, &xf_ids, &member1, &resident1)?;
+    let unit1: String = users::table.filter(users::username.eq("unit1")).select(users::id).first(c)?;
+    services::load(c, &xinfeng.id, &xf_ids, &unit1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
     let today = crate::clock::today();

@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod privacy;
 pub mod regions;
 pub mod sealed;
+pub mod services;
 pub mod tabular;
 pub mod tree;
 pub mod users;
@@ -258,6 +259,21 @@ where
             .service(volunteers::routes::approve_claim)
             .service(volunteers::routes::reject_claim)
             .service(volunteers::routes::team_calendar)
+            .service(services::routes::list_units)
+            .service(services::routes::create_unit)
+            .service(services::routes::get_unit)
+            .service(services::routes::update_unit)
+            .service(services::routes::pair_unit)
+            .service(services::routes::unpair_unit)
+            .service(services::routes::unit_claims)
+            .service(services::routes::list_categories)
+            .service(services::routes::create_category)
+            .service(services::routes::list_projects)
+            .service(services::routes::create_project)
+            .service(services::routes::get_project)
+            .service(services::routes::update_project)
+            .service(services::routes::claim_project)
+            .service(services::routes::withdraw_claim)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)

@@ -147,6 +147,12 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
                     None => continue,
                 }
             }
+            (ScopeType::Unit, Some(sid)) => {
+                match crate::db::schema::units::table.find(sid).select(crate::db::schema::units::name).first::<String>(conn).optional()? {
+                    Some(name) => scope_name = Some(name),
+                    None => continue,
+                }
+            }
             _ => {}
         }
         // A grant whose scope node is gone grants nothing (fail closed).

@@ -94,6 +94,11 @@ impl Caller {
         self.grants.iter().filter(|g| g.scope_type == ScopeType::Grid).filter_map(|g| g.scope_id.clone()).collect()
     }
 
+    /// The co-building units a unit contact acts for.
+    pub fn unit_ids(&self) -> Vec<String> {
+        self.grants.iter().filter(|g| g.scope_type == ScopeType::Unit).filter_map(|g| g.scope_id.clone()).collect()
+    }
+
     /// Staff manage user accounts inside their region scope.
     pub fn users_manageable(&self) -> Reach {
         self.regions_writable()

@@ -103,6 +103,11 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    unit_pairings,
+    service_categories,
+    service_projects,
+    project_claims,
     volunteers,
     volunteer_teams,
     team_members,
@@ -496,3 +501,81 @@ diesel::joinable!(service_hours_monthly -> volunteers (volunteer_id));
 diesel::joinable!(service_hours_monthly -> regions (region_id));
 diesel::joinable!(hour_claims -> volunteers (volunteer_id));
 diesel::joinable!(hour_claims -> volunteer_teams (team_id));
+
+diesel::table! {
+    units (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        party_org -> Nullable<Text>,
+        address -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        region_id -> Text,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_pairings (unit_id, community_id) {
+        unit_id -> Text,
+        community_id -> Text,
+        paired_on -> Date,
+    }
+}
+
+diesel::table! {
+    service_categories (id) {
+        id -> Text,
+        region_id -> Text,
+        year -> Integer,
+        parent_id -> Nullable<Text>,
+        name -> Text,
+        sort -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_projects (id) {
+        id -> Text,
+        region_id -> Text,
+        year -> Integer,
+        category_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        need -> Integer,
+        claimed -> Integer,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_claims (id) {
+        id -> Text,
+        project_id -> Text,
+        unit_id -> Text,
+        commitment -> Text,
+        capacity -> Nullable<Integer>,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        claimed_by -> Text,
+        claimed_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(units -> regions (region_id));
+diesel::joinable!(unit_pairings -> units (unit_id));
+diesel::joinable!(unit_pairings -> regions (community_id));
+diesel::joinable!(service_projects -> service_categories (category_id));
+diesel::joinable!(service_projects -> regions (region_id));
+diesel::joinable!(project_claims -> service_projects (project_id));
+diesel::joinable!(project_claims -> units (unit_id));

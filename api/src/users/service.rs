@@ -218,7 +218,20 @@ fn check_grant(conn: &mut DbConn, caller: Option<&Caller>, g: &CreateGrant, fiel
             Ok((scope_type, Some(sid)))
         }
         ScopeType::Unit => {
-            Err(bad("unsupported_scope", format!("{} grants need co-building units, which this version does not have yet", g.role.as_str())))
+            let sid = g.scope_id.clone().ok_or_else(|| bad("required", "scope_id: the unit the role is granted on".into()))?;
+            let found: Option<String> = crate::db::schema::units::table
+                .inner_join(regions::table)
+                .filter(crate::db::schema::units::id.eq(&sid))
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
+            let Some(path) = found.filter(|p| caller.is_none_or(|c| c.regions_readable().contains(p))) else {
+                return Err(bad("not_found", "the unit does not exist".into()));
+            };
+            if !reach.contains(&path) {
+                return Err(ApiError::forbidden("you may grant roles only inside your own scope"));
+            }
+            Ok((scope_type, Some(sid)))
         }
     }
 }

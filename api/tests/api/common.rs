@@ -153,6 +153,12 @@ impl TestApp {
             .await
     }
 
+    /// Signs in any account and returns its access token.
+    pub async fn token_for(&self, username: &str, password: &str) -> String {
+        let r = self.login_raw(username, password).await.expect(200);
+        r.body["access_token"].as_str().unwrap().to_string()
+    }
+
     /// Signs in a demo account and returns its access token.
     pub async fn token(&self, username: &str) -> String {
         let r = self.login_raw(username, tongxin::demo::PASSWORD).await.expect(200);
@@ -235,13 +241,14 @@ macro_rules! both_backends {
 
             #[actix_web::test]
             async fn sqlite() {
-                scenario(TestApp::sqlite_empty($auth).load_demo()).await
+                // Boxed: a long scenario's future is too big for a test thread's stack.
+                Box::pin(scenario(TestApp::sqlite_empty($auth).load_demo())).await
             }
 
             #[actix_web::test]
             async fn postgres() {
                 if let Some(app) = TestApp::postgres_empty($auth) {
-                    scenario(app.load_demo()).await
+                    Box::pin(scenario(app.load_demo())).await
                 }
             }
         }

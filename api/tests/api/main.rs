@@ -11,5 +11,6 @@ mod meetings;
 mod members;
 mod regions;
 mod schema;
+mod services;
 mod users;
 mod volunteers;

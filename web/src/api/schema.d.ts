@@ -1494,6 +1494,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Co-building units the caller may see, by name. */
+        get: operations["units_list"];
+        put?: never;
+        /** Register a unit in a street (its staff), optionally paired with communities at once. */
+        post: operations["units_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a unit: the street's staff anything; the unit's own contacts its contact details. */
+        patch: operations["units_update"];
+        trace?: never;
+    };
+    "/api/v1/units/{id}/pairings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pair a unit with a community (结对共建). */
+        post: operations["units_pair"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{id}/pairings/{community_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a pairing. */
+        delete: operations["units_unpair"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The projects a unit has claimed (active and withdrawn). */
+        get: operations["units_claims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A street's project categories for a year, as a two-level tree. */
+        get: operations["service_categories_list"];
+        put?: never;
+        /** Add a category (or, with `parent_id`, a subcategory) to a street's list for a year. */
+        post: operations["service_categories_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's project list (a public catalogue), by category. */
+        get: operations["service_projects_list"];
+        put?: never;
+        /** Add a project to the street's list under a (sub)category, with how many units it wants. */
+        post: operations["service_projects_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One project with its claims. */
+        get: operations["service_projects_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a project; `need` cannot go below the claims made; `status: closed` stops claims. */
+        patch: operations["service_projects_update"];
+        trace?: never;
+    };
+    "/api/v1/service-projects/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A unit claims a project (认领) with what it commits; up to the project's need. */
+        post: operations["service_projects_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-projects/{id}/claims/{unit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a unit's claim; its place opens again. */
+        delete: operations["service_projects_withdraw_claim"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1854,6 +2028,29 @@ export interface components {
         Category: "direct" | "in_service" | "mobile" | "retired" | "new_org";
         /**
          * @example {
+         *       "children": [],
+         *       "id": "0193a1b2-0000-7000-8000-000000001001",
+         *       "name": "关爱老人儿童",
+         *       "parent_id": null,
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000002",
+         *       "sort": 3,
+         *       "year": 2026
+         *     }
+         */
+        CategoryView: {
+            id: string;
+            region_id: string;
+            /** Format: int32 */
+            year: number;
+            parent_id?: string | null;
+            name: string;
+            /** Format: int32 */
+            sort: number;
+            /** @description Subcategories (on a top-level category in the tree listing). */
+            children: components["schemas"]["SubcategoryView"][];
+        };
+        /**
+         * @example {
          *       "on": "2026-10-12",
          *       "reason": "病故",
          *       "status": "deceased"
@@ -1930,6 +2127,25 @@ export interface components {
             ended_on?: string | null;
             note?: string | null;
         };
+        ClaimOfProject: {
+            id: string;
+            project_id: string;
+            project_name: string;
+            unit_id: string;
+            unit_name: string;
+            commitment: string;
+            /** Format: int32 */
+            capacity?: number | null;
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            ends_on: string;
+            status: components["schemas"]["ClaimState"];
+            /** Format: date-time */
+            claimed_at: string;
+        };
+        /** @enum {string} */
+        ClaimState: "active" | "withdrawn";
         /** @enum {string} */
         ClaimStatus: "pending" | "approved" | "rejected";
         /**
@@ -2142,6 +2358,25 @@ export interface components {
         };
         /**
          * @example {
+         *       "name": "独居老人结对关爱",
+         *       "parent_id": "0193a1b2-0000-7000-8000-000000001001",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000002",
+         *       "year": 2026
+         *     }
+         */
+        CreateCategory: {
+            /** @description The street whose list it is. */
+            region_id: string;
+            /** Format: int32 */
+            year: number;
+            /** @description The top-level category of a subcategory; two levels at most. */
+            parent_id?: string | null;
+            name: string;
+            /** Format: int32 */
+            sort?: number | null;
+        };
+        /**
+         * @example {
          *       "community_id": "0193a1b2-0000-7000-8000-000000000010"
          *     }
          */
@@ -2314,6 +2549,44 @@ export interface components {
         };
         /**
          * @example {
+         *       "category_id": "0193a1b2-0000-7000-8000-000000001002",
+         *       "name": "独居老人每周探访",
+         *       "need": 3
+         *     }
+         */
+        CreateProject: {
+            category_id: string;
+            name: string;
+            description?: string | null;
+            /** Format: int32 */
+            need: number;
+        };
+        /**
+         * @example {
+         *       "capacity": 20,
+         *       "commitment": "每周二派两名医护人员上门探访",
+         *       "ends_on": "2026-12-31",
+         *       "starts_on": "2026-03-01",
+         *       "unit_id": "0193a1b2-0000-7000-8000-000000000f01"
+         *     }
+         */
+        CreateProjectClaim: {
+            /** @description The unit claiming; a unit contact claims for their own unit. */
+            unit_id: string;
+            /** @description What the unit commits to do. */
+            commitment: string;
+            /**
+             * Format: int32
+             * @description How many people or times it will serve, if it says.
+             */
+            capacity?: number | null;
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            ends_on: string;
+        };
+        /**
+         * @example {
          *       "code": "XFJ-01",
          *       "level": "community",
          *       "name": "斜桥巷社区",
@@ -2349,6 +2622,31 @@ export interface components {
             branch_id?: string | null;
             /** @description A volunteer who leads the team (made a member of it). */
             leader_id?: string | null;
+        };
+        /**
+         * @example {
+         *       "community_ids": [
+         *         "0193a1b2-0000-7000-8000-000000000010"
+         *       ],
+         *       "contact_name": "张敏",
+         *       "contact_phone": "0519-68870000",
+         *       "kind": "institution",
+         *       "name": "常州市第一人民医院",
+         *       "party_org": "常州市第一人民医院党委",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000002"
+         *     }
+         */
+        CreateUnit: {
+            name: string;
+            kind: components["schemas"]["UnitKind"];
+            party_org?: string | null;
+            address?: string | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
+            /** @description The street the unit sits in. */
+            region_id: string;
+            /** @description Communities to pair it with now. */
+            community_ids?: string[];
         };
         /**
          * @example {
@@ -3525,6 +3823,56 @@ export interface components {
              */
             per_page: number;
         };
+        Page_ProjectView: {
+            items: {
+                id: string;
+                region_id: string;
+                /** Format: int32 */
+                year: number;
+                /** @description A subcategory (or a top-level category without subcategories). */
+                category_id: string;
+                category_name: string;
+                parent_category_name?: string | null;
+                name: string;
+                description?: string | null;
+                /**
+                 * Format: int32
+                 * @description How many units the project wants.
+                 */
+                need: number;
+                /**
+                 * Format: int32
+                 * @description Units that have claimed it (and not withdrawn).
+                 */
+                claimed: number;
+                full: boolean;
+                status: components["schemas"]["ProjectStatus"];
+                /** @description The claims (on a single project; empty in lists). */
+                claims: components["schemas"]["ClaimOfProject"][];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_RegionView: {
             items: {
                 id: string;
@@ -3651,6 +3999,53 @@ export interface components {
              */
             per_page: number;
         };
+        Page_UnitView: {
+            items: {
+                id: string;
+                name: string;
+                kind: components["schemas"]["UnitKind"];
+                /** @description The unit's own party organisation (its 党委 or 支部). */
+                party_org?: string | null;
+                address?: string | null;
+                contact_name?: string | null;
+                /** @description Masked unless the caller keeps the unit or acts for it. */
+                contact_phone?: string | null;
+                /** @description The street (or district) the unit sits in. */
+                region_id: string;
+                region_name: string;
+                status: components["schemas"]["UnitStatus"];
+                /** @description The communities it is paired with (结对共建). */
+                communities: components["schemas"]["PairedCommunity"][];
+                /**
+                 * Format: int64
+                 * @description Projects it has claimed and not withdrawn from.
+                 */
+                active_claims: number;
+                can_manage: boolean;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_UserView: {
             items: {
                 id: string;
@@ -3758,6 +4153,20 @@ export interface components {
         };
         /**
          * @example {
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010"
+         *     }
+         */
+        PairUnit: {
+            community_id: string;
+        };
+        PairedCommunity: {
+            community_id: string;
+            name: string;
+            /** Format: date */
+            paired_on: string;
+        };
+        /**
+         * @example {
          *       "branch_id": "0193a1b2-0000-7000-8000-000000000100",
          *       "branch_name": "斜桥巷社区第1网格党支部",
          *       "date": "2026-11-25",
@@ -3813,6 +4222,60 @@ export interface components {
             detail: string;
             code: string;
             errors?: components["schemas"]["FieldError"][] | null;
+        };
+        /** @enum {string} */
+        ProjectStatus: "open" | "closed";
+        /**
+         * @example {
+         *       "category_id": "0193a1b2-0000-7000-8000-000000001002",
+         *       "category_name": "独居老人结对关爱",
+         *       "claimed": 2,
+         *       "claims": [],
+         *       "created_at": "2026-01-05T02:00:00Z",
+         *       "description": null,
+         *       "full": false,
+         *       "id": "0193a1b2-0000-7000-8000-000000002001",
+         *       "name": "独居老人每周探访",
+         *       "need": 3,
+         *       "parent_category_name": "关爱老人儿童",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000002",
+         *       "status": "open",
+         *       "updated_at": "2026-01-05T02:00:00Z",
+         *       "version": 1,
+         *       "year": 2026
+         *     }
+         */
+        ProjectView: {
+            id: string;
+            region_id: string;
+            /** Format: int32 */
+            year: number;
+            /** @description A subcategory (or a top-level category without subcategories). */
+            category_id: string;
+            category_name: string;
+            parent_category_name?: string | null;
+            name: string;
+            description?: string | null;
+            /**
+             * Format: int32
+             * @description How many units the project wants.
+             */
+            need: number;
+            /**
+             * Format: int32
+             * @description Units that have claimed it (and not withdrawn).
+             */
+            claimed: number;
+            full: boolean;
+            status: components["schemas"]["ProjectStatus"];
+            /** @description The claims (on a single project; empty in lists). */
+            claims: components["schemas"]["ClaimOfProject"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * @example {
@@ -4052,6 +4515,14 @@ export interface components {
              */
             credited_minutes: number;
         };
+        /** @description A subcategory: the second and last level. */
+        SubcategoryView: {
+            id: string;
+            parent_id: string;
+            name: string;
+            /** Format: int32 */
+            sort: number;
+        };
         /**
          * @description The colour of a team in a colour-coded family such as 七彩之光.
          * @enum {string}
@@ -4195,6 +4666,65 @@ export interface components {
             decided_at?: string | null;
             decision_note?: string | null;
         };
+        /** @enum {string} */
+        UnitKind: "agency" | "enterprise" | "institution" | "school" | "military" | "social_organisation";
+        /** @enum {string} */
+        UnitStatus: "active" | "inactive";
+        /**
+         * @example {
+         *       "active_claims": 2,
+         *       "address": "局前街185号",
+         *       "can_manage": true,
+         *       "communities": [
+         *         {
+         *           "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *           "name": "斜桥巷社区",
+         *           "paired_on": "2026-03-01"
+         *         }
+         *       ],
+         *       "contact_name": "张敏",
+         *       "contact_phone": "0519-6887****",
+         *       "created_at": "2026-03-01T02:00:00Z",
+         *       "id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "kind": "institution",
+         *       "name": "常州市第一人民医院",
+         *       "party_org": "常州市第一人民医院党委",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000002",
+         *       "region_name": "新丰街街道",
+         *       "status": "active",
+         *       "updated_at": "2026-03-01T02:00:00Z",
+         *       "version": 1
+         *     }
+         */
+        UnitView: {
+            id: string;
+            name: string;
+            kind: components["schemas"]["UnitKind"];
+            /** @description The unit's own party organisation (its 党委 or 支部). */
+            party_org?: string | null;
+            address?: string | null;
+            contact_name?: string | null;
+            /** @description Masked unless the caller keeps the unit or acts for it. */
+            contact_phone?: string | null;
+            /** @description The street (or district) the unit sits in. */
+            region_id: string;
+            region_name: string;
+            status: components["schemas"]["UnitStatus"];
+            /** @description The communities it is paired with (结对共建). */
+            communities: components["schemas"]["PairedCommunity"][];
+            /**
+             * Format: int64
+             * @description Projects it has claimed and not withdrawn from.
+             */
+            active_claims: number;
+            can_manage: boolean;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /**
          * @example {
          *       "capacity": 30,
@@ -4299,6 +4829,24 @@ export interface components {
         };
         /**
          * @example {
+         *       "need": 4,
+         *       "version": 1
+         *     }
+         */
+        UpdateProject: {
+            name?: string | null;
+            description?: string | null;
+            /**
+             * Format: int32
+             * @description Not below the claims already made.
+             */
+            need?: number | null;
+            status?: null | components["schemas"]["ProjectStatus"];
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
          *       "code": null,
          *       "name": "斜桥巷社区"
          *     }
@@ -4327,6 +4875,24 @@ export interface components {
             description?: string | null;
             leader_id?: string | null;
             status?: null | components["schemas"]["TeamStatus"];
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
+         *       "contact_name": "李强",
+         *       "contact_phone": "13905190000",
+         *       "version": 1
+         *     }
+         */
+        UpdateUnit: {
+            name?: string | null;
+            kind?: null | components["schemas"]["UnitKind"];
+            party_org?: string | null;
+            address?: string | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
+            status?: null | components["schemas"]["UnitStatus"];
             /** Format: int32 */
             version?: number | null;
         };
@@ -10514,6 +11080,834 @@ export interface operations {
             };
             /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description Units sitting in this region or paired with a community under it. */
+                region_id?: string;
+                /** @description Units paired with this community. */
+                community_id?: string;
+                kind?: components["schemas"]["UnitKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UnitView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUnit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate_name` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUnit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_pair: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairUnit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `already_paired` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_unpair: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description unpaired */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    units_claims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimOfProject"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_categories_list: {
+        parameters: {
+            query: {
+                /** @description The street whose list it is. */
+                region_id: string;
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryView"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_categories_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCategory"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `duplicate_name` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_projects_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                region_id?: string;
+                year?: number;
+                /** @description A category and its subcategories. */
+                category_id?: string;
+                /** @description Only open projects that still want units. */
+                open_places?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProjectView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_projects_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProject"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_projects_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_projects_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProject"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_projects_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectClaim"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `project_fully_claimed`, `already_claimed`, `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_projects_withdraw_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
