@@ -103,6 +103,9 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    menu_items,
+    service_orders,
+    order_events,
     units,
     unit_pairings,
     service_categories,
@@ -579,3 +582,72 @@ diesel::joinable!(service_projects -> service_categories (category_id));
 diesel::joinable!(service_projects -> regions (region_id));
 diesel::joinable!(project_claims -> service_projects (project_id));
 diesel::joinable!(project_claims -> units (unit_id));
+
+diesel::table! {
+    menu_items (id) {
+        id -> Text,
+        community_id -> Text,
+        provider_type -> Text,
+        provider_id -> Text,
+        provider_name -> Text,
+        category_id -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        place -> Nullable<Text>,
+        schedule -> Nullable<Text>,
+        monthly_capacity -> Nullable<Integer>,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_orders (id) {
+        id -> Text,
+        community_id -> Text,
+        resident_id -> Text,
+        resident_name -> Text,
+        contact_phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        menu_item_id -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        provider_type -> Nullable<Text>,
+        provider_id -> Nullable<Text>,
+        provider_name -> Nullable<Text>,
+        dispatched_at -> Nullable<Timestamp>,
+        accept_due_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        complete_due_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        minutes -> Nullable<Integer>,
+        evidence -> Text,
+        rating -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> Text,
+        order_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(menu_items -> regions (community_id));
+diesel::joinable!(service_orders -> regions (community_id));
+diesel::joinable!(order_events -> service_orders (order_id));

@@ -9,6 +9,7 @@ mod households;
 mod import;
 mod meetings;
 mod members;
+mod orders;
 mod regions;
 mod schema;
 mod services;

@@ -1668,6 +1668,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/menu-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A community's menu (单位列菜谱), public to every signed-in user. */
+        get: operations["menu_items_list"];
+        put?: never;
+        /** Publish a service on a community's menu (its provider, or the community's staff). */
+        post: operations["menu_items_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menu-items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["menu_items_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change or withdraw a menu item. */
+        patch: operations["menu_items_update"];
+        trace?: never;
+    };
+    "/api/v1/service-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first: the dispatch board for staff, "my orders" for residents and providers. */
+        get: operations["service_orders_list"];
+        put?: never;
+        /**
+         * Order a service (点单) from the menu, or ask for something not on it. Send an
+         *     `Idempotency-Key`: a retried request then returns the first order instead of a second one.
+         */
+        post: operations["service_orders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its timeline and what the caller may do next. */
+        get: operations["service_orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/dispatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dispatch (派单) to a unit, team or volunteer serving the community, with the time to accept and to finish (the community's staff; again while not accepted). */
+        post: operations["service_orders_dispatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept (接单) an order dispatched to you. */
+        post: operations["service_orders_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline with a reason; the order goes back to dispatch. */
+        post: operations["service_orders_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark done with evidence; a volunteer's or team's minutes go into the service-hours ledger. */
+        post: operations["service_orders_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate the service (评单), 1–5 stars (the resident who ordered). */
+        post: operations["service_orders_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an order not yet accepted (its resident, or the community's staff). */
+        post: operations["service_orders_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2258,6 +2433,27 @@ export interface components {
             created_at: string;
         };
         /**
+         * @example {
+         *       "evidence": [
+         *         "/files/0193a1b2-photo-1.jpg"
+         *       ],
+         *       "minutes": 60,
+         *       "note": "已上门测量，血压正常"
+         *     }
+         */
+        CompleteOrder: {
+            /** @description At least one photo reference or note proving the service. */
+            evidence: string[];
+            /**
+             * Format: int32
+             * @description Minutes of service; for a volunteer or a team these go into the service-hours ledger.
+             */
+            minutes?: number | null;
+            /** @description For a team: the members who served (each credited `minutes`). */
+            volunteer_ids?: string[];
+            note?: string | null;
+        };
+        /**
          * @description The coordinate system of submitted coordinates. Stored boundaries are always WGS-84.
          * @enum {string}
          */
@@ -2549,6 +2745,48 @@ export interface components {
         };
         /**
          * @example {
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "monthly_capacity": 20,
+         *       "provider_id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "provider_type": "unit",
+         *       "schedule": "每周二 9:00–11:00",
+         *       "title": "上门测血压"
+         *     }
+         */
+        CreateMenuItem: {
+            /** @description The community whose residents may order it. */
+            community_id: string;
+            provider_type: components["schemas"]["ProviderType"];
+            provider_id: string;
+            category_id?: string | null;
+            title: string;
+            description?: string | null;
+            place?: string | null;
+            /** @description When it is offered, in words (每周二上午). */
+            schedule?: string | null;
+            /** Format: int32 */
+            monthly_capacity?: number | null;
+        };
+        /**
+         * @example {
+         *       "address": "斜桥巷12号3单元",
+         *       "contact_phone": "13905190000",
+         *       "description": "母亲行动不便，请上门",
+         *       "menu_item_id": "0193a1b2-0000-7000-8000-000000003001"
+         *     }
+         */
+        CreateOrder: {
+            /** @description Order from the menu … */
+            menu_item_id?: string | null;
+            /** @description … or ask for something not on it, in a community. */
+            community_id?: string | null;
+            title?: string | null;
+            description?: string | null;
+            contact_phone?: string | null;
+            address?: string | null;
+        };
+        /**
+         * @example {
          *       "category_id": "0193a1b2-0000-7000-8000-000000001002",
          *       "name": "独居老人每周探访",
          *       "need": 3
@@ -2723,6 +2961,37 @@ export interface components {
          *     }
          */
         DecideTransfer: {
+            note?: string | null;
+        };
+        /**
+         * @example {
+         *       "reason": "本周医护人员已排满"
+         *     }
+         */
+        DeclineOrder: {
+            reason: string;
+        };
+        /**
+         * @example {
+         *       "accept_within_hours": 24,
+         *       "complete_within_hours": 72,
+         *       "provider_id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "provider_type": "unit"
+         *     }
+         */
+        DispatchOrder: {
+            provider_type: components["schemas"]["ProviderType"];
+            provider_id: string;
+            /**
+             * Format: int64
+             * @description Hours the provider has to accept (default 24).
+             */
+            accept_within_hours?: number | null;
+            /**
+             * Format: int64
+             * @description Hours from acceptance to done (default 72).
+             */
+            complete_within_hours?: number | null;
             note?: string | null;
         };
         /**
@@ -3306,6 +3575,52 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @example {
+         *       "can_manage": false,
+         *       "category_id": null,
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "created_at": "2026-03-01T02:00:00Z",
+         *       "description": "每周二上午，行动不便的老人可预约上门",
+         *       "id": "0193a1b2-0000-7000-8000-000000003001",
+         *       "monthly_capacity": 20,
+         *       "place": null,
+         *       "provider_id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "provider_name": "常州市第一人民医院",
+         *       "provider_type": "unit",
+         *       "schedule": "每周二 9:00–11:00",
+         *       "status": "active",
+         *       "title": "上门测血压",
+         *       "updated_at": "2026-03-01T02:00:00Z",
+         *       "version": 1
+         *     }
+         */
+        MenuItemView: {
+            id: string;
+            community_id: string;
+            community_name: string;
+            provider_type: components["schemas"]["ProviderType"];
+            provider_id: string;
+            provider_name: string;
+            category_id?: string | null;
+            title: string;
+            description?: string | null;
+            place?: string | null;
+            schedule?: string | null;
+            /** Format: int32 */
+            monthly_capacity?: number | null;
+            status: components["schemas"]["MenuStatus"];
+            can_manage: boolean;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        MenuStatus: "active" | "withdrawn";
         MonthCount: {
             /** @example 2026-11 */
             month: string;
@@ -3328,6 +3643,115 @@ export interface components {
             parent_id: string;
             /** Format: int32 */
             version?: number | null;
+        };
+        OrderEventView: {
+            /** Format: date-time */
+            at: string;
+            actor_name?: string | null;
+            /** @description `order`, `dispatch`, `accept`, `decline`, `complete`, `rate`, `cancel`. */
+            action: string;
+            from_status?: null | components["schemas"]["OrderStatus"];
+            to_status: components["schemas"]["OrderStatus"];
+            note?: string | null;
+        };
+        /**
+         * @example {
+         *       "note": "周二上午上门"
+         *     }
+         */
+        OrderNote: {
+            note?: string | null;
+        };
+        /**
+         * @description 点单 → 派单 → 接单 → 完成 → 评单.
+         * @enum {string}
+         */
+        OrderStatus: "ordered" | "dispatched" | "accepted" | "completed" | "rated" | "cancelled";
+        /**
+         * @example {
+         *       "accept_due_at": "2026-11-24T02:00:00Z",
+         *       "accept_overdue": false,
+         *       "accepted_at": null,
+         *       "actions": [
+         *         "accept",
+         *         "decline"
+         *       ],
+         *       "address": null,
+         *       "comment": null,
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "complete_due_at": null,
+         *       "complete_overdue": false,
+         *       "completed_at": null,
+         *       "contact_phone": "139****0000",
+         *       "created_at": "2026-11-23T01:00:00Z",
+         *       "description": "母亲行动不便",
+         *       "dispatched_at": "2026-11-23T02:00:00Z",
+         *       "events": [],
+         *       "evidence": [],
+         *       "id": "0193a1b2-0000-7000-8000-000000004001",
+         *       "menu_item_id": "0193a1b2-0000-7000-8000-000000003001",
+         *       "minutes": null,
+         *       "provider_id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "provider_name": "常州市第一人民医院",
+         *       "provider_type": "unit",
+         *       "rating": null,
+         *       "resident_name": "李*英",
+         *       "status": "dispatched",
+         *       "title": "上门测血压",
+         *       "updated_at": "2026-11-23T02:00:00Z",
+         *       "version": 2
+         *     }
+         */
+        OrderView: {
+            id: string;
+            community_id: string;
+            community_name: string;
+            /** @description Masked except for the resident themself and the community's staff. */
+            resident_name: string;
+            contact_phone?: string | null;
+            address?: string | null;
+            menu_item_id?: string | null;
+            title: string;
+            description?: string | null;
+            status: components["schemas"]["OrderStatus"];
+            provider_type?: null | components["schemas"]["ProviderType"];
+            provider_id?: string | null;
+            provider_name?: string | null;
+            /** Format: date-time */
+            dispatched_at?: string | null;
+            /** Format: date-time */
+            accept_due_at?: string | null;
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            complete_due_at?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /**
+             * Format: int32
+             * @description Minutes of service recorded at completion.
+             */
+            minutes?: number | null;
+            /** @description Photos or notes proving the service (file references or URLs). */
+            evidence: string[];
+            /** Format: int32 */
+            rating?: number | null;
+            comment?: string | null;
+            /** @description Dispatched and not accepted by its due time. */
+            accept_overdue: boolean;
+            /** @description Accepted and not done by its due time. */
+            complete_overdue: boolean;
+            /** @description What the caller may do next. */
+            actions: string[];
+            /** @description The timeline (on a single order; empty in lists). */
+            events: components["schemas"]["OrderEventView"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         Page_ActivityView: {
             items: {
@@ -3763,6 +4187,115 @@ export interface components {
                 status_reason?: string | null;
                 /** @description Interest-based branches the member also belongs to. */
                 interest_branches: components["schemas"]["BranchRef"][];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_MenuItemView: {
+            items: {
+                id: string;
+                community_id: string;
+                community_name: string;
+                provider_type: components["schemas"]["ProviderType"];
+                provider_id: string;
+                provider_name: string;
+                category_id?: string | null;
+                title: string;
+                description?: string | null;
+                place?: string | null;
+                schedule?: string | null;
+                /** Format: int32 */
+                monthly_capacity?: number | null;
+                status: components["schemas"]["MenuStatus"];
+                can_manage: boolean;
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_OrderView: {
+            items: {
+                id: string;
+                community_id: string;
+                community_name: string;
+                /** @description Masked except for the resident themself and the community's staff. */
+                resident_name: string;
+                contact_phone?: string | null;
+                address?: string | null;
+                menu_item_id?: string | null;
+                title: string;
+                description?: string | null;
+                status: components["schemas"]["OrderStatus"];
+                provider_type?: null | components["schemas"]["ProviderType"];
+                provider_id?: string | null;
+                provider_name?: string | null;
+                /** Format: date-time */
+                dispatched_at?: string | null;
+                /** Format: date-time */
+                accept_due_at?: string | null;
+                /** Format: date-time */
+                accepted_at?: string | null;
+                /** Format: date-time */
+                complete_due_at?: string | null;
+                /** Format: date-time */
+                completed_at?: string | null;
+                /**
+                 * Format: int32
+                 * @description Minutes of service recorded at completion.
+                 */
+                minutes?: number | null;
+                /** @description Photos or notes proving the service (file references or URLs). */
+                evidence: string[];
+                /** Format: int32 */
+                rating?: number | null;
+                comment?: string | null;
+                /** @description Dispatched and not accepted by its due time. */
+                accept_overdue: boolean;
+                /** @description Accepted and not done by its due time. */
+                complete_overdue: boolean;
+                /** @description What the caller may do next. */
+                actions: string[];
+                /** @description The timeline (on a single order; empty in lists). */
+                events: components["schemas"]["OrderEventView"][];
                 /** Format: int32 */
                 version: number;
                 /** Format: date-time */
@@ -4278,6 +4811,11 @@ export interface components {
             updated_at: string;
         };
         /**
+         * @description Who serves: a co-building unit, a volunteer team or one volunteer.
+         * @enum {string}
+         */
+        ProviderType: "unit" | "team" | "volunteer";
+        /**
          * @example {
          *       "from": "2026-11-01",
          *       "region_id": "0193a1b2-0000-7000-8000-000000000002",
@@ -4326,6 +4864,20 @@ export interface components {
             make_up_minutes: number;
             /** Format: int64 */
             total_minutes: number;
+        };
+        /**
+         * @example {
+         *       "comment": "医生很耐心",
+         *       "rating": 5
+         *     }
+         */
+        RateOrder: {
+            /**
+             * Format: int32
+             * @description 1 to 5 stars.
+             */
+            rating: number;
+            comment?: string | null;
         };
         /**
          * @example {
@@ -4824,6 +5376,20 @@ export interface components {
             household_id?: string | null;
             work_unit?: string | null;
             user_id?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
+         *       "status": "withdrawn",
+         *       "version": 1
+         *     }
+         */
+        UpdateMenuItem: {
+            title?: string | null;
+            description?: string | null;
+            schedule?: string | null;
+            status?: null | components["schemas"]["MenuStatus"];
             /** Format: int32 */
             version?: number | null;
         };
@@ -11916,6 +12482,780 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    menu_items_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description A community's menu. */
+                community_id?: string;
+                provider_type?: components["schemas"]["ProviderType"];
+                provider_id?: string;
+                category_id?: string;
+                /** @description Withdrawn items too. */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MenuItemView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    menu_items_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMenuItem"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuItemView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_paired` and the like */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    menu_items_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuItemView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    menu_items_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMenuItem"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuItemView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description A street or community and its subtree (the dispatch board). */
+                region_id?: string;
+                status?: components["schemas"]["OrderStatus"];
+                /** @description Only orders past a due time (not accepted, or not done, in time). */
+                overdue?: boolean;
+                /** @description Only my own orders (as a resident). */
+                mine?: boolean;
+                /** @description Only orders dispatched to me (a unit I act for, a team I lead, or me as a volunteer). */
+                assigned?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrderView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the same Idempotency-Key with another body */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_dispatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DispatchOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderNote"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeclineOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_rate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RateOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    service_orders_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderNote"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

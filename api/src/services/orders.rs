@@ -1,0 +1,728 @@
+//! Menus (单位列菜谱) and service orders (居民来点菜): 点单 → 派单 → 接单 → 完成 → 评单, one state
+//! machine ([`next`]), every step in the order's timeline and the audit trail.
+//!
+//! Who does what: a resident orders, follows, cancels before acceptance and rates their own
+//! orders; the community's staff dispatch (and re-dispatch or cancel); the provider — a unit's
+//! contact, a team's keeper, or the volunteer — accepts, declines (back to dispatch) and completes.
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::dto::*;
+use crate::auth::Caller;
+use crate::db::schema::{menu_items, order_events, regions, service_orders, team_members, unit_pairings, units, volunteer_teams, volunteers};
+use crate::db::DbConn;
+use crate::error::{expect_version, ApiError, ApiResult};
+use crate::http::list::{like_pattern, Paging};
+use crate::privacy::{mask_name, mask_phone};
+use crate::audit;
+
+/// The one state machine: the status an action leads to from a status, or `None`.
+pub fn next(status: OrderStatus, action: &str) -> Option<OrderStatus> {
+    use OrderStatus::*;
+    match (status, action) {
+        (Ordered, "dispatch") => Some(Dispatched),
+        // Re-dispatch while nobody has accepted (e.g. the provider let it go overdue).
+        (Dispatched, "dispatch") => Some(Dispatched),
+        (Dispatched, "accept") => Some(Accepted),
+        (Dispatched, "decline") => Some(Ordered),
+        (Accepted, "complete") => Some(Completed),
+        (Completed, "rate") => Some(Rated),
+        (Ordered | Dispatched, "cancel") => Some(Cancelled),
+        _ => None,
+    }
+}
+
+pub const ACTIONS: [&str; 6] = ["dispatch", "accept", "decline", "complete", "rate", "cancel"];
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = service_orders, treat_none_as_default_value = false)]
+pub struct Order {
+    pub id: String,
+    pub community_id: String,
+    pub resident_id: String,
+    pub resident_name: String,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub menu_item_id: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub provider_type: Option<String>,
+    pub provider_id: Option<String>,
+    pub provider_name: Option<String>,
+    pub dispatched_at: Option<NaiveDateTime>,
+    pub accept_due_at: Option<NaiveDateTime>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub complete_due_at: Option<NaiveDateTime>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub minutes: Option<i32>,
+    pub evidence: String,
+    pub rating: Option<i32>,
+    pub comment: Option<String>,
+    pub rated_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = menu_items, treat_none_as_default_value = false)]
+pub struct MenuItem {
+    pub id: String,
+    pub community_id: String,
+    pub provider_type: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    pub category_id: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub place: Option<String>,
+    pub schedule: Option<String>,
+    pub monthly_capacity: Option<i32>,
+    pub status: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+fn community_path(conn: &mut DbConn, id: &str, field: &str) -> ApiResult<String> {
+    let found: Option<(String, String)> = regions::table.find(id).select((regions::path, regions::level)).first(conn).optional()?;
+    match found {
+        Some((p, level)) if level == "community" => Ok(p),
+        _ => Err(ApiError::field(field, "not_found", "the community does not exist")),
+    }
+}
+
+// ---------- providers ----------
+
+/// The provider's name, if it exists and serves the community.
+fn provider_for(conn: &mut DbConn, kind: ProviderType, id: &str, community_id: &str, community_path: &str) -> ApiResult<String> {
+    let missing = || ApiError::field("provider_id", "not_found", "no such provider serves this community");
+    match kind {
+        ProviderType::Unit => {
+            let name: Option<String> = units::table.find(id).filter(units::status.eq("active")).select(units::name).first(conn).optional()?;
+            let name = name.ok_or_else(missing)?;
+            let paired: i64 = unit_pairings::table.find((id, community_id)).count().get_result(conn)?;
+            if paired == 0 {
+                return Err(ApiError::field("provider_id", "not_paired", "the unit is not paired with this community"));
+            }
+            Ok(name)
+        }
+        ProviderType::Team => {
+            let found: Option<(String, String)> = volunteer_teams::table
+                .inner_join(regions::table)
+                .filter(volunteer_teams::id.eq(id))
+                .filter(volunteer_teams::status.eq("active"))
+                .select((volunteer_teams::name, regions::path))
+                .first(conn)
+                .optional()?;
+            let (name, team_path) = found.ok_or_else(missing)?;
+            // A team of the community, or of the street it is in.
+            if !(community_path.starts_with(&team_path) || team_path.starts_with(community_path)) {
+                return Err(missing());
+            }
+            Ok(name)
+        }
+        ProviderType::Volunteer => {
+            let name: Option<String> = volunteers::table.find(id).select(volunteers::name).first(conn).optional()?;
+            name.ok_or_else(missing)
+        }
+    }
+}
+
+/// Whether the caller acts for a provider: a unit's contact, a team's keeper, the volunteer.
+fn acts_for(conn: &mut DbConn, caller: &Caller, kind: &str, id: &str) -> ApiResult<bool> {
+    Ok(match ProviderType::parse(kind) {
+        Some(ProviderType::Unit) => caller.unit_ids().iter().any(|u| u == id),
+        Some(ProviderType::Team) => crate::volunteers::teams::team_access(conn, caller, id).is_ok_and(|a| a.manage),
+        Some(ProviderType::Volunteer) => volunteers::table.find(id).filter(volunteers::user_id.eq(&caller.user_id)).count().get_result::<i64>(conn)? > 0,
+        None => false,
+    })
+}
+
+/// The providers a caller acts for, as (type, id) pairs.
+fn my_providers(conn: &mut DbConn, caller: &Caller) -> QueryResult<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = caller.unit_ids().into_iter().map(|u| ("unit".to_string(), u)).collect();
+    if let Some(v) = crate::volunteers::teams::my_volunteer_id(conn, caller)? {
+        let led: Vec<String> = volunteer_teams::table.filter(volunteer_teams::leader_id.eq(&v)).select(volunteer_teams::id).load(conn)?;
+        out.extend(led.into_iter().map(|t| ("team".to_string(), t)));
+        out.push(("volunteer".to_string(), v));
+    }
+    Ok(out)
+}
+
+// ---------- menus ----------
+
+fn menu_view(m: MenuItem, community_name: String, can_manage: bool) -> MenuItemView {
+    MenuItemView {
+        provider_type: ProviderType::parse(&m.provider_type).unwrap_or(ProviderType::Unit),
+        status: MenuStatus::parse(&m.status).unwrap_or(MenuStatus::Active),
+        id: m.id,
+        community_id: m.community_id,
+        community_name,
+        provider_id: m.provider_id,
+        provider_name: m.provider_name,
+        category_id: m.category_id,
+        title: m.title,
+        description: m.description,
+        place: m.place,
+        schedule: m.schedule,
+        monthly_capacity: m.monthly_capacity,
+        can_manage,
+        version: m.version,
+        created_at: m.created_at.and_utc(),
+        updated_at: m.updated_at.and_utc(),
+    }
+}
+
+fn menu_manage(conn: &mut DbConn, caller: &Caller, m: &MenuItem, path: &str) -> ApiResult<bool> {
+    Ok(caller.regions_writable().contains(path) || acts_for(conn, caller, &m.provider_type, &m.provider_id)?)
+}
+
+pub fn get_menu_item(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<MenuItemView> {
+    let found: Option<(MenuItem, String, String)> =
+        menu_items::table.inner_join(regions::table).filter(menu_items::id.eq(id)).select((MenuItem::as_select(), regions::name, regions::path)).first(conn).optional()?;
+    let (m, name, path) = found.ok_or_else(|| ApiError::not_found("menu item"))?;
+    let manage = menu_manage(conn, caller, &m, &path)?;
+    Ok(menu_view(m, name, manage))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MenuFilter {
+    pub community_id: Option<String>,
+    pub provider_type: Option<ProviderType>,
+    pub provider_id: Option<String>,
+    pub category_id: Option<String>,
+    /// Withdrawn items too (for their providers and staff).
+    pub all: bool,
+    pub q: Option<String>,
+}
+
+/// A community's menu: public to every signed-in user (residents browse it).
+pub fn list_menu(conn: &mut DbConn, caller: &Caller, f: MenuFilter, paging: Paging) -> ApiResult<(Vec<MenuItemView>, i64)> {
+    let query = || {
+        let mut q = menu_items::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        if let Some(c) = &f.community_id {
+            q = q.filter(menu_items::community_id.eq(c.clone()));
+        }
+        if let Some(t) = f.provider_type {
+            q = q.filter(menu_items::provider_type.eq(t.as_str()));
+        }
+        if let Some(p) = &f.provider_id {
+            q = q.filter(menu_items::provider_id.eq(p.clone()));
+        }
+        if let Some(c) = &f.category_id {
+            q = q.filter(menu_items::category_id.eq(c.clone()));
+        }
+        if !f.all {
+            q = q.filter(menu_items::status.eq(MenuStatus::Active.as_str()));
+        }
+        if let Some(text) = &f.q {
+            q = q.filter(menu_items::title.like(like_pattern(text)));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let rows: Vec<(MenuItem, String, String)> = query()
+        .order((menu_items::title.asc(), menu_items::id.asc()))
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select((MenuItem::as_select(), regions::name, regions::path))
+        .load(conn)?;
+    let mut out = vec![];
+    for (m, name, path) in rows {
+        let manage = menu_manage(conn, caller, &m, &path)?;
+        out.push(menu_view(m, name, manage));
+    }
+    Ok((out, total))
+}
+
+pub fn create_menu_item(conn: &mut DbConn, caller: &Caller, input: CreateMenuItem) -> ApiResult<MenuItemView> {
+    conn.transaction(|c| {
+        let path = community_path(c, &input.community_id, "community_id")?;
+        let provider_name = provider_for(c, input.provider_type, &input.provider_id, &input.community_id, &path)?;
+        if !(caller.regions_writable().contains(&path) || acts_for(c, caller, input.provider_type.as_str(), &input.provider_id)?) {
+            return Err(ApiError::forbidden("a menu item is published by its provider or the community's staff"));
+        }
+        let at = now();
+        let m = MenuItem {
+            id: crate::new_id(),
+            community_id: input.community_id.clone(),
+            provider_type: input.provider_type.as_str().into(),
+            provider_id: input.provider_id.clone(),
+            provider_name,
+            category_id: input.category_id.clone(),
+            title: input.title.trim().into(),
+            description: input.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            place: input.place.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            schedule: input.schedule.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            monthly_capacity: input.monthly_capacity,
+            status: MenuStatus::Active.as_str().into(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        diesel::insert_into(menu_items::table).values(&m).execute(c)?;
+        audit::record(c, &caller.actor(), "create", "menu_item", Some(&m.id), Some(json!({"title": m.title})))?;
+        get_menu_item(c, caller, &m.id)
+    })
+}
+
+pub fn update_menu_item(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateMenuItem, if_match: Option<i32>) -> ApiResult<MenuItemView> {
+    conn.transaction(|c| {
+        let found: Option<(MenuItem, String)> =
+            menu_items::table.inner_join(regions::table).filter(menu_items::id.eq(id)).select((MenuItem::as_select(), regions::path)).first(c).optional()?;
+        let (m, path) = found.ok_or_else(|| ApiError::not_found("menu item"))?;
+        if !menu_manage(c, caller, &m, &path)? {
+            return Err(ApiError::forbidden("a menu item is kept by its provider or the community's staff"));
+        }
+        expect_version(m.version, if_match, input.version)?;
+        diesel::update(menu_items::table.find(id))
+            .set((
+                menu_items::title.eq(input.title.as_deref().map(str::trim).unwrap_or(&m.title)),
+                menu_items::description.eq(match input.description {
+                    Some(d) => d.map(|d| d.trim().to_owned()),
+                    None => m.description.clone(),
+                }),
+                menu_items::schedule.eq(match input.schedule {
+                    Some(d) => d.map(|d| d.trim().to_owned()),
+                    None => m.schedule.clone(),
+                }),
+                menu_items::status.eq(input.status.map(|s| s.as_str()).unwrap_or(&m.status)),
+                menu_items::version.eq(m.version + 1),
+                menu_items::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        audit::record(c, &caller.actor(), "update", "menu_item", Some(id), None)?;
+        get_menu_item(c, caller, id)
+    })
+}
+
+// ---------- orders ----------
+
+struct Rights {
+    resident: bool,
+    staff: bool,
+    provider: bool,
+}
+
+fn rights(conn: &mut DbConn, caller: &Caller, o: &Order, path: &str) -> ApiResult<Rights> {
+    let provider = match (&o.provider_type, &o.provider_id) {
+        (Some(t), Some(p)) => acts_for(conn, caller, t, p)?,
+        _ => false,
+    };
+    Ok(Rights { resident: o.resident_id == caller.user_id, staff: caller.regions_writable().contains(path), provider })
+}
+
+fn allowed(status: OrderStatus, r: &Rights) -> Vec<String> {
+    ACTIONS
+        .iter()
+        .filter(|a| next(status, a).is_some())
+        .filter(|a| match **a {
+            "dispatch" => r.staff,
+            "accept" | "decline" | "complete" => r.provider,
+            "rate" => r.resident,
+            "cancel" => r.staff || (r.resident && status == OrderStatus::Ordered) || (r.resident && status == OrderStatus::Dispatched),
+            _ => false,
+        })
+        .map(|a| a.to_string())
+        .collect()
+}
+
+fn order_view(conn: &mut DbConn, caller: &Caller, o: Order, community_name: String, path: &str, with_events: bool) -> ApiResult<OrderView> {
+    let r = rights(conn, caller, &o, path)?;
+    let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
+    let at = now();
+    let clear = r.resident || r.staff || caller.regions_readable().contains(path);
+    let events = if with_events {
+        let rows: Vec<(NaiveDateTime, Option<String>, String, Option<String>, String, Option<String>)> = order_events::table
+            .filter(order_events::order_id.eq(&o.id))
+            .order((order_events::at.asc(), order_events::id.asc()))
+            .select((order_events::at, order_events::actor_name, order_events::action, order_events::from_status, order_events::to_status, order_events::note))
+            .load(conn)?;
+        rows.into_iter()
+            .map(|(at, actor_name, action, from, to, note)| OrderEventView {
+                at: at.and_utc(),
+                actor_name,
+                action,
+                from_status: from.as_deref().and_then(OrderStatus::parse),
+                to_status: OrderStatus::parse(&to).unwrap_or(OrderStatus::Ordered),
+                note,
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(OrderView {
+        actions: allowed(status, &r),
+        accept_overdue: status == OrderStatus::Dispatched && o.accept_due_at.is_some_and(|d| at > d),
+        complete_overdue: status == OrderStatus::Accepted && o.complete_due_at.is_some_and(|d| at > d),
+        status,
+        resident_name: if clear { o.resident_name } else { mask_name(&o.resident_name) },
+        contact_phone: o.contact_phone.map(|p| if r.resident || r.staff || r.provider { p } else { mask_phone(&p) }),
+        address: o.address.filter(|_| r.resident || r.staff || r.provider),
+        provider_type: o.provider_type.as_deref().and_then(ProviderType::parse),
+        evidence: serde_json::from_str(&o.evidence).unwrap_or_default(),
+        id: o.id,
+        community_id: o.community_id,
+        community_name,
+        menu_item_id: o.menu_item_id,
+        title: o.title,
+        description: o.description,
+        provider_id: o.provider_id,
+        provider_name: o.provider_name,
+        dispatched_at: o.dispatched_at.map(|t| t.and_utc()),
+        accept_due_at: o.accept_due_at.map(|t| t.and_utc()),
+        accepted_at: o.accepted_at.map(|t| t.and_utc()),
+        complete_due_at: o.complete_due_at.map(|t| t.and_utc()),
+        completed_at: o.completed_at.map(|t| t.and_utc()),
+        minutes: o.minutes,
+        rating: o.rating,
+        comment: o.comment,
+        events,
+        version: o.version,
+        created_at: o.created_at.and_utc(),
+        updated_at: o.updated_at.and_utc(),
+    })
+}
+
+fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<(Order, String, String)>> {
+    service_orders::table.inner_join(regions::table).filter(service_orders::id.eq(id)).select((Order::as_select(), regions::name, regions::path)).first(conn).optional()
+}
+
+/// An order is visible to its resident, the community's staff, and its current provider.
+fn load_visible(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<(Order, String, String)> {
+    let (o, name, path) = load(conn, id)?.ok_or_else(|| ApiError::not_found("order"))?;
+    let r = rights(conn, caller, &o, &path)?;
+    if !(r.resident || r.provider || caller.regions_readable().contains(&path)) {
+        return Err(ApiError::not_found("order"));
+    }
+    Ok((o, name, path))
+}
+
+pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<OrderView> {
+    let (o, name, path) = load_visible(conn, caller, id)?;
+    order_view(conn, caller, o, name, &path, true)
+}
+
+fn event(conn: &mut DbConn, caller: &Caller, order_id: &str, action: &str, from: Option<OrderStatus>, to: OrderStatus, note: Option<String>, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(order_events::table)
+        .values((
+            order_events::id.eq(crate::new_id()),
+            order_events::order_id.eq(order_id),
+            order_events::at.eq(at),
+            order_events::actor_id.eq(&caller.user_id),
+            order_events::actor_name.eq(&caller.display_name),
+            order_events::action.eq(action),
+            order_events::from_status.eq(from.map(|s| s.as_str())),
+            order_events::to_status.eq(to.as_str()),
+            order_events::note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateOrder) -> ApiResult<OrderView> {
+    conn.transaction(|c| {
+        let (community_id, title, menu) = match &input.menu_item_id {
+            Some(mid) => {
+                let m: Option<MenuItem> = menu_items::table.find(mid).select(MenuItem::as_select()).first(c).optional()?;
+                let m = m.filter(|m| m.status == MenuStatus::Active.as_str()).ok_or_else(|| ApiError::field("menu_item_id", "not_found", "no such item on the menu"))?;
+                (m.community_id.clone(), input.title.clone().unwrap_or_else(|| m.title.clone()), Some(m.id))
+            }
+            None => (input.community_id.clone().unwrap_or_default(), input.title.clone().unwrap_or_default(), None),
+        };
+        community_path(c, &community_id, "community_id")?;
+        let at = now();
+        let o = Order {
+            id: crate::new_id(),
+            community_id,
+            resident_id: caller.user_id.clone(),
+            resident_name: caller.display_name.clone(),
+            contact_phone: input.contact_phone.map(|p| p.trim().to_owned()),
+            address: input.address.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
+            menu_item_id: menu,
+            title: title.trim().into(),
+            description: input.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            status: OrderStatus::Ordered.as_str().into(),
+            provider_type: None,
+            provider_id: None,
+            provider_name: None,
+            dispatched_at: None,
+            accept_due_at: None,
+            accepted_at: None,
+            complete_due_at: None,
+            completed_at: None,
+            minutes: None,
+            evidence: "[]".into(),
+            rating: None,
+            comment: None,
+            rated_at: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        diesel::insert_into(service_orders::table).values(&o).execute(c)?;
+        event(c, caller, &o.id, "order", None, OrderStatus::Ordered, None, at)?;
+        audit::record(c, &caller.actor(), "create", "service_order", Some(&o.id), Some(json!({"title": o.title})))?;
+        get(c, caller, &o.id)
+    })
+}
+
+/// Applies one action: checks the transition and the caller's right to it, then `change`s the row.
+fn act(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    action: &str,
+    note: Option<String>,
+    change: impl FnOnce(&mut DbConn, &Order, &str, NaiveDateTime) -> ApiResult<()>,
+) -> ApiResult<OrderView> {
+    conn.transaction(|c| {
+        // Take the row first: concurrent actions on one order queue here.
+        diesel::update(service_orders::table.find(id)).set(service_orders::updated_at.eq(service_orders::updated_at)).execute(c)?;
+        let (o, _, path) = load_visible(c, caller, id)?;
+        let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
+        let Some(to) = next(status, action) else {
+            return Err(ApiError::invalid_transition(status.as_str(), action));
+        };
+        let r = rights(c, caller, &o, &path)?;
+        if !allowed(status, &r).iter().any(|a| a == action) {
+            return Err(ApiError::forbidden(match action {
+                "dispatch" => "orders are dispatched by the community's staff",
+                "accept" | "decline" | "complete" => "only the provider the order was dispatched to may do this",
+                "rate" => "only the resident who ordered rates the service",
+                _ => "you may not do this to the order",
+            }));
+        }
+        let at = now();
+        change(c, &o, &path, at)?;
+        diesel::update(service_orders::table.find(id))
+            .set((service_orders::status.eq(to.as_str()), service_orders::version.eq(o.version + 1), service_orders::updated_at.eq(at)))
+            .execute(c)?;
+        event(c, caller, id, action, Some(status), to, note, at)?;
+        audit::record(c, &caller.actor(), action, "service_order", Some(id), Some(json!({"from": status.as_str(), "to": to.as_str()})))?;
+        // The answer shows the order as it is now even to a provider who just declined it (and
+        // so can no longer read it).
+        let (o, name, path) = load(c, id)?.ok_or_else(|| ApiError::not_found("order"))?;
+        order_view(c, caller, o, name, &path, true)
+    })
+}
+
+pub fn dispatch(conn: &mut DbConn, caller: &Caller, id: &str, input: DispatchOrder) -> ApiResult<OrderView> {
+    let note = input.note.clone();
+    act(conn, caller, id, "dispatch", note, |c, o, path, at| {
+        let name = provider_for(c, input.provider_type, &input.provider_id, &o.community_id, path)?;
+        let due = at + Duration::hours(input.accept_within_hours.unwrap_or(24));
+        // Until acceptance, the completion due time counts from the dispatch; acceptance moves it
+        // by the same window.
+        let complete_hours = input.complete_within_hours.unwrap_or(72);
+        diesel::update(service_orders::table.find(&o.id))
+            .set((
+                service_orders::provider_type.eq(input.provider_type.as_str()),
+                service_orders::provider_id.eq(&input.provider_id),
+                service_orders::provider_name.eq(&name),
+                service_orders::dispatched_at.eq(at),
+                service_orders::accept_due_at.eq(due),
+                service_orders::complete_due_at.eq(Some(at + Duration::hours(complete_hours))),
+            ))
+            .execute(c)?;
+        Ok(())
+    })
+}
+
+pub fn accept(conn: &mut DbConn, caller: &Caller, id: &str, input: OrderNote) -> ApiResult<OrderView> {
+    act(conn, caller, id, "accept", input.note, |c, o, _, at| {
+        // The completion window chosen at dispatch runs from acceptance.
+        let window = match (o.complete_due_at, o.dispatched_at) {
+            (Some(due), Some(sent)) => due - sent,
+            _ => Duration::hours(72),
+        };
+        diesel::update(service_orders::table.find(&o.id)).set((service_orders::accepted_at.eq(at), service_orders::complete_due_at.eq(Some(at + window)))).execute(c)?;
+        Ok(())
+    })
+}
+
+pub fn decline(conn: &mut DbConn, caller: &Caller, id: &str, input: DeclineOrder) -> ApiResult<OrderView> {
+    act(conn, caller, id, "decline", Some(input.reason.trim().to_owned()), |c, o, _, _| {
+        diesel::update(service_orders::table.find(&o.id))
+            .set((
+                service_orders::provider_type.eq(None::<String>),
+                service_orders::provider_id.eq(None::<String>),
+                service_orders::provider_name.eq(None::<String>),
+                service_orders::accept_due_at.eq(None::<NaiveDateTime>),
+                service_orders::complete_due_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c)?;
+        Ok(())
+    })
+}
+
+pub fn complete(conn: &mut DbConn, caller: &Caller, id: &str, input: CompleteOrder) -> ApiResult<OrderView> {
+    let note = input.note.clone();
+    act(conn, caller, id, "complete", note, |c, o, _, at| {
+        let kind = o.provider_type.as_deref().and_then(ProviderType::parse);
+        let provider = o.provider_id.clone().unwrap_or_default();
+        // Who served, for the hours ledger: the volunteer, or the team's named members.
+        let (serving, team): (Vec<String>, Option<String>) = match kind {
+            Some(ProviderType::Volunteer) => (vec![provider.clone()], None),
+            Some(ProviderType::Team) => {
+                for (i, v) in input.volunteer_ids.iter().enumerate() {
+                    let member: i64 = team_members::table.find((&provider, v)).count().get_result(c)?;
+                    if member == 0 {
+                        return Err(ApiError::field(&format!("volunteer_ids[{i}]"), "not_in_team", "not a member of the team"));
+                    }
+                }
+                (input.volunteer_ids.clone(), Some(provider.clone()))
+            }
+            _ => (vec![], None),
+        };
+        if let Some(minutes) = input.minutes.filter(|_| !serving.is_empty()) {
+            for v in &serving {
+                crate::volunteers::ledger::post(
+                    c,
+                    &crate::volunteers::ledger::Entry {
+                        id: crate::new_id(),
+                        volunteer_id: v.clone(),
+                        team_id: team.clone(),
+                        region_id: o.community_id.clone(),
+                        source: "order".into(),
+                        source_id: Some(o.id.clone()),
+                        kind: "credited".into(),
+                        minutes,
+                        served_on: crate::clock::local_date(at.and_utc()),
+                        reverses_id: None,
+                        note: Some(o.title.clone()),
+                        recorded_by: Some(caller.user_id.clone()),
+                        created_at: at,
+                    },
+                )?;
+            }
+        }
+        diesel::update(service_orders::table.find(&o.id))
+            .set((
+                service_orders::completed_at.eq(at),
+                service_orders::minutes.eq(input.minutes),
+                service_orders::evidence.eq(serde_json::to_string(&input.evidence).expect("strings serialize")),
+            ))
+            .execute(c)?;
+        Ok(())
+    })
+}
+
+pub fn rate(conn: &mut DbConn, caller: &Caller, id: &str, input: RateOrder) -> ApiResult<OrderView> {
+    let comment = input.comment.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    act(conn, caller, id, "rate", comment.clone(), |c, o, _, at| {
+        diesel::update(service_orders::table.find(&o.id))
+            .set((service_orders::rating.eq(input.rating), service_orders::comment.eq(&comment), service_orders::rated_at.eq(at)))
+            .execute(c)?;
+        Ok(())
+    })
+}
+
+pub fn cancel(conn: &mut DbConn, caller: &Caller, id: &str, input: OrderNote) -> ApiResult<OrderView> {
+    act(conn, caller, id, "cancel", input.note, |_, _, _, _| Ok(()))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// A region (street or community) and its subtree: the dispatch board.
+    pub region_id: Option<String>,
+    pub status: Option<OrderStatus>,
+    /// Only orders past a due time (accept or complete).
+    pub overdue: bool,
+    /// Only the caller's own orders as a resident.
+    pub mine: bool,
+    /// Only orders dispatched to a provider the caller acts for.
+    pub assigned: bool,
+}
+
+pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) -> ApiResult<(Vec<OrderView>, i64)> {
+    let reach = caller.regions_readable();
+    let subtree = match &f.region_id {
+        Some(r) => {
+            let p: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
+            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?)
+        }
+        None => None,
+    };
+    let providers = if f.assigned { my_providers(conn, caller)? } else { vec![] };
+    let at = now();
+    let query = || {
+        let mut q = service_orders::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        if f.mine {
+            q = q.filter(service_orders::resident_id.eq(caller.user_id.clone()));
+        } else if f.assigned {
+            let mut cond: Box<dyn diesel::expression::BoxableExpression<_, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>> =
+                Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0"));
+            for (t, id) in &providers {
+                cond = Box::new(cond.or(service_orders::provider_type.eq(t.clone()).and(service_orders::provider_id.eq(id.clone())).assume_not_null()));
+            }
+            q = q.filter(cond);
+        } else {
+            q = match &reach {
+                crate::auth::policy::Reach::All => q,
+                crate::auth::policy::Reach::Within(p) => q.filter(crate::path_filter!(regions::path, p).or(service_orders::resident_id.eq(caller.user_id.clone()))),
+            };
+        }
+        if let Some(p) = &subtree {
+            let (lo, hi) = crate::tree::range(p);
+            q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(service_orders::status.eq(s.as_str()));
+        }
+        if f.overdue {
+            q = q.filter(
+                service_orders::status
+                    .eq(OrderStatus::Dispatched.as_str())
+                    .and(service_orders::accept_due_at.lt(at))
+                    .or(service_orders::status.eq(OrderStatus::Accepted.as_str()).and(service_orders::complete_due_at.lt(at))),
+            );
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let rows: Vec<(Order, String, String)> = query()
+        .order((service_orders::created_at.desc(), service_orders::id.desc()))
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select((Order::as_select(), regions::name, regions::path))
+        .load(conn)?;
+    let mut out = vec![];
+    for (o, name, path) in rows {
+        out.push(order_view(conn, caller, o, name, &path, false)?);
+    }
+    Ok((out, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_machine_allows_exactly_the_workflow() {
+        use OrderStatus::*;
+        let allowed: Vec<(OrderStatus, &str, OrderStatus)> = vec![
+            (Ordered, "dispatch", Dispatched),
+            (Dispatched, "dispatch", Dispatched),
+            (Dispatched, "accept", Accepted),
+            (Dispatched, "decline", Ordered),
+            (Accepted, "complete", Completed),
+            (Completed, "rate", Rated),
+            (Ordered, "cancel", Cancelled),
+            (Dispatched, "cancel", Cancelled),
+        ];
+        for s in OrderStatus::ALL {
+            for a in ACTIONS {
+                let want = allowed.iter().find(|(f, act, _)| f == s && *act == a).map(|x| x.2);
+                assert_eq!(next(*s, a), want, "{s} {a}");
+            }
+        }
+    }
+}

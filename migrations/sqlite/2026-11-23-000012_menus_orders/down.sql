@@ -1,0 +1,3 @@
+DROP TABLE order_events;
+DROP TABLE service_orders;
+DROP TABLE menu_items;
