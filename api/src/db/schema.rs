@@ -103,6 +103,7 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    wishes,
     menu_items,
     service_orders,
     order_events,
@@ -651,3 +652,31 @@ diesel::table! {
 diesel::joinable!(menu_items -> regions (community_id));
 diesel::joinable!(service_orders -> regions (community_id));
 diesel::joinable!(order_events -> service_orders (order_id));
+
+diesel::table! {
+    wishes (id) {
+        id -> Text,
+        community_id -> Text,
+        resident_id -> Text,
+        resident_name -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        decision_note -> Nullable<Text>,
+        adopter_type -> Nullable<Text>,
+        adopter_id -> Nullable<Text>,
+        adopter_name -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        adopted_at -> Nullable<Timestamp>,
+        fulfilled_at -> Nullable<Timestamp>,
+        evidence -> Text,
+        minutes -> Nullable<Integer>,
+        thanks -> Nullable<Text>,
+        thanked_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(wishes -> regions (community_id));

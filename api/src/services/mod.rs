@@ -5,3 +5,4 @@ pub mod orders;
 pub mod projects;
 pub mod routes;
 pub mod units;
+pub mod wishes;

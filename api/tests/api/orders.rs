@@ -177,3 +177,53 @@ both_backends!(menus_are_published_by_providers_serving_the_community, |app| {
     assert!(app.get(&r1, &format!("/api/v1/menu-items?community_id={xqx}")).await.body["items"].as_array().unwrap().iter().all(|m| m["id"] != id.as_str()));
     app.post(&r1, "/api/v1/service-orders", json!({"menu_item_id": id})).await.problem(422, "validation_failed");
 });
+
+both_backends!(a_wish_goes_from_the_wall_to_thanks_with_the_residents_name_masked, |app| {
+    let (r1, c1, c2, m1, u1) = (app.token("resident1").await, app.token("community1").await, app.token("community2").await, app.token("member1").await, app.token("unit1").await);
+    let xqx = app.find_id("regions", "斜桥巷社区").await;
+    let w = app.post(&r1, "/api/v1/wishes", json!({"community_id": xqx, "title": "想要一副老花镜", "description": "300度"})).await.expect(201);
+    let id = w.id();
+    assert_eq!(w.body["status"], "posted");
+    app.post(&r1, "/api/v1/wishes", json!({"community_id": xqx, "title": " "})).await.problem(422, "validation_failed");
+    // Not on the wall until checked: others do not see it; the community reviews it.
+    app.get(&m1, &format!("/api/v1/wishes/{id}")).await.problem(404, "not_found");
+    let queue = app.get(&c1, "/api/v1/wishes?status=posted").await.expect(200);
+    assert!(queue.body["items"].as_array().unwrap().iter().any(|x| x["id"] == id.as_str()));
+    app.post(&c2, &format!("/api/v1/wishes/{id}/review"), json!({"approve": true})).await.problem(404, "not_found");
+    app.post(&r1, &format!("/api/v1/wishes/{id}/review"), json!({"approve": true})).await.problem(403, "forbidden");
+    app.post(&c1, &format!("/api/v1/wishes/{id}/review"), json!({"approve": false})).await.problem(422, "validation_failed");
+    let early = app.post(&m1, &format!("/api/v1/wishes/{id}/adopt"), json!({"adopter_type": "volunteer"})).await;
+    early.problem(404, "not_found");
+    assert_eq!(app.post(&c1, &format!("/api/v1/wishes/{id}/review"), json!({"approve": true})).await.expect(200).body["status"], "open");
+    // On the wall, the name is masked for everyone but the resident and the staff.
+    let wall = app.get(&m1, &format!("/api/v1/wishes?community_id={xqx}")).await.expect(200);
+    let on_wall = wall.body["items"].as_array().unwrap().iter().find(|x| x["id"] == id.as_str()).expect("on the wall").clone();
+    assert!(on_wall["resident_name"].as_str().unwrap().contains('*'), "{on_wall}");
+    assert_ne!(on_wall["resident_name"], "居民 李秀英");
+    assert_eq!(app.get(&c1, &format!("/api/v1/wishes/{id}")).await.body["resident_name"], "居民 李秀英");
+    assert_eq!(on_wall["actions"], json!(["adopt"]));
+    // The resident cannot adopt their own wish; member1 adopts it as a volunteer.
+    app.post(&r1, &format!("/api/v1/wishes/{id}/adopt"), json!({"adopter_type": "volunteer"})).await.problem(403, "forbidden");
+    app.post(&u1, &format!("/api/v1/wishes/{id}/adopt"), json!({"adopter_type": "unit", "unit_id": "nope"})).await.problem(422, "validation_failed");
+    let adopted = app.post(&m1, &format!("/api/v1/wishes/{id}/adopt"), json!({"adopter_type": "volunteer"})).await.expect(200);
+    assert_eq!((adopted.body["status"].as_str(), adopted.body["adopter_name"].as_str()), (Some("adopted"), Some("王建国")));
+    let twice = app.post(&u1, &format!("/api/v1/wishes/{id}/adopt"), json!({"adopter_type": "volunteer"})).await.problem(409, "invalid_transition");
+    assert!(twice.body["detail"].as_str().unwrap().contains("adopted"));
+    app.post(&r1, &format!("/api/v1/wishes/{id}/withdraw"), json!({})).await.problem(409, "invalid_transition");
+    app.post(&u1, &format!("/api/v1/wishes/{id}/fulfil"), json!({"evidence": ["照片"]})).await.problem(403, "forbidden");
+    let done = app.post(&m1, &format!("/api/v1/wishes/{id}/fulfil"), json!({"evidence": ["/files/glasses.jpg"], "minutes": 30})).await.expect(200);
+    assert_eq!(done.body["status"], "fulfilled");
+    let me = app.get(&m1, "/api/v1/volunteers/me").await.expect(200).id();
+    let hours = app.get(&m1, &format!("/api/v1/service-hours?volunteer_id={me}&per_page=5")).await.expect(200);
+    assert!(hours.body["items"].as_array().unwrap().iter().any(|e| e["source"] == "wish" && e["minutes"] == 30 && e["source_id"] == id.as_str()));
+    app.post(&m1, &format!("/api/v1/wishes/{id}/thank"), json!({"thanks": "x"})).await.problem(403, "forbidden");
+    let thanked = app.post(&r1, &format!("/api/v1/wishes/{id}/thank"), json!({"thanks": "眼镜很合适，谢谢！"})).await.expect(200);
+    assert_eq!((thanked.body["status"].as_str(), thanked.body["thanks"].as_str()), (Some("thanked"), Some("眼镜很合适，谢谢！")));
+    assert!(thanked.body["actions"].as_array().unwrap().is_empty());
+    // A rejected wish says why and stays off the wall.
+    let no = app.post(&r1, "/api/v1/wishes", json!({"community_id": xqx, "title": "想要500元现金"})).await.expect(201).id();
+    let rejected = app.post(&c1, &format!("/api/v1/wishes/{no}/review"), json!({"approve": false, "note": "涉及现金"})).await.expect(200);
+    assert_eq!((rejected.body["status"].as_str(), rejected.body["decision_note"].as_str()), (Some("rejected"), Some("涉及现金")));
+    app.get(&m1, &format!("/api/v1/wishes/{no}")).await.problem(404, "not_found");
+    assert_eq!(app.get(&r1, "/api/v1/wishes?mine=true").await.expect(200).body["total"], 2);
+});

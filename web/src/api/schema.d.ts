@@ -1843,6 +1843,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wishes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The wish wall (open and later wishes, names masked), the staff's review queue
+         *     (`status=posted`), or my own wishes.
+         */
+        get: operations["wishes_list"];
+        put?: never;
+        /** Post a micro-wish (微心愿) in a community; the community checks it before it goes on the wall. */
+        post: operations["wishes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["wishes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a posted wish onto the wall, or reject it with a reason (the community's staff). */
+        post: operations["wishes_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adopt an open wish, as yourself or for a unit you act for. */
+        post: operations["wishes_adopt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes/{id}/fulfil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an adopted wish fulfilled with evidence (the adopter); a volunteer's minutes go into the hours ledger. */
+        post: operations["wishes_fulfil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes/{id}/thank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Thank the adopter (the resident who made the wish). */
+        post: operations["wishes_thank"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wishes/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take back a wish not yet adopted (its resident). */
+        post: operations["wishes_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2020,6 +2142,18 @@ export interface components {
         AddTeamMember: {
             volunteer_id: string;
         };
+        /**
+         * @example {
+         *       "adopter_type": "volunteer"
+         *     }
+         */
+        AdoptWish: {
+            /** @description `volunteer`: yourself; `unit`: a unit you act for (`unit_id`). */
+            adopter_type: components["schemas"]["AdopterType"];
+            unit_id?: string | null;
+        };
+        /** @enum {string} */
+        AdopterType: "unit" | "volunteer";
         /**
          * @example {
          *       "person_name": "王秀英",
@@ -2949,6 +3083,18 @@ export interface components {
         };
         /**
          * @example {
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "description": "300度",
+         *       "title": "想要一副老花镜"
+         *     }
+         */
+        CreateWish: {
+            community_id: string;
+            title: string;
+            description?: string | null;
+        };
+        /**
+         * @example {
          *       "note": "经核实，同意补录"
          *     }
          */
@@ -3033,6 +3179,22 @@ export interface components {
             code: string;
             /** @example name must not be empty */
             message: string;
+        };
+        /**
+         * @example {
+         *       "evidence": [
+         *         "/files/photo-2.jpg"
+         *       ],
+         *       "minutes": 30
+         *     }
+         */
+        FulfilWish: {
+            evidence: string[];
+            /**
+             * Format: int32
+             * @description A volunteer's minutes go into the service-hours ledger.
+             */
+            minutes?: number | null;
         };
         /** @enum {string} */
         Gender: "male" | "female";
@@ -4684,6 +4846,52 @@ export interface components {
              */
             per_page: number;
         };
+        Page_WishView: {
+            items: {
+                id: string;
+                community_id: string;
+                community_name: string;
+                /** @description Masked on the wall; in clear for the resident and the community's staff. */
+                resident_name: string;
+                title: string;
+                description?: string | null;
+                status: components["schemas"]["WishStatus"];
+                /** @description Why it was rejected. */
+                decision_note?: string | null;
+                adopter_type?: null | components["schemas"]["AdopterType"];
+                adopter_name?: string | null;
+                /** Format: date-time */
+                adopted_at?: string | null;
+                /** Format: date-time */
+                fulfilled_at?: string | null;
+                evidence: string[];
+                thanks?: string | null;
+                /** @description What the caller may do next. */
+                actions: string[];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         /**
          * @example {
          *       "community_id": "0193a1b2-0000-7000-8000-000000000010"
@@ -4968,6 +5176,17 @@ export interface components {
             destination?: string | null;
             reason?: string | null;
         };
+        /**
+         * @example {
+         *       "approve": false,
+         *       "note": "涉及现金，不适合作为微心愿"
+         *     }
+         */
+        ReviewWish: {
+            approve: boolean;
+            /** @description Required when rejecting. */
+            note?: string | null;
+        };
         /** @enum {string} */
         Role: "admin" | "street_staff" | "community_staff" | "grid_worker" | "branch_secretary" | "unit_contact" | "member" | "resident" | "integration";
         /** @enum {string} */
@@ -5156,6 +5375,14 @@ export interface components {
             days_left: number;
             /** @description `six_months`, `one_month` or `overdue` (the term has ended without a new one). */
             stage: string;
+        };
+        /**
+         * @example {
+         *       "thanks": "谢谢志愿者，眼镜很合适！"
+         *     }
+         */
+        ThankWish: {
+            thanks: string;
         };
         /**
          * @example {
@@ -5577,6 +5804,63 @@ export interface components {
             teams: number;
             /** Format: date-time */
             created_at: string;
+        };
+        /**
+         * @description 发布 → 审核 → 认领 → 完成 → 致谢.
+         * @enum {string}
+         */
+        WishStatus: "posted" | "open" | "adopted" | "fulfilled" | "thanked" | "rejected" | "withdrawn";
+        /**
+         * @example {
+         *       "actions": [
+         *         "adopt"
+         *       ],
+         *       "adopted_at": null,
+         *       "adopter_name": null,
+         *       "adopter_type": null,
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "created_at": "2026-11-20T02:00:00Z",
+         *       "decision_note": null,
+         *       "description": "300度",
+         *       "evidence": [],
+         *       "fulfilled_at": null,
+         *       "id": "0193a1b2-0000-7000-8000-000000005001",
+         *       "resident_name": "居**英",
+         *       "status": "open",
+         *       "thanks": null,
+         *       "title": "想要一副老花镜",
+         *       "updated_at": "2026-11-21T02:00:00Z",
+         *       "version": 2
+         *     }
+         */
+        WishView: {
+            id: string;
+            community_id: string;
+            community_name: string;
+            /** @description Masked on the wall; in clear for the resident and the community's staff. */
+            resident_name: string;
+            title: string;
+            description?: string | null;
+            status: components["schemas"]["WishStatus"];
+            /** @description Why it was rejected. */
+            decision_note?: string | null;
+            adopter_type?: null | components["schemas"]["AdopterType"];
+            adopter_name?: string | null;
+            /** Format: date-time */
+            adopted_at?: string | null;
+            /** Format: date-time */
+            fulfilled_at?: string | null;
+            evidence: string[];
+            thanks?: string | null;
+            /** @description What the caller may do next. */
+            actions: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         WorkerCoverage: {
             worker_id?: string | null;
@@ -13256,6 +13540,467 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                community_id?: string;
+                status?: components["schemas"]["WishStatus"];
+                /** @description Only my own wishes. */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WishView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWish"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewWish"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_adopt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptWish"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_fulfil: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilWish"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_thank: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThankWish"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: the detail names the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wishes_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WishView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
