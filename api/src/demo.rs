@@ -3,6 +3,7 @@
 //! 花园路 with community "big committees", grid branches, building party groups, an interest-based
 //! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
 pub mod bench;
+pub mod orders;
 pub mod party;
 pub mod services;
 pub mod volunteers;
@@ -410,6 +411,7 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     volunteers::load(c, &xf_ids, &member1, &resident1)?;
     let unit1: String = users::table.filter(users::username.eq("unit1")).select(users::id).first(c)?;
     services::load(c, &xinfeng.id, &xf_ids, &unit1)?;
+    orders::load(c, &xf_ids, &resident1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
     let today = crate::clock::today();

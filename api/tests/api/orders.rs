@@ -36,7 +36,8 @@ both_backends!(an_order_goes_from_the_menu_to_a_rating_through_one_state_machine
     assert_eq!(first.id(), again.id(), "a retry returns the first order");
     order_with_key(&app, &r1, "order-1", json!({"menu_item_id": item, "description": "别的"})).await.expect(409);
     let id = first.id();
-    assert_eq!(app.get(&r1, "/api/v1/service-orders?mine=true").await.expect(200).body["total"], 1);
+    let mine = app.get(&r1, "/api/v1/service-orders?mine=true&per_page=100").await.expect(200);
+    assert_eq!(mine.body["items"].as_array().unwrap().iter().filter(|o| o["id"] == first.id().as_str()).count(), 1);
     assert_eq!(first.body["status"], "ordered");
     assert_eq!(first.body["title"], "上门测血压");
     assert_eq!(actions(&first), ["cancel"]);
@@ -225,5 +226,31 @@ both_backends!(a_wish_goes_from_the_wall_to_thanks_with_the_residents_name_maske
     let rejected = app.post(&c1, &format!("/api/v1/wishes/{no}/review"), json!({"approve": false, "note": "涉及现金"})).await.expect(200);
     assert_eq!((rejected.body["status"].as_str(), rejected.body["decision_note"].as_str()), (Some("rejected"), Some("涉及现金")));
     app.get(&m1, &format!("/api/v1/wishes/{no}")).await.problem(404, "not_found");
-    assert_eq!(app.get(&r1, "/api/v1/wishes?mine=true").await.expect(200).body["total"], 2);
+    let mine = app.get(&r1, "/api/v1/wishes?mine=true&per_page=100").await.expect(200);
+    assert!([&id, &no].iter().all(|w| mine.body["items"].as_array().unwrap().iter().any(|x| x["id"] == w.as_str())));
+    assert!(mine.body["items"].as_array().unwrap().iter().all(|x| x["resident_name"] == "居民 李秀英"));
+});
+
+both_backends!(the_demo_street_has_orders_in_every_state_with_their_timelines, |app| {
+    let street = app.token("street1").await;
+    let xf = app.find_id("regions", "新丰街街道").await;
+    for status in ["ordered", "dispatched", "accepted", "completed", "rated", "cancelled"] {
+        let r = app.get(&street, &format!("/api/v1/service-orders?region_id={xf}&status={status}&per_page=5")).await.expect(200);
+        assert!(r.body["total"].as_i64().unwrap() > 0, "{status}");
+        for o in r.body["items"].as_array().unwrap() {
+            let one = app.get(&street, &format!("/api/v1/service-orders/{}", o["id"].as_str().unwrap())).await.expect(200);
+            let events = one.body["events"].as_array().unwrap();
+            assert_eq!(events[0]["action"], "order");
+            assert_eq!(events.last().unwrap()["to_status"], status, "the timeline ends in the order's state");
+            assert!(events.windows(2).all(|w| w[0]["at"].as_str() <= w[1]["at"].as_str()));
+        }
+    }
+    let overdue = app.get(&street, &format!("/api/v1/service-orders?region_id={xf}&overdue=true&per_page=100")).await.expect(200);
+    assert!(overdue.body["total"].as_i64().unwrap() > 0);
+    assert!(overdue.body["items"].as_array().unwrap().iter().all(|o| o["accept_overdue"] == true || o["complete_overdue"] == true));
+    let rated = app.get(&street, &format!("/api/v1/service-orders?region_id={xf}&status=rated&per_page=100")).await.expect(200);
+    assert!(rated.body["items"].as_array().unwrap().iter().all(|o| (1..=5).contains(&o["rating"].as_i64().unwrap())));
+    let wall = app.get(&app.token("member1").await, "/api/v1/wishes?per_page=100").await.expect(200);
+    assert!(wall.body["items"].as_array().unwrap().iter().all(|w| !["posted", "rejected", "withdrawn"].contains(&w["status"].as_str().unwrap())));
+    assert!(wall.body["total"].as_i64().unwrap() > 10);
 });

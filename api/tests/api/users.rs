@@ -17,7 +17,9 @@ both_backends!(staff_see_the_accounts_in_their_scope, |app| {
     let r = app.get(&c1, "/api/v1/users").await.expect(200);
     assert_eq!(usernames(&r.body), vec!["community1", "grid1", "secretary1"]);
     let admin = app.token("admin").await;
-    assert_eq!(app.get(&admin, "/api/v1/users").await.expect(200).body["total"], 9);
+    // The nine demo accounts and twelve residents whose orders and wishes fill the demo (inactive).
+    assert_eq!(app.get(&admin, "/api/v1/users").await.expect(200).body["total"], 21);
+    assert_eq!(app.get(&admin, "/api/v1/users?q=demo-resident").await.expect(200).body["items"][0]["active"], false);
     let m = app.token("member1").await;
     app.get(&m, "/api/v1/users").await.problem(403, "forbidden");
     let sec = app.token("secretary1").await;
