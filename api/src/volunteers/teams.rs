@@ -501,7 +501,18 @@ pub struct VolunteerFilter {
 }
 
 pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, paging: Paging) -> ApiResult<(Vec<VolunteerView>, i64)> {
-    let reach = caller.regions_readable();
+    let mut reach = caller.regions_readable();
+    // A team's leader looks for volunteers of the team's community to add to it.
+    if let (crate::auth::policy::Reach::Within(prefixes), Some(me)) = (&mut reach, my_volunteer_id(conn, caller)?) {
+        let led: Vec<String> = volunteer_teams::table
+            .inner_join(regions::table)
+            .filter(volunteer_teams::leader_id.eq(&me))
+            .select(regions::path)
+            .load(conn)?;
+        prefixes.extend(led);
+        prefixes.sort();
+        prefixes.dedup();
+    }
     let subtree = match &f.region_id {
         Some(r) => {
             let p: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;

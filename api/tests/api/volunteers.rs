@@ -275,6 +275,12 @@ both_backends!(teams_are_kept_in_their_community_and_hours_are_scoped, |app| {
     assert!(members.body.as_array().unwrap().iter().any(|m| m["is_leader"] == true && m["name"] == "王建国"));
     let me = app.get(&m1, "/api/v1/volunteers/me").await.expect(200).id();
     app.delete(&m1, &format!("/api/v1/volunteer-teams/{orange_id}/members/{me}")).await.problem(409, "leader_cannot_leave");
+    // The leader finds volunteers of the team's community to add (names, phones masked).
+    let found = app.get(&m1, &format!("/api/v1/volunteers?q={}&per_page=100", url_encode("李"))).await.expect(200);
+    assert!(found.body["total"].as_i64().unwrap() > 0);
+    assert!(found.body["items"].as_array().unwrap().iter().all(|v| v["region_id"] == region1.as_str()));
+    assert!(found.body["items"].as_array().unwrap().iter().filter(|v| v["id"] != me.as_str()).all(|v| v["phone"].as_str().is_none_or(|p| p.contains('*'))));
+    assert_eq!(app.get(&r1, "/api/v1/volunteers").await.expect(200).body["total"], 0, "a resident who leads nothing finds nobody");
     let pending = app.get(&m1, "/api/v1/service-hour-claims?status=pending").await.expect(200);
     assert!(pending.body["total"].as_i64().unwrap() > 0, "the demo leaves claims for member1 to decide");
     // A resident sees only their own hours and has no totals.
