@@ -25,6 +25,10 @@ describe('locales', () => {
       'transfer_pending', 'member_historical', 'invalid_transition', 'meeting_not_held', 'meeting_recorded', 'not_formal_branch',
       'not_interest_branch', 'not_expected', 'mismatch', 'invalid_check_digit', 'invalid_birth_date', 'invalid_length', 'invalid_format',
       'invalid_region', 'too_young', 'same_branch', 'duplicate', 'required', 'use_transfer', 'in_future',
+      // volunteers, activities and service hours
+      'outside_check_in_window', 'not_signed_up', 'code_invalid', 'too_far', 'no_venue_position', 'already_signed_up', 'make_up_exceeds_activity',
+      'exceeds_activity', 'entry_reversed', 'entry_is_reversal', 'leader_cannot_leave', 'team_inactive', 'already_member', 'duplicate_name',
+      'below_confirmed', 'not_in_team', 'before_start', 'too_long', 'invalid_range', 'out_of_range',
     ]) {
       expect(keys(zhCN)).toContain(`errors.${code}`)
     }
