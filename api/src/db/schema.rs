@@ -103,6 +103,9 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    agreements,
+    agreement_commitments,
+    agreement_documents,
     wishes,
     menu_items,
     service_orders,
@@ -680,3 +683,50 @@ diesel::table! {
 }
 
 diesel::joinable!(wishes -> regions (community_id));
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        unit_id -> Text,
+        region_id -> Text,
+        kind -> Text,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        signed_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_commitments (id) {
+        id -> Text,
+        agreement_id -> Text,
+        description -> Text,
+        category_id -> Nullable<Text>,
+        target_orders -> Nullable<Integer>,
+        target_minutes -> Nullable<Integer>,
+        sort -> Integer,
+    }
+}
+
+diesel::table! {
+    agreement_documents (id) {
+        id -> Text,
+        agreement_id -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size -> Integer,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(agreements -> units (unit_id));
+diesel::joinable!(agreements -> regions (region_id));
+diesel::joinable!(agreement_commitments -> agreements (agreement_id));
+diesel::joinable!(agreement_documents -> agreements (agreement_id));

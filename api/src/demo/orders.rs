@@ -233,5 +233,42 @@ pub fn load(c: &mut DbConn, communities: &[String], resident1: &str) -> QueryRes
         ));
     }
     crate::bulk_insert!(c, wishes::table, ws);
+
+    // This year's responsibility agreement of every unit with its first community.
+    let year = chrono::Datelike::year(&crate::clock::today());
+    let mut agreements = vec![];
+    let mut commitments = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for (community, uid, uname) in &pairs {
+        if !seen.insert(uid.clone()) {
+            continue;
+        }
+        let aid = crate::new_id();
+        agreements.push((
+            crate::db::schema::agreements::id.eq(aid.clone()),
+            crate::db::schema::agreements::unit_id.eq(uid.clone()),
+            crate::db::schema::agreements::region_id.eq(community.clone()),
+            crate::db::schema::agreements::kind.eq("responsibility"),
+            crate::db::schema::agreements::title.eq(format!("{year}年度{uname}共建目标责任书")),
+            crate::db::schema::agreements::starts_on.eq(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January")),
+            crate::db::schema::agreements::ends_on.eq(chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December")),
+            crate::db::schema::agreements::signed_on.eq(chrono::NaiveDate::from_ymd_opt(year, 1, 15)),
+            crate::db::schema::agreements::version.eq(1),
+            crate::db::schema::agreements::created_at.eq(now),
+            crate::db::schema::agreements::updated_at.eq(now),
+        ));
+        for (k, (text, orders, minutes)) in [("全年上门服务不少于6次", Some(6), None), ("服务时长不少于10小时", None, Some(600)), ("参加共建联席会议", None, None)].into_iter().enumerate() {
+            commitments.push((
+                crate::db::schema::agreement_commitments::id.eq(crate::new_id()),
+                crate::db::schema::agreement_commitments::agreement_id.eq(aid.clone()),
+                crate::db::schema::agreement_commitments::description.eq(text),
+                crate::db::schema::agreement_commitments::target_orders.eq(orders),
+                crate::db::schema::agreement_commitments::target_minutes.eq(minutes),
+                crate::db::schema::agreement_commitments::sort.eq(k as i32),
+            ));
+        }
+    }
+    crate::bulk_insert!(c, crate::db::schema::agreements::table, agreements);
+    crate::bulk_insert!(c, crate::db::schema::agreement_commitments::table, commitments);
     Ok(())
 }

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::*;
-use super::{orders, projects, units, wishes};
+use super::{agreements, orders, projects, units, wishes};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::http::{created, if_match_version, ok_with_etag, ListParams, Page, ValidJson};
@@ -585,4 +585,123 @@ wish_action!(thank_wish, "/wishes/{id}/thank", "wishes_thank", "Thank the adopte
 pub async fn withdraw_wish(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| wishes::withdraw(c, &caller, &id)).await?))
+}
+
+// ---------- agreements ----------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgreementFilters {
+    pub unit_id: Option<String>,
+    pub region_id: Option<String>,
+}
+
+/// Agreements the caller may see (their regions', or their unit's), newest term first, with progress.
+#[utoipa::path(
+    tag = "units",
+    operation_id = "agreements_list",
+    params(AgreementFilters),
+    responses((status = 200, body = Vec<AgreementView>)),
+    security(("bearer" = []))
+)]
+#[get("/agreements")]
+pub async fn list_agreements(state: web::Data<AppState>, caller: Caller, f: web::Query<AgreementFilters>) -> Result<HttpResponse, ApiError> {
+    let f = f.into_inner();
+    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| agreements::list(c, &caller, f.unit_id.as_deref(), f.region_id.as_deref())).await?))
+}
+
+/// Enter a co-building or responsibility agreement with its commitments (the community's or street's staff).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "agreements_create",
+    request_body = CreateAgreement,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = AgreementView, headers(("Location" = String))), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/agreements")]
+pub async fn create_agreement(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateAgreement>) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let view = crate::db::run(&state.pool, move |c| agreements::create(c, &caller, input)).await?;
+    Ok(created(format!("/api/v1/agreements/{}", view.id), &view, view.version))
+}
+
+/// One agreement with each commitment's progress from the orders the unit delivered.
+#[utoipa::path(
+    tag = "units",
+    operation_id = "agreements_get",
+    params(("id" = String, Path)),
+    responses((status = 200, body = AgreementView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/agreements/{id}")]
+pub async fn get_agreement(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = crate::db::run(&state.pool, move |c| agreements::get(c, &caller, &id)).await?;
+    Ok(ok_with_etag(&view, view.version))
+}
+
+/// Attach a signed document (multipart field `file`: a PDF, JPEG or PNG up to 10 MB).
+#[utoipa::path(
+    tag = "units",
+    operation_id = "agreements_upload_document",
+    params(("id" = String, Path)),
+    request_body(content = String, description = "multipart/form-data with a `file` field", content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = AgreementView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/agreements/{id}/documents")]
+pub async fn upload_agreement_document(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (name, bytes) = read_file(payload, agreements::MAX_DOCUMENT_BYTES).await?;
+    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| agreements::upload(c, &caller, &id, name, bytes)).await?))
+}
+
+/// Download a signed document.
+#[utoipa::path(
+    tag = "units",
+    operation_id = "agreements_download_document",
+    params(("id" = String, Path), ("document_id" = String, Path)),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/agreements/{id}/documents/{document_id}")]
+pub async fn download_agreement_document(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (id, doc) = path.into_inner();
+    let (name, content_type, bytes) = crate::db::run(&state.pool, move |c| agreements::download(c, &caller, &id, &doc)).await?;
+    let ascii: String = name.chars().map(|ch| if ch.is_ascii_alphanumeric() || ".-_".contains(ch) { ch } else { '_' }).collect();
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}
+
+/// The one `file` field of a multipart upload, with its name, refused past `max` bytes.
+async fn read_file(mut payload: actix_multipart::Multipart, max: usize) -> Result<(String, Vec<u8>), ApiError> {
+    use futures_util::StreamExt;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("").to_string();
+        let mut bytes = vec![];
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
+            if bytes.len() + chunk.len() > max {
+                return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is larger than {} MB", max / 1024 / 1024)));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok((name, bytes));
+    }
+    Err(ApiError::field("file", "required", "send the file in a multipart field named \"file\""))
 }

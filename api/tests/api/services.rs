@@ -124,3 +124,58 @@ both_backends!(projects_are_claimed_by_units_up_to_their_need, |app| {
     let closed = app.post(&street, &format!("/api/v1/service-projects/{pid}/claims"), claim(&other[1])).await.problem(409, "invalid_transition");
     assert!(closed.body["detail"].as_str().unwrap().contains("closed"));
 });
+
+both_backends!(agreements_track_commitments_against_the_orders_delivered_and_keep_signed_documents, |app| {
+    let (c1, c2, u1, r1) = (app.token("community1").await, app.token("community2").await, app.token("unit1").await, app.token("resident1").await);
+    let xqx = app.find_id("regions", "斜桥巷社区").await;
+    let hospital = app.get(&u1, "/api/v1/units").await.body["items"][0]["id"].as_str().unwrap().to_string();
+    let today = tongxin::clock::today();
+    let year = today.year();
+    let body = json!({"unit_id": hospital, "region_id": xqx, "kind": "responsibility", "title": "年度共建目标责任书", "starts_on": format!("{year}-01-01"), "ends_on": format!("{year}-12-31"),
+        "commitments": [{"description": "上门服务不少于4次", "target_orders": 4}, {"description": "服务不少于3小时", "target_minutes": 180}, {"description": "参加共建联席会议"}]});
+    app.post(&u1, "/api/v1/agreements", body.clone()).await.problem(422, "validation_failed");
+    app.post(&c1, "/api/v1/agreements", json!({"unit_id": hospital, "region_id": xqx, "kind": "responsibility", "title": "x", "starts_on": "2026-12-31", "ends_on": "2026-01-01", "commitments": []})).await.problem(422, "validation_failed");
+    let a = app.post(&c1, "/api/v1/agreements", body).await.expect(201);
+    let id = a.id();
+    // The hospital's demo orders in 斜桥巷 this year already count; measure from here.
+    let base: Vec<(i64, i64)> = a.body["commitments"].as_array().unwrap().iter().map(|c| (c["delivered_orders"].as_i64().unwrap(), c["delivered_minutes"].as_i64().unwrap())).collect();
+    assert!(a.body["commitments"][2]["progress"].is_null(), "no target, no progress");
+    // Two orders delivered by the hospital: 60 and 90 minutes.
+    let item = app.post(&u1, "/api/v1/menu-items", json!({"community_id": xqx, "provider_type": "unit", "provider_id": hospital, "title": "上门测血压"})).await.expect(201).id();
+    for minutes in [60, 90] {
+        let o = app.post(&r1, "/api/v1/service-orders", json!({"menu_item_id": item})).await.expect(201).id();
+        app.post(&c1, &format!("/api/v1/service-orders/{o}/dispatch"), json!({"provider_type": "unit", "provider_id": hospital})).await.expect(200);
+        app.post(&u1, &format!("/api/v1/service-orders/{o}/accept"), json!({})).await.expect(200);
+        app.post(&u1, &format!("/api/v1/service-orders/{o}/complete"), json!({"evidence": ["照片"], "minutes": minutes})).await.expect(200);
+    }
+    let now = app.get(&u1, &format!("/api/v1/agreements/{id}")).await.expect(200);
+    let c0 = &now.body["commitments"][0];
+    let c1m = &now.body["commitments"][1];
+    assert_eq!(c0["delivered_orders"].as_i64().unwrap(), base[0].0 + 2);
+    assert_eq!(c1m["delivered_minutes"].as_i64().unwrap(), base[1].1 + 150);
+    let expect = |done: i64, target: f64| ((done as f64 / target).min(1.0) * 10_000.0).round() / 10_000.0;
+    assert_eq!(c0["progress"].as_f64().unwrap(), expect(base[0].0 + 2, 4.0));
+    assert_eq!(c1m["progress"].as_f64().unwrap(), expect(base[1].1 + 150, 180.0));
+    let overall = ((c0["progress"].as_f64().unwrap() + c1m["progress"].as_f64().unwrap()) / 2.0 * 10_000.0).round() / 10_000.0;
+    assert_eq!(now.body["progress"].as_f64().unwrap(), overall);
+    // Scope: the unit and the community's staff; not another community.
+    app.get(&c2, &format!("/api/v1/agreements/{id}")).await.problem(404, "not_found");
+    assert!(app.get(&u1, "/api/v1/agreements").await.expect(200).body.as_array().unwrap().iter().any(|x| x["id"] == id.as_str()));
+
+    // A signed PDF is kept and comes back byte for byte; other files are refused.
+    let pdf = b"%PDF-1.4\n% signed agreement\n".to_vec();
+    let upload = |name: &str, bytes: Vec<u8>, token: &str| crate::import::multipart_to(&format!("/api/v1/agreements/{id}/documents"), token, name, &bytes);
+    let up = app.call(upload("责任书.pdf", pdf.clone(), &u1)).await.expect(201);
+    let doc = &up.body["documents"][0];
+    assert_eq!((doc["filename"].as_str(), doc["content_type"].as_str(), doc["size"].as_i64()), (Some("责任书.pdf"), Some("application/pdf"), Some(pdf.len() as i64)));
+    app.call(upload("scan.png", pdf.clone(), &u1)).await.problem(415, "unsupported_media_type");
+    app.call(upload("x.pdf", pdf.clone(), &r1)).await.problem(404, "not_found");
+    let url = doc["url"].as_str().unwrap().to_string();
+    let service = actix_web::test::init_service(tongxin::app(app.state.clone())).await;
+    let res = actix_web::test::call_service(&service, actix_web::test::TestRequest::get().uri(&url).insert_header(bearer(&c1)).to_request()).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers().get("content-disposition").unwrap().to_str().unwrap().contains("filename*=UTF-8''"));
+    assert_eq!(actix_web::test::read_body(res).await.to_vec(), pdf);
+    let res = actix_web::test::call_service(&service, actix_web::test::TestRequest::get().uri(&url).insert_header(bearer(&c2)).to_request()).await;
+    assert_eq!(res.status().as_u16(), 404);
+});

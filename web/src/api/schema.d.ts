@@ -1965,6 +1965,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agreements the caller may see (their regions', or their unit's), newest term first, with progress. */
+        get: operations["agreements_list"];
+        put?: never;
+        /** Enter a co-building or responsibility agreement with its commitments (the community's or street's staff). */
+        post: operations["agreements_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agreements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One agreement with each commitment's progress from the orders the unit delivered. */
+        get: operations["agreements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agreements/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a signed document (multipart field `file`: a PDF, JPEG or PNG up to 10 MB). */
+        post: operations["agreements_upload_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agreements/{id}/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a signed document. */
+        get: operations["agreements_download_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2154,6 +2223,56 @@ export interface components {
         };
         /** @enum {string} */
         AdopterType: "unit" | "volunteer";
+        /** @enum {string} */
+        AgreementKind: "co_building" | "responsibility";
+        /**
+         * @example {
+         *       "commitments": [],
+         *       "created_at": "2026-01-15T02:00:00Z",
+         *       "documents": [],
+         *       "ends_on": "2026-12-31",
+         *       "id": "0193a1b2-0000-7000-8000-000000006001",
+         *       "kind": "responsibility",
+         *       "progress": 0.5,
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "region_name": "斜桥巷社区",
+         *       "signed_on": "2026-01-15",
+         *       "starts_on": "2026-01-01",
+         *       "title": "2026年度共建目标责任书",
+         *       "unit_id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "unit_name": "常州市第一人民医院",
+         *       "updated_at": "2026-01-15T02:00:00Z",
+         *       "version": 1
+         *     }
+         */
+        AgreementView: {
+            id: string;
+            unit_id: string;
+            unit_name: string;
+            region_id: string;
+            region_name: string;
+            kind: components["schemas"]["AgreementKind"];
+            title: string;
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            ends_on: string;
+            /** Format: date */
+            signed_on?: string | null;
+            commitments: components["schemas"]["CommitmentProgress"][];
+            /**
+             * Format: double
+             * @description The mean of the commitments' progress.
+             */
+            progress?: number | null;
+            documents: components["schemas"]["DocumentView"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /**
          * @example {
          *       "person_name": "王秀英",
@@ -2526,6 +2645,45 @@ export interface components {
             /** Format: int64 */
             expires_in: number;
         };
+        CommitmentInput: {
+            description: string;
+            /** @description Orders in this category count towards it (any order when absent). */
+            category_id?: string | null;
+            /**
+             * Format: int32
+             * @description Orders to deliver over the term.
+             */
+            target_orders?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes of service to deliver over the term.
+             */
+            target_minutes?: number | null;
+        };
+        CommitmentProgress: {
+            id: string;
+            description: string;
+            category_id?: string | null;
+            /** Format: int32 */
+            target_orders?: number | null;
+            /** Format: int32 */
+            target_minutes?: number | null;
+            /**
+             * Format: int64
+             * @description Orders the unit completed in the agreement's region, term (and category).
+             */
+            delivered_orders: number;
+            /**
+             * Format: int64
+             * @description Their minutes of service.
+             */
+            delivered_minutes: number;
+            /**
+             * Format: double
+             * @description Delivered ÷ target, the lower of the two when both are set, capped at 1; none without a target.
+             */
+            progress?: number | null;
+        };
         CommitteeSeat: {
             /** @description The member holding the seat, when they are on the roster. */
             member_id?: string | null;
@@ -2665,6 +2823,41 @@ export interface components {
             ends_at: string;
             /** Format: int32 */
             capacity: number;
+        };
+        /**
+         * @example {
+         *       "commitments": [
+         *         {
+         *           "description": "全年上门义诊不少于12次",
+         *           "target_orders": 12
+         *         },
+         *         {
+         *           "description": "志愿服务不少于100小时",
+         *           "target_minutes": 6000
+         *         }
+         *       ],
+         *       "ends_on": "2026-12-31",
+         *       "kind": "responsibility",
+         *       "region_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "signed_on": "2026-01-15",
+         *       "starts_on": "2026-01-01",
+         *       "title": "2026年度共建目标责任书",
+         *       "unit_id": "0193a1b2-0000-7000-8000-000000000f01"
+         *     }
+         */
+        CreateAgreement: {
+            unit_id: string;
+            /** @description The community (or the street) the unit agrees with. */
+            region_id: string;
+            kind: components["schemas"]["AgreementKind"];
+            title: string;
+            /** Format: date */
+            starts_on: string;
+            /** Format: date */
+            ends_on: string;
+            /** Format: date */
+            signed_on?: string | null;
+            commitments: components["schemas"]["CommitmentInput"][];
         };
         /**
          * @example {
@@ -3139,6 +3332,18 @@ export interface components {
              */
             complete_within_hours?: number | null;
             note?: string | null;
+        };
+        DocumentView: {
+            id: string;
+            filename: string;
+            content_type: string;
+            /** Format: int32 */
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            uploaded_at: string;
+            /** @description Where to download it (with the bearer token). */
+            url: string;
         };
         /**
          * @example {
@@ -14001,6 +14206,233 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agreements_list: {
+        parameters: {
+            query?: {
+                unit_id?: string;
+                region_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementView"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agreements_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAgreement"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agreements_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agreements_upload_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description multipart/form-data with a `file` field */
+        requestBody: {
+            content: {
+                "multipart/form-data": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    agreements_download_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

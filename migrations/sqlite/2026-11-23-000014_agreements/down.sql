@@ -1,0 +1,3 @@
+DROP TABLE agreement_documents;
+DROP TABLE agreement_commitments;
+DROP TABLE agreements;
