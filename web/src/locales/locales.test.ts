@@ -28,6 +28,8 @@ describe('locales', () => {
       // volunteers, activities and service hours
       'outside_check_in_window', 'not_signed_up', 'code_invalid', 'too_far', 'no_venue_position', 'already_signed_up', 'make_up_exceeds_activity',
       'exceeds_activity', 'entry_reversed', 'entry_is_reversal', 'leader_cannot_leave', 'team_inactive', 'already_member', 'duplicate_name',
+      // units, projects, orders and wishes
+      'project_fully_claimed', 'already_claimed', 'already_paired', 'not_paired', 'below_claimed', 'too_deep', 'not_a_community',
       'below_confirmed', 'not_in_team', 'before_start', 'too_long', 'invalid_range', 'out_of_range',
     ]) {
       expect(keys(zhCN)).toContain(`errors.${code}`)
