@@ -46,7 +46,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     let secret = new_secret();
     let hash = token_hash(&secret);
     crate::db::run(&state.pool, move |c| {
-        c.transaction(|c| {
+        crate::db::write(c, |c| {
             diesel::delete(calendar_feeds::table.find(&caller.user_id)).execute(c)?;
             diesel::insert_into(calendar_feeds::table)
                 .values((calendar_feeds::user_id.eq(&caller.user_id), calendar_feeds::token_hash.eq(&hash), calendar_feeds::created_at.eq(Utc::now().naive_utc())))

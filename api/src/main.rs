@@ -74,6 +74,9 @@ enum Command {
         /// Service-hours ledger rows, with `--teams`.
         #[arg(long, default_value_t = 10_000_000)]
         hour_entries: usize,
+        /// Also create this many service orders over the communities.
+        #[arg(long)]
+        orders: Option<usize>,
     },
 }
 
@@ -144,14 +147,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created user {username} ({id}) as {role}");
             Ok(())
         }
-        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key, teams, activities, hour_entries } => {
+        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key, teams, activities, hour_entries, orders } => {
             let pool = open(&db, false)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
             let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(data_key.as_deref(), &db.data_dir)?);
             let members = members.map(|members| (tongxin::demo::bench::MemberScale { members, attendance }, &sealer));
             let volunteers = teams.map(|teams| tongxin::demo::bench::VolunteerScale { teams, activities, entries: hour_entries });
-            tongxin::demo::bench::seed(&mut conn, scale, grids, members, volunteers)
+            tongxin::demo::bench::seed(&mut conn, scale, grids, members, volunteers, orders)
         }
         Command::Serve { db, serve } => {
             let url = db.url(serve.demo);

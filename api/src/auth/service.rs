@@ -85,7 +85,7 @@ fn authenticate(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String
         let failed = failed + 1;
         let lock = failed >= cfg.lockout_threshold as i32;
         let until = now() + Duration::seconds(cfg.lockout_secs as i64);
-        conn.transaction(|c| {
+        crate::db::write(conn, |c| {
             diesel::update(users::table.find(&user_id))
                 .set((
                     users::failed_logins.eq(if lock { 0 } else { failed }),
@@ -106,7 +106,7 @@ fn authenticate(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String
 /// Signs a person in: a new session (refresh-token family).
 pub fn login(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<Issued, ApiError> {
     let (user_id, actor) = authenticate(conn, username, pw, addr, cfg)?;
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let refresh_token = store_refresh(c, &user_id, &crate::new_id(), cfg)?;
         audit::record(c, &actor, "login", "user", Some(&user_id), None)?;
         Ok(Issued { user_id: user_id.clone(), refresh_token })
@@ -137,7 +137,7 @@ pub fn client_credentials(conn: &mut DbConn, client_id: &str, secret: &str, addr
 /// or revoked is a sign of theft: the whole family is revoked and the caller must sign in again.
 pub fn refresh(conn: &mut DbConn, token: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<Issued, ApiError> {
     let hash = token_hash(token);
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let row: Option<(String, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(&hash))
             .select((
@@ -194,7 +194,7 @@ fn revoke_family(conn: &mut DbConn, family_id: &str) -> QueryResult<usize> {
 /// Revokes the family of a refresh token (sign-out on this device). Unknown tokens are ignored.
 pub fn logout(conn: &mut DbConn, token: &str, addr: Option<String>) -> Result<(), ApiError> {
     let hash = token_hash(token);
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let row: Option<(String, String)> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(&hash))
             .select((refresh_tokens::user_id, refresh_tokens::family_id))

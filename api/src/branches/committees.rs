@@ -97,7 +97,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, branch_id: &str) -> ApiResult<Ve
 }
 
 pub fn elect(conn: &mut DbConn, caller: &Caller, branch_id: &str, input: ElectCommittee) -> ApiResult<CommitteeView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (b, rpath, _) = get_visible(c, caller, branch_id)?;
         if !caller.branches_writable().contains(&b.path, &rpath) {
             return Err(ApiError::forbidden("committees are recorded by the branch's secretary or staff above it"));

@@ -218,7 +218,7 @@ fn reload(conn: &mut DbConn, id: &str) -> ApiResult<BranchView> {
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateBranch) -> ApiResult<BranchView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (parent, parent_region) = match input.parent_id.as_deref() {
             Some(pid) => {
                 let (p, rpath, _) = get_visible(c, caller, pid).map_err(|_| ApiError::field("parent_id", "not_found", "the parent organisation does not exist"))?;
@@ -265,7 +265,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateBranch) -> ApiRes
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateBranch, if_match: Option<i32>) -> ApiResult<BranchView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (current, _) = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, input.version)?;
         let kind = BranchKind::parse(&current.kind).unwrap_or(BranchKind::Branch);
@@ -316,7 +316,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateBranch,
 }
 
 pub fn move_to(conn: &mut DbConn, caller: &Caller, id: &str, input: MoveBranch, if_match: Option<i32>) -> ApiResult<BranchView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (current, region_path) = get_writable(c, caller, id)?;
         let writable = caller.branches_writable();
         if !writable.regions.contains(&region_path) && !writable.branches.strictly_contains(&current.path) {
@@ -355,7 +355,7 @@ pub fn move_to(conn: &mut DbConn, caller: &Caller, id: &str, input: MoveBranch, 
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32>) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (current, region_path) = get_writable(c, caller, id)?;
         let writable = caller.branches_writable();
         if !writable.regions.contains(&region_path) && !writable.branches.strictly_contains(&current.path) {

@@ -202,3 +202,40 @@ where
     .await
     .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
 }
+
+/// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, taking the write
+/// lock before the first read: a deferred transaction that reads and then writes fails at once
+/// with "database is locked" when another writer committed in between (the busy timeout does not
+/// apply to that upgrade), which turned concurrent writes into 500s. Nested calls become
+/// savepoints; PostgreSQL uses a plain transaction.
+pub fn write<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let top_level_sqlite = match conn {
+        DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s).transaction_depth()?.is_none(),
+        DbConn::Pg(_) => false,
+    };
+    if !top_level_sqlite {
+        return conn.transaction(f);
+    }
+    if let DbConn::Sqlite(s) = conn {
+        AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    let DbConn::Sqlite(s) = conn else { unreachable!("checked above") };
+    match result {
+        Ok(v) => {
+            AnsiTransactionManager::commit_transaction(s)?;
+            Ok(v)
+        }
+        Err(e) => {
+            // The statement that failed may have ended the transaction already; the error that
+            // matters is the caller's.
+            let _ = AnsiTransactionManager::rollback_transaction(s);
+            Err(e)
+        }
+    }
+}

@@ -25,7 +25,7 @@ pub struct GridScale {
     pub visits_per_household: f64,
 }
 
-pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: Option<(MemberScale, &crate::sealed::Sealer)>, volunteers: Option<VolunteerScale>) -> Result<(), String> {
+pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: Option<(MemberScale, &crate::sealed::Sealer)>, volunteers: Option<VolunteerScale>, orders: Option<usize>) -> Result<(), String> {
     let taken: i64 = users::table.filter(users::username.eq("bench-admin")).count().get_result(conn).map_err(|e| e.to_string())?;
     if taken > 0 {
         return Err("this database already holds a bench dataset; use a fresh one".into());
@@ -52,6 +52,11 @@ pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: 
         let t = std::time::Instant::now();
         seed_volunteers(conn, &v).map_err(|e| e.to_string())?;
         println!("seeded {} volunteer teams, {} activities and {} ledger rows in {:.1}s", v.teams, v.activities, v.entries, t.elapsed().as_secs_f64());
+    }
+    if let Some(n) = orders {
+        let t = std::time::Instant::now();
+        seed_orders(conn, n).map_err(|e| e.to_string())?;
+        println!("seeded {n} service orders in {:.1}s", t.elapsed().as_secs_f64());
     }
     // Fresh statistics, as a production database has them: without them PostgreSQL plans the
     // bulk-loaded tables as if they were empty.
@@ -429,6 +434,49 @@ pub fn seed_volunteers(c: &mut DbConn, v: &VolunteerScale) -> QueryResult<()> {
             crate::bulk_insert!(c, service_hours_monthly::table, chunk);
             Ok(())
         })?;
+    }
+    Ok(())
+}
+
+/// `n` service orders over the communities' past five months, in every state (rows only: the
+/// bench reads the dispatch board and measures creation through the API, timeline included).
+pub fn seed_orders(c: &mut DbConn, n: usize) -> QueryResult<()> {
+    use crate::db::schema::{regions, service_orders as o};
+    let communities: Vec<String> = regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select(regions::id).load(c)?;
+    let resident: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
+    if communities.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now().naive_utc();
+    const STATES: [&str; 6] = ["ordered", "dispatched", "accepted", "completed", "rated", "cancelled"];
+    let mut made = 0usize;
+    while made < n {
+        let batch = (n - made).min(50_000);
+        c.transaction(|c| -> QueryResult<()> {
+            let rows: Vec<_> = (made..made + batch)
+                .map(|i| {
+                    let created = now - chrono::Duration::minutes((i % 216_000) as i64);
+                    let state = STATES[(i * 7) % STATES.len()];
+                    (
+                        o::id.eq(crate::new_id()),
+                        o::community_id.eq(communities[i % communities.len()].clone()),
+                        o::resident_id.eq(resident.clone()),
+                        o::resident_name.eq("基准居民"),
+                        o::title.eq("上门服务"),
+                        o::status.eq(state),
+                        o::dispatched_at.eq((state != "ordered").then_some(created)),
+                        o::accept_due_at.eq((state != "ordered").then_some(created + chrono::Duration::hours(24))),
+                        o::evidence.eq("[]"),
+                        o::version.eq(1),
+                        o::created_at.eq(created),
+                        o::updated_at.eq(created),
+                    )
+                })
+                .collect();
+            crate::bulk_insert!(c, o::table, rows);
+            Ok(())
+        })?;
+        made += batch;
     }
     Ok(())
 }

@@ -307,7 +307,7 @@ fn check_unique(conn: &mut DbConn, id: Option<&str>, community_id: &str, name: O
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateGrid) -> ApiResult<GridView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let community: Option<(String, String)> =
             regions::table.find(&input.community_id).select((regions::level, regions::path)).first(c).optional()?;
         let Some((level, path)) = community.filter(|(_, p)| caller.regions_readable().contains(p)) else {
@@ -371,7 +371,7 @@ struct GridChanges {
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateGrid, if_match: Option<i32>) -> ApiResult<GridView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, input.version)?;
         let community_path: String = regions::table.find(&current.community_id).select(regions::path).first(c)?;
@@ -416,7 +416,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateGrid, i
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32>) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, None)?;
         let grant_count: i64 = grants::table.filter(grants::scope_type.eq("grid")).filter(grants::scope_id.eq(id)).count().get_result(c)?;
@@ -492,7 +492,7 @@ fn end_current(conn: &mut DbConn, grid_id: &str, role: GridRole, ended_on: Naive
 }
 
 pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGridRole) -> ApiResult<GridView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         get_writable(c, caller, id)?;
         let person_name = match (&input.user_id, &input.person_name) {
             (_, Some(name)) => name.trim().to_string(),
@@ -537,7 +537,7 @@ pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGr
 }
 
 pub fn vacate_role(conn: &mut DbConn, caller: &Caller, id: &str, input: VacateGridRole) -> ApiResult<GridView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         get_writable(c, caller, id)?;
         let ended_on = input.ended_on.unwrap_or_else(|| crate::clock::today());
         let Some(previous) = end_current(c, id, input.role, ended_on)? else {

@@ -121,7 +121,7 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
 
 /// Writes the valid rows in one transaction: new addresses are inserted, known ones updated.
 fn write(conn: &mut DbConn, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (mut created, mut updated) = (0, 0);
         for v in valid {
             let i = &v.input;

@@ -290,7 +290,7 @@ fn bump_count(conn: &mut DbConn, grid_id: &str, delta: i32) -> QueryResult<usize
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateHousehold) -> ApiResult<HouseholdView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let acc = access(c, caller, &input.grid_id, Some("grid_id"))?;
         if !(acc.staff || acc.worker) {
             return Err(ApiError::forbidden("only the community's staff and the grid's workers keep its households"));
@@ -353,7 +353,7 @@ pub struct HouseholdChanges {
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateHousehold, if_match: Option<i32>) -> ApiResult<HouseholdView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
         let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
         if !(acc.staff || acc.worker) {
@@ -387,7 +387,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateHouseho
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
         let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
         if !acc.staff {

@@ -56,7 +56,7 @@ impl Visit {
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateVisit) -> ApiResult<VisitView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let found: Option<(String, bool)> =
             households::table.find(&input.household_id).select((households::grid_id, households::key_group)).first(c).optional()?;
         let Some((grid_id, _)) = found else {

@@ -120,7 +120,7 @@ fn expected_members(conn: &mut DbConn, branch_id: &str, info: &BranchInfo) -> Qu
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateMeeting) -> ApiResult<MeetingView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let info = branch_info(c, caller, &input.branch_id)?.filter(|i| i.readable).ok_or_else(|| ApiError::field("branch_id", "not_found", "the branch does not exist"))?;
         if !info.writable {
             return Err(ApiError::forbidden("meetings are kept by the branch's secretary and the community's staff"));
@@ -275,7 +275,7 @@ fn writable(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<(Meeting,
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateMeeting, if_match: Option<i32>) -> ApiResult<MeetingView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (m, info) = writable(c, caller, id)?;
         expect_version(m.version, if_match, input.version)?;
         if m.recorded && input.held_on.is_some_and(|d| d > crate::clock::today()) {
@@ -303,7 +303,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateMeeting
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (m, _) = writable(c, caller, id)?;
         if m.recorded || m.present_count > 0 || m.excused_count > 0 {
             return Err(ApiError::conflict("meeting_recorded", "a meeting with recorded attendance is kept; correct it instead"));
@@ -317,7 +317,7 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
 
 /// Records attendance for any of the expected members; the meeting counts follow.
 pub fn record(conn: &mut DbConn, caller: &Caller, id: &str, input: RecordAttendance, if_match: Option<i32>) -> ApiResult<MeetingView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (m, info) = writable(c, caller, id)?;
         expect_version(m.version, if_match, input.version)?;
         if m.held_on > crate::clock::today() {

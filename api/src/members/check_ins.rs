@@ -78,7 +78,7 @@ fn my_member(conn: &mut DbConn, caller: &Caller) -> QueryResult<Option<String>> 
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateCheckIn) -> ApiResult<CheckInView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let member_id = match &input.member_id {
             Some(m) => m.clone(),
             None => my_member(c, caller)?.ok_or_else(|| ApiError::field("member_id", "required", "your account is not a member's; name the member"))?,
@@ -125,7 +125,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateCheckIn) -> ApiRe
 }
 
 pub fn end(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<CheckInView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let ci = one(c, id)?.ok_or_else(|| ApiError::not_found("check-in"))?;
         let community_path: String = regions::table.find(&ci.community_id).select(regions::path).first(c)?;
         let by_member = access(c, caller, &ci.member_id).map(|a| a.own || a.keeper).unwrap_or(false);

@@ -193,7 +193,7 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
 /// Writes the valid lines in one transaction; returns (created, updated) and the lines that
 /// name members already kept in another branch.
 fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, i32, Vec<LineError>), ApiError> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let mut existing: HashMap<String, Member> = HashMap::new();
         for chunk in valid.chunks(500) {
             let idx: Vec<&str> = chunk.iter().map(|v| v.index.as_str()).collect();

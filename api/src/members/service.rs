@@ -545,7 +545,7 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateMember) -> ApiRe
 }
 
 pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateMember) -> ApiResult<MemberView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (branch_name, _) = formal_branch(c, caller, &input.branch_id, "branch_id")?;
         check_links(c, input.grid_id.as_deref(), input.household_id.as_deref(), input.user_id.as_deref(), None)?;
         let m = insert(c, sealer, &input)?;
@@ -582,7 +582,7 @@ fn keeper(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<MemberAcces
 }
 
 pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, input: UpdateMember, if_match: Option<i32>) -> ApiResult<MemberView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let acc = keeper(c, caller, id)?;
         let m = &acc.member;
         expect_version(m.version, if_match, input.version)?;
@@ -642,7 +642,7 @@ pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, inp
 
 /// Makes a member historical (left, deceased) or restores them; nothing is deleted.
 pub fn change_status(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, input: ChangeStatus, if_match: Option<i32>) -> ApiResult<MemberView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let acc = keeper(c, caller, id)?;
         let m = &acc.member;
         expect_version(m.version, if_match, input.version)?;
@@ -687,7 +687,7 @@ pub fn change_status(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &s
 
 /// Joins an interest-based branch (e.g. an art-troupe branch) besides the formal one.
 pub fn join_interest(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, input: JoinInterestBranch) -> ApiResult<MemberView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let acc = access(c, caller, id)?;
         if acc.member.status != "active" {
             return Err(ApiError::conflict("member_historical", "a historical member cannot join a branch"));
@@ -731,7 +731,7 @@ pub fn join_interest(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &s
 }
 
 pub fn leave_interest(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, branch_id: &str) -> ApiResult<MemberView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let acc = access(c, caller, id)?;
         let bp: Option<(String, String)> =
             branches::table.inner_join(regions::table).filter(branches::id.eq(branch_id)).select((branches::path, regions::path)).first(c).optional()?;

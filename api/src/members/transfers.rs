@@ -73,7 +73,7 @@ fn paths(conn: &mut DbConn, branch_id: &str) -> QueryResult<Option<(String, Stri
 }
 
 pub fn request(conn: &mut DbConn, caller: &Caller, input: RequestTransfer) -> ApiResult<TransferView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let acc = access(c, caller, &input.member_id).map_err(|_| ApiError::field("member_id", "not_found", "the member does not exist"))?;
         if !acc.keeper {
             return Err(ApiError::forbidden("a transfer is requested by the member's branch secretary or community staff"));
@@ -172,7 +172,7 @@ pub enum Decision {
 }
 
 pub fn decide(conn: &mut DbConn, caller: &Caller, id: &str, decision: Decision, input: DecideTransfer) -> ApiResult<TransferView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let t = load(c, id)?.ok_or_else(|| ApiError::not_found("transfer"))?;
         let (from_write, to_write) = sides(c, caller, &t)?;
         let (action, to_status) = match decision {

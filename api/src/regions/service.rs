@@ -200,7 +200,7 @@ fn check_unique(conn: &mut DbConn, id: Option<&str>, parent_id: Option<&str>, na
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateRegion) -> ApiResult<RegionView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let parent = parent_for(c, caller, input.level, input.parent_id.as_deref(), "parent_id")?;
         let name = input.name.trim().to_string();
         let code = input.code.as_deref().map(str::trim).map(str::to_owned);
@@ -226,7 +226,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateRegion) -> ApiRes
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateRegion, if_match: Option<i32>) -> ApiResult<RegionView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, input.version)?;
         let name = input.name.as_deref().map(str::trim).map(str::to_owned);
@@ -250,7 +250,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateRegion,
 }
 
 pub fn move_to(conn: &mut DbConn, caller: &Caller, id: &str, input: MoveRegion, if_match: Option<i32>) -> ApiResult<RegionView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         if !caller.regions_writable().strictly_contains(&current.path) {
             return Err(ApiError::forbidden("you may not move the region your access is granted on"));
@@ -281,7 +281,7 @@ pub fn move_to(conn: &mut DbConn, caller: &Caller, id: &str, input: MoveRegion, 
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32>) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         if !caller.regions_writable().strictly_contains(&current.path) {
             return Err(ApiError::forbidden("you may not delete the region your access is granted on"));

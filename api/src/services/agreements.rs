@@ -164,7 +164,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, unit_id: Option<&str>, region_id
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateAgreement) -> ApiResult<AgreementView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let path: Option<String> = regions::table.find(&input.region_id).select(regions::path).first(c).optional()?;
         let path = path.filter(|p| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?;
         if !caller.regions_writable().contains(&path) {
@@ -238,7 +238,7 @@ pub fn content_type_of(filename: &str, bytes: &[u8]) -> Option<&'static str> {
 }
 
 pub fn upload(conn: &mut DbConn, caller: &Caller, id: &str, filename: String, bytes: Vec<u8>) -> ApiResult<AgreementView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let x = load(c, caller, id)?;
         if !x.write {
             return Err(ApiError::forbidden("documents are added by the agreement's parties"));

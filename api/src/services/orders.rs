@@ -243,7 +243,7 @@ pub fn list_menu(conn: &mut DbConn, caller: &Caller, f: MenuFilter, paging: Pagi
 }
 
 pub fn create_menu_item(conn: &mut DbConn, caller: &Caller, input: CreateMenuItem) -> ApiResult<MenuItemView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let path = community_path(c, &input.community_id, "community_id")?;
         let provider_name = provider_for(c, input.provider_type, &input.provider_id, &input.community_id, &path)?;
         if !(caller.regions_writable().contains(&path) || acts_for(c, caller, input.provider_type.as_str(), &input.provider_id)?) {
@@ -274,7 +274,7 @@ pub fn create_menu_item(conn: &mut DbConn, caller: &Caller, input: CreateMenuIte
 }
 
 pub fn update_menu_item(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateMenuItem, if_match: Option<i32>) -> ApiResult<MenuItemView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let found: Option<(MenuItem, String)> =
             menu_items::table.inner_join(regions::table).filter(menu_items::id.eq(id)).select((MenuItem::as_select(), regions::path)).first(c).optional()?;
         let (m, path) = found.ok_or_else(|| ApiError::not_found("menu item"))?;
@@ -428,7 +428,7 @@ fn event(conn: &mut DbConn, caller: &Caller, order_id: &str, action: &str, from:
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateOrder) -> ApiResult<OrderView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (community_id, title, menu) = match &input.menu_item_id {
             Some(mid) => {
                 let m: Option<MenuItem> = menu_items::table.find(mid).select(MenuItem::as_select()).first(c).optional()?;
@@ -483,7 +483,7 @@ fn act(
     note: Option<String>,
     change: impl FnOnce(&mut DbConn, &Order, &str, NaiveDateTime) -> ApiResult<()>,
 ) -> ApiResult<OrderView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         // Take the row first: concurrent actions on one order queue here.
         diesel::update(service_orders::table.find(id)).set(service_orders::updated_at.eq(service_orders::updated_at)).execute(c)?;
         let (o, _, path) = load_visible(c, caller, id)?;

@@ -85,7 +85,7 @@ pub fn categories(conn: &mut DbConn, region_id: &str, year: i32) -> ApiResult<Ve
 }
 
 pub fn create_category(conn: &mut DbConn, caller: &Caller, input: CreateCategory) -> ApiResult<CategoryView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let path = street_path(c, &input.region_id)?;
         if !caller.regions_readable().contains(&path) {
             return Err(ApiError::field("region_id", "not_found", "the region does not exist"));
@@ -218,7 +218,7 @@ pub fn list_projects(conn: &mut DbConn, f: ProjectFilter, paging: Paging) -> Api
 }
 
 pub fn create_project(conn: &mut DbConn, caller: &Caller, input: CreateProject) -> ApiResult<ProjectView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let cat: Option<Category> = service_categories::table.find(&input.category_id).select(Category::as_select()).first(c).optional()?;
         let cat = cat.ok_or_else(|| ApiError::field("category_id", "not_found", "the category does not exist"))?;
         let path = street_path(c, &cat.region_id)?;
@@ -248,7 +248,7 @@ pub fn create_project(conn: &mut DbConn, caller: &Caller, input: CreateProject) 
 }
 
 pub fn update_project(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateProject, if_match: Option<i32>) -> ApiResult<ProjectView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (p, _, _) = load_project(c, id)?.ok_or_else(|| ApiError::not_found("project"))?;
         require_keeper(caller, &street_path(c, &p.region_id)?)?;
         expect_version(p.version, if_match, input.version)?;
@@ -336,7 +336,7 @@ fn may_claim_for(conn: &mut DbConn, caller: &Caller, unit_id: &str, project_path
 }
 
 pub fn claim(conn: &mut DbConn, caller: &Caller, project_id: &str, input: CreateProjectClaim) -> ApiResult<ProjectView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (p, _, _) = load_project(c, project_id)?.ok_or_else(|| ApiError::not_found("project"))?;
         let path = street_path(c, &p.region_id)?;
         may_claim_for(c, caller, &input.unit_id, &path)?;
@@ -398,7 +398,7 @@ pub fn claim(conn: &mut DbConn, caller: &Caller, project_id: &str, input: Create
 }
 
 pub fn withdraw(conn: &mut DbConn, caller: &Caller, project_id: &str, unit_id: &str) -> ApiResult<ProjectView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (p, _, _) = load_project(c, project_id)?.ok_or_else(|| ApiError::not_found("project"))?;
         let path = street_path(c, &p.region_id)?;
         may_claim_for(c, caller, unit_id, &path)?;

@@ -216,7 +216,7 @@ fn pair_with(conn: &mut DbConn, unit_id: &str, community_id: &str) -> ApiResult<
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUnit) -> ApiResult<UnitView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let path: Option<String> = regions::table.find(&input.region_id).select(regions::path).first(c).optional()?;
         let path = path.filter(|p| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?;
         if !caller.regions_writable().contains(&path) {
@@ -248,7 +248,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUnit) -> ApiResul
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUnit, if_match: Option<i32>) -> ApiResult<UnitView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let a = access(c, caller, id)?;
         // A unit's contacts keep its contact details; its standing is the street's business.
         let staff_only = input.name.is_some() || input.kind.is_some() || input.status.is_some();
@@ -299,7 +299,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUnit, i
 }
 
 pub fn pair(conn: &mut DbConn, caller: &Caller, id: &str, input: PairUnit) -> ApiResult<UnitView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         access(c, caller, id)?;
         writable_community(c, caller, &input.community_id, "community_id")?;
         pair_with(c, id, &input.community_id)?;
@@ -309,7 +309,7 @@ pub fn pair(conn: &mut DbConn, caller: &Caller, id: &str, input: PairUnit) -> Ap
 }
 
 pub fn unpair(conn: &mut DbConn, caller: &Caller, id: &str, community_id: &str) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         access(c, caller, id)?;
         writable_community(c, caller, community_id, "community_id").map_err(|e| if e.status.as_u16() == 422 { ApiError::not_found("pairing") } else { e })?;
         let n = diesel::delete(unit_pairings::table.find((id, community_id))).execute(c)?;

@@ -132,7 +132,7 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<WishView> 
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateWish) -> ApiResult<WishView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let level: Option<String> = regions::table.find(&input.community_id).select(regions::level).first(c).optional()?;
         if level.as_deref() != Some("community") {
             return Err(ApiError::field("community_id", "not_found", "the community does not exist"));
@@ -168,7 +168,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateWish) -> ApiResul
 }
 
 fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, change: impl FnOnce(&mut DbConn, &Wish, NaiveDateTime) -> ApiResult<()>) -> ApiResult<WishView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         diesel::update(wishes::table.find(id)).set(wishes::updated_at.eq(wishes::updated_at)).execute(c)?;
         let (w, name, path) = load(c, id)?.ok_or_else(|| ApiError::not_found("wish"))?;
         if !visible(c, caller, &w, &path)? {

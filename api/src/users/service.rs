@@ -303,7 +303,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUser) -> ApiResul
     if caller.users_manageable().is_empty() {
         return Err(ApiError::forbidden("managing users needs a staff role"));
     }
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let id = create_inner(c, Some(caller), &caller.actor(), input)?;
         get(c, caller, &id)
     })
@@ -320,7 +320,7 @@ pub fn create_from_cli(conn: &mut DbConn, username: &str, display_name: Option<&
     };
     crate::http::Validate::validate(&input).map_err(|e| e.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))?;
     let actor = Actor { id: None, name: Some("cli".into()), addr: None };
-    conn.transaction(|c| create_inner(c, None, &actor, input)).map_err(|e| e.detail)
+    crate::db::write(conn, |c| create_inner(c, None, &actor, input)).map_err(|e| e.detail)
 }
 
 #[derive(AsChangeset)]
@@ -342,7 +342,7 @@ fn end_sessions(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUser, if_match: Option<i32>) -> ApiResult<UserView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (row, _) = get_manageable(c, caller, id)?;
         expect_version(row.version, if_match, input.version)?;
         if id == caller.user_id && input.active == Some(false) {
@@ -382,7 +382,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUser, i
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (row, _) = get_manageable(c, caller, id)?;
         if id == caller.user_id {
             return Err(ApiError::conflict("self", "you cannot delete your own account"));
@@ -396,7 +396,7 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
 }
 
 pub fn add_grant(conn: &mut DbConn, caller: &Caller, user_id: &str, input: CreateGrant) -> ApiResult<UserView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         get_manageable(c, caller, user_id)?;
         let scope = check_grant(c, Some(caller), &input, "scope_id")?;
         let gid = insert_grant(c, user_id, input.role, scope.clone())?;
@@ -406,7 +406,7 @@ pub fn add_grant(conn: &mut DbConn, caller: &Caller, user_id: &str, input: Creat
 }
 
 pub fn remove_grant(conn: &mut DbConn, caller: &Caller, user_id: &str, grant_id: &str) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (_, g) = get_manageable(c, caller, user_id)?;
         let Some(grant) = g.iter().find(|g| g.id == grant_id) else { return Err(ApiError::not_found("grant")) };
         if user_id == caller.user_id && grant.role.is_staff() {

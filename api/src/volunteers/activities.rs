@@ -233,7 +233,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ActivityFilter, paging: Pagin
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateActivity) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let t = team_access(c, caller, &input.team_id)?;
         if !t.manage {
             return Err(if t.read { ApiError::forbidden("activities are created by the team's leader and its community's staff") } else { ApiError::field("team_id", "not_found", "the team does not exist") });
@@ -294,7 +294,7 @@ fn promote(conn: &mut DbConn, activity_id: &str) -> QueryResult<()> {
 }
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateActivity, if_match: Option<i32>) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let l = load(c, caller, id)?;
         require_manage(&l)?;
         expect_version(l.activity.version, if_match, input.version)?;
@@ -359,7 +359,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateActivit
 }
 
 pub fn cancel(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let l = load(c, caller, id)?;
         require_manage(&l)?;
         if status(&l.activity) != ActivityStatus::Scheduled || l.activity.starts_at <= now() {
@@ -375,7 +375,7 @@ pub fn cancel(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activit
 }
 
 pub fn sign_up(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         // Write the activity row first: concurrent sign-ups queue on it.
         diesel::update(activities::table.find(id)).set(activities::updated_at.eq(activities::updated_at)).execute(c)?;
         let l = load(c, caller, id)?;
@@ -416,7 +416,7 @@ pub fn sign_up(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activi
 }
 
 pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         diesel::update(activities::table.find(id)).set(activities::updated_at.eq(activities::updated_at)).execute(c)?;
         let l = load(c, caller, id)?;
         let me = my_volunteer_id(c, caller)?.ok_or_else(|| ApiError::conflict("not_signed_up", "you have not signed up"))?;
@@ -500,7 +500,7 @@ fn own_confirmed(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Sign
 }
 
 pub fn check_in(conn: &mut DbConn, caller: &Caller, id: &str, input: CheckInRequest) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let l = load(c, caller, id)?;
         let a = &l.activity;
         if status(a) != ActivityStatus::Scheduled {
@@ -524,7 +524,7 @@ pub fn check_in(conn: &mut DbConn, caller: &Caller, id: &str, input: CheckInRequ
 }
 
 pub fn check_out(conn: &mut DbConn, caller: &Caller, id: &str, input: CheckInRequest) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let l = load(c, caller, id)?;
         let a = l.activity.clone();
         if status(&a) != ActivityStatus::Scheduled {
@@ -597,7 +597,7 @@ fn settle(conn: &mut DbConn, a: &Activity, team: &Team, volunteer_id: &str, clos
 }
 
 pub fn mark(conn: &mut DbConn, caller: &Caller, id: &str, input: MarkAttendance) -> ApiResult<Vec<SignupView>> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let l = load(c, caller, id)?;
         require_manage(&l)?;
         let a = l.activity.clone();
@@ -630,7 +630,7 @@ pub fn mark(conn: &mut DbConn, caller: &Caller, id: &str, input: MarkAttendance)
 
 /// Settles everyone's hours and closes the activity; later changes go through the ledger.
 pub fn close(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ActivityView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let l = load(c, caller, id)?;
         require_manage(&l)?;
         let a = l.activity.clone();

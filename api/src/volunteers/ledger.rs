@@ -308,7 +308,7 @@ fn check_make_up_cap(conn: &mut DbConn, volunteer_id: &str, activity_id: &str, a
 }
 
 pub fn correct(conn: &mut DbConn, caller: &Caller, id: &str, input: CorrectEntry) -> ApiResult<Correction> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let e: Entry = service_hours::table.find(id).select(Entry::as_select()).first(c).optional()?.ok_or_else(|| ApiError::not_found("entry"))?;
         let team = e.team_id.clone().ok_or_else(|| ApiError::forbidden("hours without a team are corrected by the street's staff"));
         match team {
@@ -405,7 +405,7 @@ fn load_claim(conn: &mut DbConn, id: &str) -> QueryResult<Option<ClaimRow>> {
 }
 
 pub fn create_claim(conn: &mut DbConn, caller: &Caller, input: CreateClaim) -> ApiResult<ClaimView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let a = team_access(c, caller, &input.team_id)?;
         let me = my_volunteer_id(c, caller)?;
         let volunteer_id = match (&input.volunteer_id, &me) {
@@ -502,7 +502,7 @@ pub fn list_claims(conn: &mut DbConn, caller: &Caller, f: ClaimFilter, paging: P
 }
 
 pub fn decide_claim(conn: &mut DbConn, caller: &Caller, id: &str, approve: bool, input: DecideClaim) -> ApiResult<ClaimView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let (claim, _, _, _) = load_claim(c, id)?.ok_or_else(|| ApiError::not_found("claim"))?;
         let a = team_access(c, caller, &claim.team_id)?;
         let own = my_volunteer_id(c, caller)?.as_deref() == Some(claim.volunteer_id.as_str());

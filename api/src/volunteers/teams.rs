@@ -288,7 +288,7 @@ fn name_taken(e: diesel::result::Error) -> ApiError {
 }
 
 pub fn create_team(conn: &mut DbConn, caller: &Caller, input: CreateTeam) -> ApiResult<TeamView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         region_for_write(c, caller, &input.region_id)?;
         check_branch(c, caller, input.branch_id.as_deref())?;
         if let Some(l) = &input.leader_id {
@@ -322,7 +322,7 @@ pub fn create_team(conn: &mut DbConn, caller: &Caller, input: CreateTeam) -> Api
 }
 
 pub fn update_team(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateTeam, if_match: Option<i32>) -> ApiResult<TeamView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let a = team_access(c, caller, id)?;
         if !a.read {
             return Err(ApiError::not_found("volunteer team"));
@@ -402,7 +402,7 @@ pub fn team_members(conn: &mut DbConn, caller: &Caller, team_id: &str) -> ApiRes
 }
 
 pub fn join_team(conn: &mut DbConn, caller: &Caller, team_id: &str, input: AddTeamMember) -> ApiResult<Vec<TeamMemberView>> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let a = team_access(c, caller, team_id)?;
         if !a.manage {
             return Err(if a.read { ApiError::forbidden("a team's members are added by its leader and its community's staff") } else { ApiError::not_found("volunteer team") });
@@ -417,7 +417,7 @@ pub fn join_team(conn: &mut DbConn, caller: &Caller, team_id: &str, input: AddTe
 }
 
 pub fn leave_team(conn: &mut DbConn, caller: &Caller, team_id: &str, volunteer_id: &str) -> ApiResult<()> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         let a = team_access(c, caller, team_id)?;
         let me = my_volunteer_id(c, caller)?;
         let own = me.as_deref() == Some(volunteer_id);
@@ -558,7 +558,7 @@ pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, p
 }
 
 pub fn create_volunteer(conn: &mut DbConn, caller: &Caller, input: CreateVolunteer) -> ApiResult<VolunteerView> {
-    conn.transaction(|c| {
+    crate::db::write(conn, |c| {
         region_for_write(c, caller, &input.region_id)?;
         let mut name = input.name.as_deref().map(str::trim).map(str::to_owned);
         let mut phone = input.phone.clone();
