@@ -1,7 +1,7 @@
 // English — the second locale; its keys must equal zh-CN's (a unit test checks).
 export default {
   app: { title: 'Tongxin', subtitle: 'Party-building-led community governance', menu: 'Menu' },
-  nav: { units: 'Co-building units', myUnit: 'My unit', projects: 'Project list', board: 'Dispatch board', menu: 'Service menu', myOrders: 'My orders', providerOrders: 'Orders to serve', wishes: 'Wish wall', wishReview: 'Wish review', volunteerTeams: 'Volunteer teams', activities: 'Activity calendar', hours: 'Service hours', ranking: 'Hours ranking', volunteer: 'Volunteering', myHours: 'My hours', members: 'Members', meetings: 'Meetings', meetingRates: 'Attendance', myParty: 'My party page', regions: 'Regions', branches: 'Party organisations', grids: 'Grids', households: 'Households', coverage: 'Visit coverage', myGrid: 'My grid', me: 'My account', docs: 'API docs' },
+  nav: { units: 'Co-building units', agreements: 'Agreements', myUnit: 'My unit', projects: 'Project list', board: 'Dispatch board', menu: 'Service menu', myOrders: 'My orders', providerOrders: 'Orders to serve', wishes: 'Wish wall', wishReview: 'Wish review', volunteerTeams: 'Volunteer teams', activities: 'Activity calendar', hours: 'Service hours', ranking: 'Hours ranking', volunteer: 'Volunteering', myHours: 'My hours', members: 'Members', meetings: 'Meetings', meetingRates: 'Attendance', myParty: 'My party page', regions: 'Regions', branches: 'Party organisations', grids: 'Grids', households: 'Households', coverage: 'Visit coverage', myGrid: 'My grid', me: 'My account', docs: 'API docs' },
   common: {
     save: 'Save', cancel: 'Cancel', create: 'Create', edit: 'Edit', delete: 'Delete', move: 'Move',
     reload: 'Reload', loading: 'Loading…', empty: 'Nothing here yet', error: 'Could not load', retry: 'Retry',
@@ -186,6 +186,17 @@ export default {
     published: 'Published on the community menu', pairedOn: 'paired {day}', noPairing: 'Not paired yet', pairWith: 'Choose a community', pair: 'Pair', unpairConfirm: 'End the pairing with "{name}"?',
     menuItems: 'Services published', withdrawItem: 'Withdraw', itemTitle: 'Service name', scheduleHint: 'e.g. Tuesday mornings', monthlyCapacity: 'Times a month',
     kinds: { agency: 'Agency', enterprise: 'Enterprise', institution: 'Institution', school: 'School', military: 'Military', social_organisation: 'Social organisation' },
+    agreements: 'Agreements', allAgreements: 'All its agreements', noAgreements: 'No agreements yet',
+  },
+  agreements: {
+    title: 'Agreements', allUnits: 'All units', create: 'New agreement', created: 'Agreement created', unit: 'Unit', party: 'Community (or street)', kind: 'Kind',
+    kinds: { co_building: 'Co-building agreement', responsibility: 'Responsibility agreement' }, agreementTitle: 'Title', term: 'Term', startsOn: 'Starts on', endsOn: 'Ends on',
+    signedOn: 'Signed on', progress: 'Progress', commitments: 'Commitments', commitmentHint: 'What the unit commits to, e.g. at least 6 home visits a year', targetOrders: 'Target orders',
+    targetHours: 'Target hours', addCommitment: 'Add a commitment',
+    delivered: { orders: '{n} / {target} orders done', hours: '{n} / {target} hours served' },
+    deliveredNoTarget: { orders: '{n} orders done', hours: '{n} hours served' },
+    noTarget: 'No measurable target', documents: 'Signed documents', noDocuments: 'No signed document uploaded yet', upload: 'Upload a document',
+    uploadHint: 'PDF, JPG or PNG, up to 10 MB', uploaded: 'Uploaded', badType: 'Only PDF, JPG or PNG files (the name must match the content)', tooLarge: 'The file must be 10 MB or smaller',
   },
   projects: {
     title: 'Project list', yearN: '{y}', addCategory: 'Add category', addProject: 'Add project', noCategories: 'No categories this year yet', full: 'Full', closed: 'Closed', mine: 'Claimed by my unit',

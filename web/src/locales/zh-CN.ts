@@ -1,7 +1,7 @@
 // 简体中文 — the default and fallback locale. Every visible string of the app is a key here.
 export default {
   app: { title: '同心', subtitle: '党建引领基层治理', menu: '菜单' },
-  nav: { units: '共建单位', myUnit: '我的单位', projects: '项目清单', board: '派单看板', menu: '服务点单', myOrders: '我的订单', providerOrders: '我的接单', wishes: '微心愿', wishReview: '心愿审核', volunteerTeams: '志愿服务队', activities: '志愿活动日历', hours: '时长审核', ranking: '时长排行', volunteer: '志愿活动', myHours: '我的志愿时长', members: '党员', meetings: '三会一课', meetingRates: '参会率', myParty: '我的党员页', regions: '行政区划', branches: '党组织', grids: '网格', households: '住户', coverage: '走访统计', myGrid: '我的网格', me: '我的账号', docs: '接口文档' },
+  nav: { units: '共建单位', agreements: '共建协议', myUnit: '我的单位', projects: '项目清单', board: '派单看板', menu: '服务点单', myOrders: '我的订单', providerOrders: '我的接单', wishes: '微心愿', wishReview: '心愿审核', volunteerTeams: '志愿服务队', activities: '志愿活动日历', hours: '时长审核', ranking: '时长排行', volunteer: '志愿活动', myHours: '我的志愿时长', members: '党员', meetings: '三会一课', meetingRates: '参会率', myParty: '我的党员页', regions: '行政区划', branches: '党组织', grids: '网格', households: '住户', coverage: '走访统计', myGrid: '我的网格', me: '我的账号', docs: '接口文档' },
   common: {
     save: '保存', cancel: '取消', create: '新建', edit: '编辑', delete: '删除', move: '移动',
     reload: '重新加载', loading: '加载中…', empty: '暂无数据', error: '加载失败', retry: '重试',
@@ -186,6 +186,17 @@ export default {
     published: '已发布到社区服务菜单', pairedOn: '{day} 结对', noPairing: '尚未结对', pairWith: '选择社区', pair: '结对', unpairConfirm: '确定解除与“{name}”的结对吗？',
     menuItems: '发布的服务', withdrawItem: '下架', itemTitle: '服务名称', scheduleHint: '如：每周二上午', monthlyCapacity: '每月可服务次数',
     kinds: { agency: '机关', enterprise: '企业', institution: '事业单位', school: '学校', military: '部队', social_organisation: '社会组织' },
+    agreements: '共建协议', allAgreements: '查看全部协议', noAgreements: '暂无共建协议',
+  },
+  agreements: {
+    title: '共建协议', allUnits: '全部单位', create: '新建协议', created: '协议已创建', unit: '共建单位', party: '签约社区（街道）', kind: '协议类型',
+    kinds: { co_building: '共建协议', responsibility: '目标责任书' }, agreementTitle: '协议名称', term: '协议期限', startsOn: '开始日期', endsOn: '结束日期',
+    signedOn: '签订日期', progress: '完成进度', commitments: '承诺事项', commitmentHint: '承诺内容，如：全年上门服务不少于6次', targetOrders: '目标单数',
+    targetHours: '目标时长（小时）', addCommitment: '添加承诺事项',
+    delivered: { orders: '已完成 {n} / {target} 单', hours: '已服务 {n} / {target} 小时' },
+    deliveredNoTarget: { orders: '已完成 {n} 单', hours: '已服务 {n} 小时' },
+    noTarget: '未设定量化目标', documents: '协议文本', noDocuments: '尚未上传签署的协议文本', upload: '上传协议文本',
+    uploadHint: '支持 PDF、JPG、PNG，不超过 10 MB', uploaded: '已上传', badType: '只能上传 PDF、JPG 或 PNG 文件（文件名与内容须一致）', tooLarge: '文件不能超过 10 MB',
   },
   projects: {
     title: '项目清单', yearN: '{y} 年', addCategory: '新增分类', addProject: '新增项目', noCategories: '本年度还没有分类', full: '已满', closed: '已关闭', mine: '本单位已认领',

@@ -36,3 +36,10 @@ export async function loadMenu(query: MenuQuery = {}): Promise<MenuItem[]> {
 export function myUnitId(grants: Schemas['GrantView'][] | undefined): string {
   return (grants ?? []).find((g) => g.role === 'unit_contact' && g.scope_id)?.scope_id ?? ''
 }
+
+/** Agreements the caller may see (their regions', or their unit's), newest term first. */
+export async function loadAgreements(query: { unit_id?: string; region_id?: string } = {}): Promise<Schemas['AgreementView'][]> {
+  const { data, error } = await api.GET('/api/v1/agreements', { params: { query } })
+  if (error || !data) throw error ?? new Error('no agreements')
+  return data
+}
