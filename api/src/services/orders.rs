@@ -319,6 +319,15 @@ fn rights(conn: &mut DbConn, caller: &Caller, o: &Order, path: &str) -> ApiResul
     Ok(Rights { resident: o.resident_id == caller.user_id, staff: caller.regions_writable().contains(path), provider })
 }
 
+/// The same, against the providers the caller acts for, known in advance (for lists).
+fn rights_with(caller: &Caller, providers: &[(String, String)], o: &Order, path: &str) -> Rights {
+    let provider = match (&o.provider_type, &o.provider_id) {
+        (Some(t), Some(p)) => providers.iter().any(|(pt, pid)| pt == t && pid == p),
+        _ => false,
+    };
+    Rights { resident: o.resident_id == caller.user_id, staff: caller.regions_writable().contains(path), provider }
+}
+
 fn allowed(status: OrderStatus, r: &Rights) -> Vec<String> {
     ACTIONS
         .iter()
@@ -336,6 +345,10 @@ fn allowed(status: OrderStatus, r: &Rights) -> Vec<String> {
 
 fn order_view(conn: &mut DbConn, caller: &Caller, o: Order, community_name: String, path: &str, with_events: bool) -> ApiResult<OrderView> {
     let r = rights(conn, caller, &o, path)?;
+    order_view_with(conn, caller, r, o, community_name, path, with_events)
+}
+
+fn order_view_with(conn: &mut DbConn, caller: &Caller, r: Rights, o: Order, community_name: String, path: &str, with_events: bool) -> ApiResult<OrderView> {
     let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
     let at = now();
     let clear = r.resident || r.staff || caller.regions_readable().contains(path);
@@ -642,6 +655,10 @@ pub struct OrderFilter {
     pub assigned: bool,
 }
 
+/// Above this many communities, the board reads one sorted statement instead of merging per
+/// community (a whole city's board).
+const MERGE_MAX_COMMUNITIES: usize = 300;
+
 pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) -> ApiResult<(Vec<OrderView>, i64)> {
     let reach = caller.regions_readable();
     let subtree = match &f.region_id {
@@ -651,8 +668,58 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) 
         }
         None => None,
     };
-    let providers = if f.assigned { my_providers(conn, caller)? } else { vec![] };
+    let providers = my_providers(conn, caller)?;
     let at = now();
+    macro_rules! filtered {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(s) = f.status {
+                q = q.filter(service_orders::status.eq(s.as_str()));
+            }
+            if f.overdue {
+                q = q.filter(
+                    service_orders::status
+                        .eq(OrderStatus::Dispatched.as_str())
+                        .and(service_orders::accept_due_at.lt(at))
+                        .or(service_orders::status.eq(OrderStatus::Accepted.as_str()).and(service_orders::complete_due_at.lt(at))),
+                );
+            }
+            q
+        }};
+    }
+    // The dispatch board of a street or community: newest first, merged from each community's
+    // newest (the `(community_id, created_at)` index answers each with a short backwards scan).
+    if let (Some(p), false, false) = (&subtree, f.mine, f.assigned) {
+        let (lo, hi) = crate::tree::range(p);
+        let communities: Vec<(String, String, String)> = regions::table
+            .filter(regions::path.ge(lo))
+            .filter(regions::path.lt(hi))
+            .filter(regions::level.eq("community"))
+            .select((regions::id, regions::name, regions::path))
+            .load(conn)?;
+        if communities.len() <= MERGE_MAX_COMMUNITIES {
+            let ids: Vec<&str> = communities.iter().map(|c| c.0.as_str()).collect();
+            let total: i64 = filtered!(service_orders::table.filter(service_orders::community_id.eq_any(&ids)).into_boxed::<crate::db::MultiBackend>()).count().get_result(conn)?;
+            let want = paging.offset() + paging.per_page;
+            let mut rows: Vec<(Order, usize)> = vec![];
+            for (k, (cid, _, _)) in communities.iter().enumerate() {
+                let part: Vec<Order> = filtered!(service_orders::table.filter(service_orders::community_id.eq(cid.clone())).into_boxed::<crate::db::MultiBackend>())
+                    .order((service_orders::created_at.desc(), service_orders::id.desc()))
+                    .limit(want)
+                    .select(Order::as_select())
+                    .load(conn)?;
+                rows.extend(part.into_iter().map(|o| (o, k)));
+            }
+            rows.sort_by(|a, b| (b.0.created_at, &b.0.id).cmp(&(a.0.created_at, &a.0.id)));
+            let mut out = vec![];
+            for (o, k) in rows.into_iter().skip(paging.offset() as usize).take(paging.per_page as usize) {
+                let (_, name, path) = &communities[k];
+                let r = rights_with(caller, &providers, &o, path);
+                out.push(order_view_with(conn, caller, r, o, name.clone(), path, false)?);
+            }
+            return Ok((out, total));
+        }
+    }
     let query = || {
         let mut q = service_orders::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
         if f.mine {
@@ -664,7 +731,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) 
                 cond = Box::new(cond.or(service_orders::provider_type.eq(t.clone()).and(service_orders::provider_id.eq(id.clone())).assume_not_null()));
             }
             q = q.filter(cond);
-        } else {
+        } else if subtree.is_none() {
             q = match &reach {
                 crate::auth::policy::Reach::All => q,
                 crate::auth::policy::Reach::Within(p) => q.filter(crate::path_filter!(regions::path, p).or(service_orders::resident_id.eq(caller.user_id.clone()))),
@@ -674,18 +741,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) 
             let (lo, hi) = crate::tree::range(p);
             q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
         }
-        if let Some(s) = f.status {
-            q = q.filter(service_orders::status.eq(s.as_str()));
-        }
-        if f.overdue {
-            q = q.filter(
-                service_orders::status
-                    .eq(OrderStatus::Dispatched.as_str())
-                    .and(service_orders::accept_due_at.lt(at))
-                    .or(service_orders::status.eq(OrderStatus::Accepted.as_str()).and(service_orders::complete_due_at.lt(at))),
-            );
-        }
-        q
+        filtered!(q)
     };
     let total: i64 = query().count().get_result(conn)?;
     let rows: Vec<(Order, String, String)> = query()
@@ -696,7 +752,8 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) 
         .load(conn)?;
     let mut out = vec![];
     for (o, name, path) in rows {
-        out.push(order_view(conn, caller, o, name, &path, false)?);
+        let r = rights_with(caller, &providers, &o, &path);
+        out.push(order_view_with(conn, caller, r, o, name, &path, false)?);
     }
     Ok((out, total))
 }

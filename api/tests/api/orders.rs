@@ -254,3 +254,29 @@ both_backends!(the_demo_street_has_orders_in_every_state_with_their_timelines, |
     assert!(wall.body["items"].as_array().unwrap().iter().all(|w| !["posted", "rejected", "withdrawn"].contains(&w["status"].as_str().unwrap())));
     assert!(wall.body["total"].as_i64().unwrap() > 10);
 });
+
+both_backends!(the_dispatch_board_pages_newest_first_across_communities, |app| {
+    let street = app.token("street1").await;
+    let xf = app.find_id("regions", "新丰街街道").await;
+    let big = app.get(&street, &format!("/api/v1/service-orders?region_id={xf}&per_page=100")).await.expect(200);
+    let total = big.body["total"].as_i64().unwrap();
+    assert!(total >= 300, "{total}");
+    let ids: Vec<String> = big.body["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect();
+    let times: Vec<String> = big.body["items"].as_array().unwrap().iter().map(|o| o["created_at"].as_str().unwrap().to_string()).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let communities: std::collections::HashSet<&str> = big.body["items"].as_array().unwrap().iter().map(|o| o["community_id"].as_str().unwrap()).collect();
+    assert!(communities.len() > 3, "the board merges the communities");
+    let mut small = vec![];
+    for page in 1..=15 {
+        let r = app.get(&street, &format!("/api/v1/service-orders?region_id={xf}&per_page=7&page={page}")).await.expect(200);
+        assert_eq!(r.body["total"].as_i64().unwrap(), total);
+        small.extend(r.body["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(small[..ids.len()], ids[..], "the same order whatever the page size");
+    // The counts per state add up to the whole board.
+    let mut sum = 0;
+    for s in ["ordered", "dispatched", "accepted", "completed", "rated", "cancelled"] {
+        sum += app.get(&street, &format!("/api/v1/service-orders?region_id={xf}&status={s}&per_page=1")).await.body["total"].as_i64().unwrap();
+    }
+    assert_eq!(sum, total);
+});

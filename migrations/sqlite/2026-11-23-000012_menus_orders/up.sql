@@ -50,6 +50,7 @@ CREATE TABLE service_orders (
     updated_at TIMESTAMP NOT NULL
 );
 CREATE INDEX service_orders_board ON service_orders(community_id, status, created_at);
+CREATE INDEX service_orders_recent ON service_orders(community_id, created_at);
 CREATE INDEX service_orders_resident ON service_orders(resident_id, created_at);
 CREATE INDEX service_orders_provider ON service_orders(provider_type, provider_id, status);
 
