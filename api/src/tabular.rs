@@ -169,7 +169,15 @@ pub fn parse(bytes: &[u8], format: Format, columns: &[Column], required: &[&str]
 }
 
 /// Reads the `file` field of a multipart upload (at most 20 MB) and its format from the name.
-pub async fn read_upload(mut payload: actix_multipart::Multipart) -> Result<(Vec<u8>, Format), ApiError> {
+pub async fn read_upload(payload: actix_multipart::Multipart) -> Result<(Vec<u8>, Format), ApiError> {
+    let (name, bytes) = read_file_field(payload, MAX_FILE_BYTES).await?;
+    let format = Format::from_name(&name)
+        .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "import a .csv or .xlsx file"))?;
+    Ok((bytes, format))
+}
+
+/// The multipart field named `file`: its file name and bytes, refused past `max` bytes (413).
+pub async fn read_file_field(mut payload: actix_multipart::Multipart, max: usize) -> Result<(String, Vec<u8>), ApiError> {
     use futures_util::StreamExt;
     let mut upload: Option<(String, Vec<u8>)> = None;
     while let Some(field) = payload.next().await {
@@ -181,17 +189,12 @@ pub async fn read_upload(mut payload: actix_multipart::Multipart) -> Result<(Vec
         let mut bytes = vec![];
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
-            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the file is larger than 20 MB"));
+            if bytes.len() + chunk.len() > max {
+                return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is larger than {} MB", max / 1024 / 1024)));
             }
             bytes.extend_from_slice(&chunk);
         }
         upload = Some((name, bytes));
     }
-    let Some((name, bytes)) = upload else {
-        return Err(ApiError::field("file", "required", "send the file in a multipart field named \"file\""));
-    };
-    let format = Format::from_name(&name)
-        .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "import a .csv or .xlsx file"))?;
-    Ok((bytes, format))
+    upload.ok_or_else(|| ApiError::field("file", "required", "send the file in a multipart field named \"file\""))
 }

@@ -136,6 +136,20 @@ pub mod rules {
         }
     }
 
+    pub fn field(errors: &mut Vec<FieldError>, field: &str, code: &str, message: impl Into<String>) {
+        errors.push(FieldError { field: field.into(), code: code.into(), message: message.into() });
+    }
+
+    /// A phone number: 7 to 15 digits, with `+`, `-` or spaces between them.
+    pub fn phone(errors: &mut Vec<FieldError>, field_name: &str, value: Option<&str>) {
+        if let Some(p) = value {
+            let digits = p.chars().filter(char::is_ascii_digit).count();
+            if !(7..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || "+- ".contains(c))) {
+                field(errors, field_name, "invalid", "the phone is 7 to 15 digits");
+            }
+        }
+    }
+
     pub fn finish(errors: Vec<FieldError>) -> Result<(), Vec<FieldError>> {
         if errors.is_empty() {
             Ok(())

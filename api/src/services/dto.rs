@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::FieldError;
-use crate::http::json::rules;
+use crate::http::json::rules::{self, field};
 use crate::http::Validate;
 
 crate::text_enum! {
@@ -47,9 +47,6 @@ crate::text_enum! {
     }
 }
 
-fn field(e: &mut Vec<FieldError>, f: &str, code: &str, message: impl Into<String>) {
-    e.push(FieldError { field: f.into(), code: code.into(), message: message.into() });
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PairedCommunity {
@@ -84,14 +81,6 @@ pub struct UnitView {
     pub updated_at: DateTime<Utc>,
 }
 
-fn phone(e: &mut Vec<FieldError>, p: Option<&str>) {
-    if let Some(p) = p {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        if !(7..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || "+- ".contains(c))) {
-            field(e, "contact_phone", "invalid", "the phone is 7 to 15 digits");
-        }
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -117,7 +106,7 @@ impl Validate for CreateUnit {
         rules::opt_text(&mut e, "party_org", self.party_org.as_deref(), 100);
         rules::opt_text(&mut e, "address", self.address.as_deref(), 200);
         rules::opt_text(&mut e, "contact_name", self.contact_name.as_deref(), 50);
-        phone(&mut e, self.contact_phone.as_deref());
+        rules::phone(&mut e, "contact_phone", self.contact_phone.as_deref());
         rules::text(&mut e, "region_id", &self.region_id, 64);
         if self.community_ids.len() > 100 {
             field(&mut e, "community_ids", "too_many", "at most 100 communities");
@@ -155,7 +144,7 @@ impl Validate for UpdateUnit {
         rules::opt_text(&mut e, "party_org", self.party_org.as_ref().and_then(|x| x.as_deref()), 100);
         rules::opt_text(&mut e, "address", self.address.as_ref().and_then(|x| x.as_deref()), 200);
         rules::opt_text(&mut e, "contact_name", self.contact_name.as_ref().and_then(|x| x.as_deref()), 50);
-        phone(&mut e, self.contact_phone.as_ref().and_then(|x| x.as_deref()));
+        rules::phone(&mut e, "contact_phone", self.contact_phone.as_ref().and_then(|x| x.as_deref()));
         rules::finish(e)
     }
 }
@@ -532,12 +521,7 @@ impl Validate for CreateOrder {
         }
         rules::opt_text(&mut e, "description", self.description.as_deref(), 2000);
         rules::opt_text(&mut e, "address", self.address.as_deref(), 200);
-        if let Some(p) = &self.contact_phone {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            if !(7..=15).contains(&digits) {
-                field(&mut e, "contact_phone", "invalid", "the phone is 7 to 15 digits");
-            }
-        }
+        rules::phone(&mut e, "contact_phone", self.contact_phone.as_deref());
         rules::finish(e)
     }
 }

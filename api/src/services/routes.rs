@@ -659,7 +659,7 @@ pub async fn get_agreement(state: web::Data<AppState>, caller: Caller, id: web::
 #[post("/agreements/{id}/documents")]
 pub async fn upload_agreement_document(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (name, bytes) = read_file(payload, agreements::MAX_DOCUMENT_BYTES).await?;
+    let (name, bytes) = crate::tabular::read_file_field(payload, agreements::MAX_DOCUMENT_BYTES).await?;
     Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| agreements::upload(c, &caller, &id, name, bytes)).await?))
 }
 
@@ -682,26 +682,4 @@ pub async fn download_agreement_document(state: web::Data<AppState>, caller: Cal
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(bytes))
-}
-
-/// The one `file` field of a multipart upload, with its name, refused past `max` bytes.
-async fn read_file(mut payload: actix_multipart::Multipart, max: usize) -> Result<(String, Vec<u8>), ApiError> {
-    use futures_util::StreamExt;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or("").to_string();
-        let mut bytes = vec![];
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_multipart", format!("the upload cannot be read: {e}")))?;
-            if bytes.len() + chunk.len() > max {
-                return Err(ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the file is larger than {} MB", max / 1024 / 1024)));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok((name, bytes));
-    }
-    Err(ApiError::field("file", "required", "send the file in a multipart field named \"file\""))
 }

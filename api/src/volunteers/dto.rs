@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::FieldError;
-use crate::http::json::rules;
+use crate::http::json::rules::{self, field};
 use crate::http::Validate;
 
 crate::text_enum! {
@@ -133,9 +133,6 @@ pub struct VolunteerView {
     pub created_at: DateTime<Utc>,
 }
 
-fn field(e: &mut Vec<FieldError>, f: &str, code: &str, message: impl Into<String>) {
-    e.push(FieldError { field: f.into(), code: code.into(), message: message.into() });
-}
 
 fn specialties(e: &mut Vec<FieldError>, list: &[String]) {
     if list.len() > 20 {
@@ -146,14 +143,6 @@ fn specialties(e: &mut Vec<FieldError>, list: &[String]) {
     }
 }
 
-fn phone(e: &mut Vec<FieldError>, p: Option<&str>) {
-    if let Some(p) = p {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        if !(7..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || "+- ".contains(c))) {
-            field(e, "phone", "invalid", "phone is 7 to 15 digits");
-        }
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -180,7 +169,7 @@ impl Validate for CreateVolunteer {
         } else {
             rules::opt_text(&mut e, "name", self.name.as_deref(), 50);
         }
-        phone(&mut e, self.phone.as_deref());
+        rules::phone(&mut e, "phone", self.phone.as_deref());
         rules::text(&mut e, "region_id", &self.region_id, 64);
         specialties(&mut e, &self.specialties);
         rules::finish(e)
