@@ -156,10 +156,11 @@ fn staff_grid(conn: &mut DbConn, grid_id: &str, n: usize, person: &mut impl FnMu
     Ok(())
 }
 
-/// A deterministic pseudo-random sequence, so that every demo load looks the same.
-struct Lcg(u64);
+/// A deterministic pseudo-random sequence, so that every demo load looks the same (shared by
+/// the demo's parts).
+pub(crate) struct Lcg(pub u64);
 impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
+    pub fn next(&mut self, below: u64) -> u64 {
         self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % below.max(1)
     }

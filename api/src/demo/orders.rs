@@ -6,6 +6,8 @@
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 
+use super::Lcg;
+
 use crate::db::schema::{menu_items, order_events, service_orders, unit_pairings, units, users, volunteer_teams, wishes};
 use crate::db::DbConn;
 
@@ -22,13 +24,6 @@ const OFFERS: [(&str, &str); 8] = [
 ];
 const WISHES: [&str; 8] = ["想要一副老花镜", "希望有人陪我去医院复查", "想学用智能手机挂号", "给孙子买一套课外书", "修一修家里漏水的龙头", "想要一台收音机", "希望有人帮忙换灯泡", "想参加一次社区合唱"];
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below.max(1)
-    }
-}
 
 pub fn load(c: &mut DbConn, communities: &[String], resident1: &str) -> QueryResult<()> {
     let mut rng = Lcg(12345);

@@ -6,6 +6,8 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 
+use super::Lcg;
+
 use crate::db::schema::{check_ins, meeting_attendance, meetings, member_affiliations, members};
 use crate::db::DbConn;
 use crate::meetings::service::Meeting;
@@ -25,13 +27,6 @@ pub struct PartyBranch {
     pub diligence: u64,
 }
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below.max(1)
-    }
-}
 
 const WORK_UNITS: [&str; 6] = ["常州市第一人民医院", "天宁区人民法院", "常州市实验小学", "国网常州供电公司", "天宁区城管局", "江苏理工学院"];
 const EDUCATION: [&str; 5] = ["初中", "高中", "中专", "大专", "本科"];

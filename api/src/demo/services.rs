@@ -5,6 +5,8 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 
+use super::Lcg;
+
 use crate::db::schema::{grants, project_claims, service_categories, service_projects, unit_pairings, units};
 use crate::db::DbConn;
 
@@ -41,13 +43,6 @@ const CATALOGUE: [(&str, [&str; 3]); 11] = [
     ("文明创建", ["志愿服务站点共建", "文明劝导", "移风易俗宣传"]),
 ];
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below.max(1)
-    }
-}
 
 pub fn load(c: &mut DbConn, street: &str, communities: &[String], unit1: &str) -> QueryResult<()> {
     let mut rng = Lcg(79);

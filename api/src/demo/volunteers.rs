@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::Lcg;
+
 use crate::db::schema::{branches, hour_claims, members, regions, team_members, volunteer_teams, volunteers};
 use crate::db::DbConn;
 use crate::volunteers::activities::{Activity, Signup};
@@ -38,13 +40,6 @@ const TITLES: [&str; 8] = ["走访慰问独居老人", "楼道清理", "政策�
 const SPECIALTIES: [&str; 5] = ["为老服务", "义诊", "水电维修", "法律咨询", "理发"];
 const RESIDENTS: [&str; 12] = ["沈桂芳", "钱志明", "孙丽华", "周海平", "吴美玲", "郑国强", "王晓红", "冯建军", "陈月娥", "褚卫国", "卫秀珍", "蒋伟"];
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below.max(1)
-    }
-}
 
 fn at_local(day: NaiveDate, hour: u32) -> NaiveDateTime {
     crate::clock::start_of(day) + Duration::hours(hour.into())

@@ -224,9 +224,18 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ActivityFilter, paging: Pagin
         .offset(paging.offset())
         .select((Activity::as_select(), Team::as_select(), regions::name, regions::path))
         .load(conn)?;
+    // Rights once per team on the page, not once per activity.
+    let mut manages: std::collections::HashMap<String, bool> = Default::default();
     let mut out = vec![];
     for (a, t, rname, _) in rows {
-        let manage = team_access(conn, caller, &t.id)?.manage;
+        let manage = match manages.get(&t.id) {
+            Some(m) => *m,
+            None => {
+                let m = team_access(conn, caller, &t.id)?.manage;
+                manages.insert(t.id.clone(), m);
+                m
+            }
+        };
         out.push(view(conn, caller, a, &t, rname, manage)?);
     }
     Ok((out, total))
