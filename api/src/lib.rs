@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Tongxin (同心): the REST/JSON API of a street's party-building-led community governance.
 //!
 //! [`app`] builds the whole HTTP application from an [`AppState`]; `main` and the tests share it.
@@ -6,6 +7,7 @@ pub mod auth;
 pub mod branches;
 pub mod calendars;
 pub mod clock;
+pub mod concerns;
 pub mod config;
 pub mod db;
 pub mod enums;
@@ -300,6 +302,25 @@ where
             .service(services::routes::get_agreement)
             .service(services::routes::upload_agreement_document)
             .service(services::routes::download_agreement_document)
+            .service(concerns::routes::concern_metrics)
+            .service(concerns::routes::list)
+            .service(concerns::routes::create)
+            .service(concerns::routes::get)
+            .service(concerns::routes::accept)
+            .service(concerns::routes::start)
+            .service(concerns::routes::resolve)
+            .service(concerns::routes::feedback)
+            .service(concerns::routes::route)
+            .service(concerns::routes::withdraw)
+            .service(concerns::routes::add_photo)
+            .service(concerns::routes::photo)
+            .service(concerns::routes::list_routes)
+            .service(concerns::routes::set_route)
+            .service(concerns::open311::list_services)
+            .service(concerns::open311::service_definition)
+            .service(concerns::open311::file_request)
+            .service(concerns::open311::list_requests)
+            .service(concerns::open311::get_request)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)
@@ -362,6 +383,7 @@ pub fn app(
 /// Runs the HTTP server until SIGINT/SIGTERM; in-flight requests get 30 s to finish.
 pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize>, demo: bool) -> std::io::Result<()> {
     let purge_state = state.clone();
+    let sweep_state = state.clone();
     let mut server = actix_web::HttpServer::new(move || app(state.clone())).shutdown_timeout(30);
     if let Some(w) = workers {
         server = server.workers(w.max(1));
@@ -379,6 +401,17 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
         loop {
             tick.tick().await;
             let _ = db::run(&purge_state.pool, |c| Ok(http::idempotency::purge_expired(c)?)).await;
+        }
+    });
+    // Concerns near their due time are warned and overdue ones escalated, every minute.
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let at = chrono::Utc::now().naive_utc();
+            if let Err(e) = db::run(&sweep_state.pool, move |c| concerns::service::sweep(c, at)).await {
+                log::warn!("concern sweep failed: {e}");
+            }
         }
     });
     let result = server.run().await;

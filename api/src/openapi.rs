@@ -22,6 +22,8 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
         (name = "volunteers", description = "Volunteers (志愿者), volunteer teams (志愿服务队), activities with sign-up and check-in, the service-hours ledger (服务时长) and the service card (党员联系卡)"),
         (name = "units", description = "Co-building units (共建单位) and their pairing with communities, the street's yearly project list (项目化) and units' claims (认领)"),
         (name = "orders", description = "Menus (单位列菜谱) and service orders (居民来点菜): 点单 → 派单 → 接单 → 评单, with a timeline and overdue flags"),
+        (name = "concerns", description = "Resident concerns (社情民意 / 矛盾联动化解): reported in a grid, routed by category with due times, accepted, resolved and closed on the reporter's feedback; warnings, escalation to the street, linked repeats, and the 12345 measures"),
+        (name = "open311", description = "An Open311 GeoReport v2 facade over concerns (`services`, `requests`), in GeoReport's own shapes"),
         (name = "jobs", description = "Background jobs such as imports: progress and per-line errors"),
         (name = "users", description = "Accounts and their role grants"),
         (name = "audit-events", description = "Who changed or read what, when and from where"),

@@ -103,6 +103,16 @@ diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    concern_routes,
+    concerns,
+    concern_events,
+    concern_photos,
+    polls,
+    poll_cadres,
+    poll_ballots,
+    rectifications,
+    assessments,
+    stat_snapshots,
     agreements,
     agreement_commitments,
     agreement_documents,
@@ -730,3 +740,171 @@ diesel::joinable!(agreements -> units (unit_id));
 diesel::joinable!(agreements -> regions (region_id));
 diesel::joinable!(agreement_commitments -> agreements (agreement_id));
 diesel::joinable!(agreement_documents -> agreements (agreement_id));
+
+diesel::table! {
+    concern_routes (street_id, category) {
+        street_id -> Text,
+        category -> Text,
+        handler_type -> Text,
+        handler_id -> Nullable<Text>,
+        handler_name -> Text,
+        accept_hours -> Integer,
+        resolve_hours -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    concerns (id) {
+        id -> Text,
+        community_id -> Text,
+        grid_id -> Nullable<Text>,
+        household_id -> Nullable<Text>,
+        visit_id -> Nullable<Text>,
+        lng -> Nullable<Double>,
+        lat -> Nullable<Double>,
+        address -> Nullable<Text>,
+        category -> Text,
+        urgency -> Text,
+        title -> Text,
+        description -> Text,
+        reporter_id -> Text,
+        reporter_name -> Text,
+        contact_phone -> Nullable<Text>,
+        channel -> Text,
+        status -> Text,
+        handler_id -> Nullable<Text>,
+        handler_name -> Text,
+        accept_due_at -> Timestamp,
+        resolve_due_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+        reopen_count -> Integer,
+        feedback_count -> Integer,
+        warned_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        repeat_of_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    concern_events (id) {
+        id -> Text,
+        concern_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    concern_photos (id) {
+        id -> Text,
+        concern_id -> Text,
+        content_type -> Text,
+        size -> Integer,
+        sha256 -> Text,
+        content -> Nullable<Binary>,
+        url -> Nullable<Text>,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(concerns -> regions (community_id));
+diesel::joinable!(concern_events -> concerns (concern_id));
+diesel::joinable!(concern_photos -> concerns (concern_id));
+
+diesel::table! {
+    polls (id) {
+        id -> Text,
+        community_id -> Text,
+        title -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        rectification_days -> Integer,
+        ballots -> Integer,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_cadres (id) {
+        id -> Text,
+        poll_id -> Text,
+        name -> Text,
+        position -> Text,
+        sort -> Integer,
+        satisfied -> Integer,
+        basically_satisfied -> Integer,
+        dissatisfied -> Integer,
+    }
+}
+
+diesel::table! {
+    poll_ballots (poll_id, voter_id) {
+        poll_id -> Text,
+        voter_id -> Text,
+    }
+}
+
+diesel::table! {
+    rectifications (id) {
+        id -> Text,
+        poll_id -> Text,
+        cadre_id -> Text,
+        cadre_name -> Text,
+        satisfaction_rate -> Double,
+        due_on -> Date,
+        plan -> Nullable<Text>,
+        report -> Nullable<Text>,
+        status -> Text,
+        completed_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(polls -> regions (community_id));
+diesel::joinable!(poll_cadres -> polls (poll_id));
+diesel::joinable!(rectifications -> polls (poll_id));
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        community_id -> Text,
+        year -> Integer,
+        entered -> Text,
+        computed -> Nullable<Text>,
+        status -> Text,
+        finalized_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(assessments -> regions (community_id));
+
+diesel::table! {
+    stat_snapshots (scope_key, period_from, as_of) {
+        scope_key -> Text,
+        period_from -> Date,
+        as_of -> Date,
+        figures -> Text,
+        created_at -> Timestamp,
+    }
+}

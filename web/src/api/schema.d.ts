@@ -2034,6 +2034,293 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/concerns/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 12345 measures over concerns reported in a region and period: on-time acceptance and
+         *     resolution, satisfaction and reopen rates, by status and category.
+         */
+        get: operations["concerns_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Concerns the caller may see, newest first: their own reports, their grids', their units',
+         *     and everything in the regions they read.
+         */
+        get: operations["concerns_list"];
+        put?: never;
+        /**
+         * Report a concern (社情民意): routed at once by its category to the street's handler, with
+         *     acceptance and resolution due times (urgent halves them); linked to an earlier concern of the
+         *     same category at the same place.
+         */
+        post: operations["concerns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A concern with its timeline, photos and linked repeats. */
+        get: operations["concerns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The handler accepts (受理). */
+        post: operations["concerns_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The handler starts work (办理). */
+        post: operations["concerns_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The handler says how it was solved (办结); the reporter is asked for feedback. */
+        post: operations["concerns_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporter's feedback (评价): satisfied closes the concern, not satisfied reopens it; the third reopening escalates it to the street. The street's staff may record a call-back (回访). */
+        post: operations["concerns_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff send the concern to another department or unit; the new handler accepts again, with new due times. */
+        post: operations["concerns_route"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporter withdraws the concern before work starts. */
+        post: operations["concerns_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a photo (JPEG or PNG, ≤ 5 MB, at most 9) as multipart `file`. */
+        post: operations["concerns_add_photo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/concerns/{id}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["concerns_photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{street_id}/concern-routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a street sends each category of concern, and the hours allowed. */
+        get: operations["concern_routes_get"];
+        /** Set where a street sends a category (the street's staff). */
+        put: operations["concern_routes_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open311/v2/services.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service list (GeoReport v2 `GET services`). */
+        get: operations["open311_services"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open311/v2/services/{service_code}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A service definition (GeoReport v2 `GET services/{code}`): no extra attributes. */
+        get: operations["open311_service_definition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open311/v2/requests.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests the caller may see (GeoReport v2 `GET requests`): at most 1,000, newest first. */
+        get: operations["open311_requests"];
+        put?: never;
+        /**
+         * File a service request (GeoReport v2 `POST requests`): becomes a concern routed like any
+         *     other. Answers `[{service_request_id, service_notice}]`.
+         */
+        post: operations["open311_file_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/open311/v2/requests/{service_request_id}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request (GeoReport v2 `GET requests/{id}`), as a one-element array. */
+        get: operations["open311_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2746,6 +3033,294 @@ export interface components {
             note?: string | null;
         };
         /**
+         * @description What the concern is about; each street routes a category to one department or unit.
+         * @enum {string}
+         */
+        ConcernCategory: "opinion" | "dispute" | "safety" | "market" | "environment" | "facility" | "other";
+        ConcernEventView: {
+            /** Format: date-time */
+            at: string;
+            actor_name?: string | null;
+            /**
+             * @description report, route, accept, start, resolve, close, reopen, withdraw, warn, escalate
+             * @example accept
+             */
+            action: string;
+            from_status?: null | components["schemas"]["ConcernStatus"];
+            to_status: components["schemas"]["ConcernStatus"];
+            note?: string | null;
+        };
+        /**
+         * @example {
+         *       "comment": "晚上还是有人充电",
+         *       "satisfied": false
+         *     }
+         */
+        ConcernFeedback: {
+            /** @description Satisfied closes the concern; not satisfied reopens it. */
+            satisfied: boolean;
+            comment?: string | null;
+        };
+        ConcernLink: {
+            id: string;
+            title: string;
+            status: components["schemas"]["ConcernStatus"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description The 12345 hot-line measures over concerns reported in a period.
+         * @example {
+         *       "acceptance_due": 110,
+         *       "accepted_on_time": 101,
+         *       "by_category": {
+         *         "safety": 20
+         *       },
+         *       "by_status": {
+         *         "accepted": 5,
+         *         "closed": 80,
+         *         "in_progress": 12,
+         *         "reopened": 3,
+         *         "reported": 8,
+         *         "resolved": 10,
+         *         "withdrawn": 2
+         *       },
+         *       "escalated": 6,
+         *       "feedback": 95,
+         *       "on_time_acceptance_rate": 0.9182,
+         *       "on_time_resolution_rate": 0.86,
+         *       "reopen_rate": 0.0968,
+         *       "reopened": 9,
+         *       "repeats": 4,
+         *       "reported": 120,
+         *       "resolution_due": 100,
+         *       "resolved": 93,
+         *       "resolved_on_time": 86,
+         *       "satisfaction_rate": 0.8947,
+         *       "satisfied": 85
+         *     }
+         */
+        ConcernMetrics: {
+            /** Format: int64 */
+            reported: number;
+            by_status: {
+                [key: string]: number;
+            };
+            by_category: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Concerns accepted, or whose acceptance is overdue.
+             */
+            acceptance_due: number;
+            /** Format: int64 */
+            accepted_on_time: number;
+            /** Format: double */
+            on_time_acceptance_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Concerns resolved, or whose resolution is overdue.
+             */
+            resolution_due: number;
+            /** Format: int64 */
+            resolved_on_time: number;
+            /** Format: double */
+            on_time_resolution_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Feedback given (each reopen and the closing one count).
+             */
+            feedback: number;
+            /** Format: int64 */
+            satisfied: number;
+            /** Format: double */
+            satisfaction_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Concerns resolved at least once.
+             */
+            resolved: number;
+            /**
+             * Format: int64
+             * @description Of those, reopened at least once.
+             */
+            reopened: number;
+            /** Format: double */
+            reopen_rate?: number | null;
+            /** Format: int64 */
+            escalated: number;
+            /**
+             * Format: int64
+             * @description Concerns linked to an earlier one at the same place.
+             */
+            repeats: number;
+        };
+        /**
+         * @example {
+         *       "note": "已安排人员上门"
+         *     }
+         */
+        ConcernNote: {
+            note?: string | null;
+        };
+        ConcernPhotoView: {
+            id: string;
+            content_type: string;
+            /** Format: int32 */
+            size: number;
+            /**
+             * @description Download with the access token.
+             * @example /api/v1/concerns/0193a1b2-0000-7000-8000-000000006001/photos/0193a1b2-0000-7000-8000-000000006101
+             */
+            url: string;
+        };
+        /**
+         * @example {
+         *       "accept_hours": 12,
+         *       "category": "market",
+         *       "handler_id": null,
+         *       "handler_name": "新丰街市场监督管理所",
+         *       "handler_type": "department",
+         *       "resolve_hours": 96
+         *     }
+         */
+        ConcernRoute: {
+            category: components["schemas"]["ConcernCategory"];
+            handler_type: components["schemas"]["HandlerType"];
+            handler_id?: string | null;
+            handler_name: string;
+            /** Format: int32 */
+            accept_hours: number;
+            /** Format: int32 */
+            resolve_hours: number;
+        };
+        ConcernRoutes: {
+            street_id: string;
+            street_name: string;
+            /** @description Every category: the street's own route, or the default (`custom: false`). */
+            routes: components["schemas"]["RouteView"][];
+        };
+        /** @enum {string} */
+        ConcernStatus: "reported" | "accepted" | "in_progress" | "resolved" | "closed" | "reopened" | "withdrawn";
+        /**
+         * @example {
+         *       "accept_due_at": "2026-11-23T03:00:00Z",
+         *       "accept_overdue": false,
+         *       "accepted_at": "2026-11-23T02:10:00Z",
+         *       "actions": [
+         *         "start",
+         *         "resolve",
+         *         "route"
+         *       ],
+         *       "address": "斜桥巷3号楼2单元",
+         *       "category": "safety",
+         *       "category_label": "安全隐患",
+         *       "channel": "grid_worker",
+         *       "closed_at": null,
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "contact_phone": null,
+         *       "created_at": "2026-11-23T02:00:00Z",
+         *       "description": "3号楼2单元楼道里有电动车整夜充电",
+         *       "due_soon": false,
+         *       "escalated": false,
+         *       "escalated_at": null,
+         *       "events": [],
+         *       "grid_id": "0193a1b2-0000-7000-8000-000000000101",
+         *       "grid_name": "斜桥巷第一网格",
+         *       "handler_id": null,
+         *       "handler_name": "街道安全生产办公室",
+         *       "handler_type": "department",
+         *       "household_id": null,
+         *       "id": "0193a1b2-0000-7000-8000-000000006001",
+         *       "lat": 31.8103,
+         *       "lng": 119.9701,
+         *       "media_urls": [],
+         *       "photos": [],
+         *       "reopen_count": 0,
+         *       "repeat_of_id": null,
+         *       "repeats": [],
+         *       "reporter_name": "张海燕",
+         *       "resolution": null,
+         *       "resolve_due_at": "2026-11-23T14:00:00Z",
+         *       "resolve_overdue": false,
+         *       "resolved_at": null,
+         *       "status": "accepted",
+         *       "title": "楼道堆放电动车充电",
+         *       "updated_at": "2026-11-23T02:10:00Z",
+         *       "urgency": "urgent",
+         *       "version": 2,
+         *       "visit_id": null
+         *     }
+         */
+        ConcernView: {
+            id: string;
+            community_id: string;
+            community_name: string;
+            grid_id?: string | null;
+            grid_name?: string | null;
+            household_id?: string | null;
+            visit_id?: string | null;
+            /** Format: double */
+            lng?: number | null;
+            /** Format: double */
+            lat?: number | null;
+            address?: string | null;
+            category: components["schemas"]["ConcernCategory"];
+            category_label: string;
+            urgency: components["schemas"]["Urgency"];
+            title: string;
+            description: string;
+            /** @description Masked for readers other than the reporter, the handler and staff. */
+            reporter_name: string;
+            contact_phone?: string | null;
+            /** @description Who reported it and how: grid_worker (visit_id set when heard on a visit), resident, staff, open311 */
+            channel: string;
+            status: components["schemas"]["ConcernStatus"];
+            handler_type: components["schemas"]["HandlerType"];
+            handler_id?: string | null;
+            handler_name: string;
+            /** Format: date-time */
+            accept_due_at: string;
+            /** Format: date-time */
+            resolve_due_at: string;
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            /** Format: date-time */
+            closed_at?: string | null;
+            resolution?: string | null;
+            accept_overdue: boolean;
+            resolve_overdue: boolean;
+            /** @description Four fifths of the window have passed and it is not resolved. */
+            due_soon: boolean;
+            /** Format: int32 */
+            reopen_count: number;
+            /** @description Escalated to the street (督办): overdue, or reopened three times. */
+            escalated: boolean;
+            /** Format: date-time */
+            escalated_at?: string | null;
+            /** @description The first concern of the same category at the same place (repeats are linked to it). */
+            repeat_of_id?: string | null;
+            /** @description The other concerns linked with this one (detail only). */
+            repeats: components["schemas"]["ConcernLink"][];
+            photos: components["schemas"]["ConcernPhotoView"][];
+            /** @description Pictures filed by link (Open311 `media_url`). */
+            media_urls: string[];
+            /** @description What the caller may do now. */
+            actions: string[];
+            /** @description The timeline (detail only). */
+            events: components["schemas"]["ConcernEventView"][];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
          * @description The coordinate system of submitted coordinates. Stored boundaries are always WGS-84.
          * @enum {string}
          */
@@ -2935,6 +3510,37 @@ export interface components {
             /** Format: date */
             served_on: string;
             reason: string;
+        };
+        /**
+         * @example {
+         *       "address": "斜桥巷3号楼2单元",
+         *       "category": "safety",
+         *       "description": "3号楼2单元楼道里有电动车整夜充电",
+         *       "grid_id": "0193a1b2-0000-7000-8000-000000000101",
+         *       "household_id": null,
+         *       "lat": 31.8103,
+         *       "lng": 119.9701,
+         *       "title": "楼道堆放电动车充电",
+         *       "urgency": "urgent"
+         *     }
+         */
+        CreateConcern: {
+            category: components["schemas"]["ConcernCategory"];
+            urgency?: null | components["schemas"]["Urgency"];
+            title: string;
+            description: string;
+            /** @description Where: a household, a grid, a point (WGS-84), or a community with an address. */
+            household_id?: string | null;
+            grid_id?: string | null;
+            community_id?: string | null;
+            /** Format: double */
+            lng?: number | null;
+            /** Format: double */
+            lat?: number | null;
+            address?: string | null;
+            /** @description The household visit the grid worker heard it on. */
+            visit_id?: string | null;
+            contact_phone?: string | null;
         };
         /**
          * @example {
@@ -3386,6 +3992,38 @@ export interface components {
             message: string;
         };
         /**
+         * @description A filed service request (GeoReport v2 `POST requests`), as a form.
+         * @example {
+         *       "address_string": "斜桥巷3号楼",
+         *       "description": "垃圾桶满了三天没人清运",
+         *       "first_name": "李",
+         *       "last_name": "秀英",
+         *       "lat": 31.8103,
+         *       "long": 119.9701,
+         *       "media_url": "https://example.org/p/1.jpg",
+         *       "phone": "13905190000",
+         *       "service_code": "environment"
+         *     }
+         */
+        FileRequest: {
+            api_key?: string | null;
+            jurisdiction_id?: string | null;
+            service_code?: string | null;
+            lat?: string | null;
+            long?: string | null;
+            address_string?: string | null;
+            /** @description A household id of this system. */
+            address_id?: string | null;
+            email?: string | null;
+            device_id?: string | null;
+            account_id?: string | null;
+            first_name?: string | null;
+            last_name?: string | null;
+            phone?: string | null;
+            description?: string | null;
+            media_url?: string | null;
+        };
+        /**
          * @example {
          *       "evidence": [
          *         "/files/photo-2.jpg"
@@ -3535,6 +4173,8 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @enum {string} */
+        HandlerType: "department" | "unit";
         Health: {
             /** @example ok */
             status: string;
@@ -4011,6 +4651,16 @@ export interface components {
             /** Format: int32 */
             version?: number | null;
         };
+        /** @description A GeoReport v2 error. */
+        Open311Error: {
+            /**
+             * Format: int32
+             * @example 400
+             */
+            code: number;
+            /** @example service_code is required */
+            description: string;
+        };
         OrderEventView: {
             /** Format: date-time */
             at: string;
@@ -4306,6 +4956,90 @@ export interface components {
                 decision_note?: string | null;
                 /** @description The ledger entry an approval wrote. */
                 entry_id?: string | null;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_ConcernView: {
+            items: {
+                id: string;
+                community_id: string;
+                community_name: string;
+                grid_id?: string | null;
+                grid_name?: string | null;
+                household_id?: string | null;
+                visit_id?: string | null;
+                /** Format: double */
+                lng?: number | null;
+                /** Format: double */
+                lat?: number | null;
+                address?: string | null;
+                category: components["schemas"]["ConcernCategory"];
+                category_label: string;
+                urgency: components["schemas"]["Urgency"];
+                title: string;
+                description: string;
+                /** @description Masked for readers other than the reporter, the handler and staff. */
+                reporter_name: string;
+                contact_phone?: string | null;
+                /** @description Who reported it and how: grid_worker (visit_id set when heard on a visit), resident, staff, open311 */
+                channel: string;
+                status: components["schemas"]["ConcernStatus"];
+                handler_type: components["schemas"]["HandlerType"];
+                handler_id?: string | null;
+                handler_name: string;
+                /** Format: date-time */
+                accept_due_at: string;
+                /** Format: date-time */
+                resolve_due_at: string;
+                /** Format: date-time */
+                accepted_at?: string | null;
+                /** Format: date-time */
+                resolved_at?: string | null;
+                /** Format: date-time */
+                closed_at?: string | null;
+                resolution?: string | null;
+                accept_overdue: boolean;
+                resolve_overdue: boolean;
+                /** @description Four fifths of the window have passed and it is not resolved. */
+                due_soon: boolean;
+                /** Format: int32 */
+                reopen_count: number;
+                /** @description Escalated to the street (督办): overdue, or reopened three times. */
+                escalated: boolean;
+                /** Format: date-time */
+                escalated_at?: string | null;
+                /** @description The first concern of the same category at the same place (repeats are linked to it). */
+                repeat_of_id?: string | null;
+                /** @description The other concerns linked with this one (detail only). */
+                repeats: components["schemas"]["ConcernLink"][];
+                photos: components["schemas"]["ConcernPhotoView"][];
+                /** @description Pictures filed by link (Open311 `media_url`). */
+                media_urls: string[];
+                /** @description What the caller may do now. */
+                actions: string[];
+                /** @description The timeline (detail only). */
+                events: components["schemas"]["ConcernEventView"][];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             /**
              * Format: int64
@@ -5383,6 +6117,14 @@ export interface components {
         };
         /**
          * @example {
+         *       "resolution": "已清理楼道，张贴禁止充电告示，物业每晚巡查"
+         *     }
+         */
+        ResolveConcern: {
+            resolution: string;
+        };
+        /**
+         * @example {
          *       "approve": false,
          *       "note": "涉及现金，不适合作为微心愿"
          *     }
@@ -5394,8 +6136,52 @@ export interface components {
         };
         /** @enum {string} */
         Role: "admin" | "street_staff" | "community_staff" | "grid_worker" | "branch_secretary" | "unit_contact" | "member" | "resident" | "integration";
+        /**
+         * @example {
+         *       "handler_id": "0193a1b2-0000-7000-8000-000000000f01",
+         *       "handler_type": "unit",
+         *       "note": "转共建单位处理"
+         *     }
+         */
+        RouteConcern: {
+            handler_type: components["schemas"]["HandlerType"];
+            /** @description The unit, for a unit handler. */
+            handler_id?: string | null;
+            /** @description The department's name, for a department handler. */
+            handler_name?: string | null;
+            /** Format: int32 */
+            accept_within_hours?: number | null;
+            /** Format: int32 */
+            resolve_within_hours?: number | null;
+            note?: string | null;
+        };
+        RouteView: components["schemas"]["ConcernRoute"] & {
+            category_label: string;
+            custom: boolean;
+        };
         /** @enum {string} */
         ScopeType: "global" | "region" | "branch" | "grid" | "unit" | "self";
+        /**
+         * @description A GeoReport v2 service: one per concern category.
+         * @example {
+         *       "description": "Safety hazards: fire, gas, falling objects, electric bikes charged indoors",
+         *       "group": "社情民意",
+         *       "keywords": "safety",
+         *       "metadata": false,
+         *       "service_code": "safety",
+         *       "service_name": "安全隐患",
+         *       "type": "realtime"
+         *     }
+         */
+        Service: {
+            service_code: string;
+            service_name: string;
+            description: string;
+            metadata: boolean;
+            type: string;
+            keywords: string;
+            group: string;
+        };
         /** @description 党员联系卡: one person's service over a period, for their work unit. */
         ServiceCard: {
             volunteer: components["schemas"]["VolunteerView"];
@@ -5448,6 +6234,29 @@ export interface components {
              * @description Volunteer activities attended (marked present or late, or checked in) over the period.
              */
             activities_attended: number;
+        };
+        /** @description A service request as GeoReport v2 shows it. */
+        ServiceRequest: {
+            service_request_id: string;
+            /** @description open or closed */
+            status: string;
+            status_notes?: string | null;
+            service_name: string;
+            service_code: string;
+            description: string;
+            agency_responsible: string;
+            service_notice?: string | null;
+            requested_datetime: string;
+            updated_datetime: string;
+            expected_datetime?: string | null;
+            address?: string | null;
+            address_id?: string | null;
+            zipcode?: string | null;
+            /** Format: double */
+            lat?: number | null;
+            /** Format: double */
+            long?: number | null;
+            media_url?: string | null;
         };
         /** @enum {string} */
         SignupStatus: "confirmed" | "waitlisted" | "cancelled";
@@ -5912,6 +6721,8 @@ export interface components {
             /** Format: int32 */
             version?: number | null;
         };
+        /** @enum {string} */
+        Urgency: "normal" | "urgent";
         /**
          * @example {
          *       "active": true,
@@ -14438,6 +15249,1065 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_metrics: {
+        parameters: {
+            query: {
+                /** @description The region (street, community …); default the caller's first region. */
+                region_id: string;
+                /** @description First day (default: the first of this year). */
+                from?: string;
+                /** @description Last day (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernMetrics"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                /** @description Concerns in communities under this region. */
+                region_id?: string;
+                grid_id?: string;
+                /** @description One status or several, comma-separated (`reported,reopened`). */
+                status?: string;
+                category?: components["schemas"]["ConcernCategory"];
+                /** @description Escalated to the street (督办). */
+                escalated?: boolean;
+                /** @description Not finished and past the resolution due time. */
+                overdue?: boolean;
+                /** @description Only those I reported. */
+                mine?: boolean;
+                /** @description Only those routed to a unit I act for. */
+                handling?: boolean;
+                /** @description Only repeats of an earlier concern at the same place. */
+                repeats?: boolean;
+                /** @description Reported on or after this day. */
+                from?: string;
+                /** @description Reported on or before this day. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConcernView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConcern"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `outside_grids` when a point is in no grid and no community is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConcernNote"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, naming the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConcernNote"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, naming the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveConcern"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, naming the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConcernFeedback"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, naming the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteConcern"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, naming the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConcernNote"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`, naming the current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_add_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description `file`: the photo */
+        requestBody?: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `too_many_photos` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concerns_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the photo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concern_routes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                street_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernRoutes"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    concern_routes_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                street_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConcernRoute"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConcernRoutes"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open311_services: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Service"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open311_service_definition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `{service_code, attributes: []}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Error"][];
+                };
+            };
+        };
+    };
+    open311_requests: {
+        parameters: {
+            query?: {
+                api_key?: string;
+                jurisdiction_id?: string;
+                /** @description Comma-separated ids; when given, the other filters are ignored. */
+                service_request_id?: string;
+                /** @description Comma-separated service codes. */
+                service_code?: string;
+                /** @description ISO 8601; default 90 days before `end_date`. */
+                start_date?: string;
+                /** @description ISO 8601; default now. */
+                end_date?: string;
+                /** @description open or closed (comma-separated). */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequest"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open311_file_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["FileRequest"];
+            };
+        };
+        responses: {
+            /** @description `[{service_request_id, service_notice, account_id}]` */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Error"][];
+                };
+            };
+        };
+    };
+    open311_request: {
+        parameters: {
+            query?: {
+                /** @description The access token, for clients that cannot send a Bearer header. */
+                api_key?: string;
+            };
+            header?: never;
+            path: {
+                service_request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceRequest"][];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Open311Error"][];
                 };
             };
         };
