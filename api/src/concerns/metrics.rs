@@ -36,11 +36,11 @@ pub fn compute(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: 
             count_star(),
             sql::<BigInt>("COALESCE(SUM(CASE WHEN concerns.accepted_at IS NOT NULL OR (concerns.status = 'reported' AND concerns.accept_due_at < ")
                 .bind::<Timestamp, _>(at)
-                .sql(")) THEN 1 ELSE 0 END), 0)"),
+                .sql(") THEN 1 ELSE 0 END), 0)"),
             sum_when("concerns.accepted_at IS NOT NULL AND concerns.accepted_at <= concerns.accept_due_at"),
             sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN concerns.resolved_at IS NOT NULL OR ({open} AND concerns.resolve_due_at < "))
                 .bind::<Timestamp, _>(at)
-                .sql(")) THEN 1 ELSE 0 END), 0)"),
+                .sql(") THEN 1 ELSE 0 END), 0)"),
             sum_when("concerns.resolved_at IS NOT NULL AND concerns.resolved_at <= concerns.resolve_due_at"),
             sql::<BigInt>("COALESCE(SUM(concerns.feedback_count), 0)"),
             sql::<BigInt>("COALESCE(SUM(concerns.feedback_count - concerns.reopen_count), 0)"),

@@ -318,9 +318,17 @@ fn due(at: NaiveDateTime, hours: i32, urgency: Urgency) -> NaiveDateTime {
     at + Duration::minutes(if urgency == Urgency::Urgent { (minutes / 2).max(60) } else { minutes })
 }
 
+/// A street's routes are read by those who read the street, and by its communities' staff (who route).
+fn street_visible(caller: &Caller, path: &str) -> bool {
+    match caller.regions_readable() {
+        crate::auth::policy::Reach::All => true,
+        crate::auth::policy::Reach::Within(prefixes) => prefixes.iter().any(|x| x.starts_with(path) || path.starts_with(x.as_str())),
+    }
+}
+
 pub fn list_routes(conn: &mut DbConn, caller: &Caller, street_id: &str) -> ApiResult<ConcernRoutes> {
     let found: Option<(String, String, String)> = regions::table.find(street_id).select((regions::name, regions::path, regions::level)).first(conn).optional()?;
-    let Some((name, path, level)) = found.filter(|f| caller.regions_readable().contains(&f.1)) else {
+    let Some((name, path, level)) = found.filter(|f| street_visible(caller, &f.1)) else {
         return Err(ApiError::not_found("street"));
     };
     if level != "street" {
@@ -349,7 +357,7 @@ pub fn list_routes(conn: &mut DbConn, caller: &Caller, street_id: &str) -> ApiRe
 pub fn set_route(conn: &mut DbConn, caller: &Caller, street_id: &str, input: ConcernRoute) -> ApiResult<ConcernRoutes> {
     crate::db::write(conn, |c| {
         let found: Option<(String, String)> = regions::table.find(street_id).select((regions::path, regions::level)).first(c).optional()?;
-        let Some((path, level)) = found.filter(|f| caller.regions_readable().contains(&f.0)) else {
+        let Some((path, level)) = found.filter(|f| street_visible(caller, &f.0)) else {
             return Err(ApiError::not_found("street"));
         };
         if level != "street" {

@@ -3,6 +3,7 @@ mod common;
 
 mod auth;
 mod branches;
+mod concerns;
 mod concurrency;
 mod contract;
 mod grids;

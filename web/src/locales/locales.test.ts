@@ -31,6 +31,8 @@ describe('locales', () => {
       // units, projects, orders and wishes
       'project_fully_claimed', 'already_claimed', 'already_paired', 'not_paired', 'below_claimed', 'too_deep', 'not_a_community',
       'below_confirmed', 'not_in_team', 'before_start', 'too_long', 'invalid_range', 'out_of_range',
+      // resident concerns
+      'outside_grids', 'too_many_photos', 'forbidden',
     ]) {
       expect(keys(zhCN)).toContain(`errors.${code}`)
     }
