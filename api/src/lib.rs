@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod members;
 pub mod memo;
 pub mod openapi;
+pub mod polls;
 pub mod privacy;
 pub mod regions;
 pub mod sealed;
@@ -321,6 +322,14 @@ where
             .service(concerns::open311::file_request)
             .service(concerns::open311::list_requests)
             .service(concerns::open311::get_request)
+            .service(polls::routes::list)
+            .service(polls::routes::create)
+            .service(polls::routes::get)
+            .service(polls::routes::vote)
+            .service(polls::routes::close)
+            .service(polls::routes::results)
+            .service(polls::routes::list_rectifications)
+            .service(polls::routes::update_rectification)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)
@@ -411,6 +420,10 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
             let at = chrono::Utc::now().naive_utc();
             if let Err(e) = db::run(&sweep_state.pool, move |c| concerns::service::sweep(c, at)).await {
                 log::warn!("concern sweep failed: {e}");
+            }
+            // Polls past their closing time close, and their warned cadres get rectifications.
+            if let Err(e) = db::run(&sweep_state.pool, move |c| polls::service::close_due(c, at)).await {
+                log::warn!("closing due polls failed: {e}");
             }
         }
     });

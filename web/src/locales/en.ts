@@ -230,7 +230,7 @@ export default {
     wishDone: { post: 'Wish sent; it goes on the wall once the community approves it', reject: 'Rejected', thank: 'Thanks sent', fulfil: 'Marked fulfilled', approve: 'Approved: the wish is on the wall', adopt: 'Adopted', withdraw: 'Withdrawn' },
   },
   concerns: {
-    more: 'Load more',
+    pickCategory: 'Choose a category', more: 'Load more',
     title: 'Resident concerns', subtitle: 'Joint dispute resolution', report: 'Report a concern', reportTitle: 'Report a problem', myTitle: 'My concerns', back: 'Back',
     categories: { opinion: 'Public opinion', dispute: 'Dispute', safety: 'Safety hazard', market: 'Market order', environment: 'Environment & sanitation', facility: 'Facility repair', other: 'Other' },
     status: { reported: 'Awaiting acceptance', accepted: 'Accepted', in_progress: 'In progress', resolved: 'Resolved, awaiting feedback', closed: 'Closed', reopened: 'Reopened', withdrawn: 'Withdrawn' },

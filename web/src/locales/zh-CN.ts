@@ -230,7 +230,7 @@ export default {
     wishDone: { post: '心愿已提交，社区审核后上墙', reject: '已退回', thank: '已致谢', fulfil: '已标记实现', approve: '已通过，心愿已上墙', adopt: '认领成功', withdraw: '已撤回' },
   },
   concerns: {
-    more: '加载更多',
+    pickCategory: '请选择类别', more: '加载更多',
     title: '社情民意', subtitle: '矛盾联动化解', report: '上报民情', reportTitle: '反映问题', myTitle: '我的诉求', back: '返回',
     categories: { opinion: '社情民意', dispute: '矛盾纠纷', safety: '安全隐患', market: '市场秩序', environment: '环境卫生', facility: '设施维修', other: '其他' },
     status: { reported: '待受理', accepted: '已受理', in_progress: '办理中', resolved: '已办结待评价', closed: '已关闭', reopened: '重新办理', withdrawn: '已撤回' },
