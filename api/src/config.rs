@@ -66,6 +66,9 @@ pub struct ServeArgs {
     /// are checked against the data they came from on every request, so they are never stale.
     #[arg(long, env = "TONGXIN_REPORT_CACHE_ENTRIES", default_value_t = 256)]
     pub report_cache_entries: usize,
+    /// How long live statistics are remembered before a background refresh (0: always recount).
+    #[arg(long, env = "TONGXIN_STATS_TTL_SECS", default_value_t = 60)]
+    pub stats_ttl_secs: u64,
     /// Key (≥ 32 bytes) that seals ID numbers at rest. Unset: generated once into the data
     /// directory as `data-key`. Losing it makes sealed ID numbers unreadable: back it up apart
     /// from the database.

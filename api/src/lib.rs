@@ -27,6 +27,7 @@ pub mod privacy;
 pub mod regions;
 pub mod sealed;
 pub mod services;
+pub mod stats;
 pub mod tabular;
 pub mod tree;
 pub mod users;
@@ -69,6 +70,7 @@ pub struct AppState {
     pub rankings: Arc<volunteers::ledger::RankingMemo>,
     /// Seals personal identifiers (ID numbers) at rest.
     pub sealer: Arc<sealed::Sealer>,
+    pub stats: Arc<stats::service::StatsCache>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
     pub web_dir: Option<PathBuf>,
 }
@@ -86,6 +88,8 @@ impl AppState {
             // Tests and tools get a key derived from the signing secret; `serve` always sets the
             // deployment's own data key with `with_data_key`.
             sealer: Arc::new(sealed::Sealer::new(&[secret, b"/data-key".as_slice()].concat())),
+            // Tests and embedders count live; the server remembers for `--stats-ttl-secs`.
+            stats: Arc::new(stats::service::StatsCache::new(std::time::Duration::ZERO)),
             auth: Arc::new(auth),
             web_dir,
         }
@@ -98,6 +102,11 @@ impl AppState {
     }
 
     /// Sizes the report cache (`0` turns it off).
+    pub fn with_stats_ttl(mut self, secs: u64) -> AppState {
+        self.stats = Arc::new(stats::service::StatsCache::new(std::time::Duration::from_secs(secs)));
+        self
+    }
+
     pub fn with_report_cache(mut self, entries: usize) -> AppState {
         self.coverage = Arc::new(memo::Memo::new(entries));
         self.groups = Arc::new(memo::Memo::new(entries * 4));
@@ -330,6 +339,12 @@ where
             .service(polls::routes::results)
             .service(polls::routes::list_rectifications)
             .service(polls::routes::update_rectification)
+            .service(stats::routes::overview)
+            .service(stats::routes::breakdown)
+            .service(stats::routes::series)
+            .service(stats::routes::export)
+            .service(stats::routes::get_assessment)
+            .service(stats::routes::update_assessment)
             .service(users::routes::list)
             .service(users::routes::create)
             .service(users::routes::get)
@@ -415,11 +430,22 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
     // Concerns near their due time are warned and overdue ones escalated, every minute.
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        let mut last_freeze = None;
         loop {
             tick.tick().await;
             let at = chrono::Utc::now().naive_utc();
             if let Err(e) = db::run(&sweep_state.pool, move |c| concerns::service::sweep(c, at)).await {
                 log::warn!("concern sweep failed: {e}");
+            }
+            // Once a day: freeze last month's year-to-date figures for every district, street and community.
+            let today = clock::today();
+            if last_freeze != Some(today) {
+                last_freeze = Some(today);
+                match db::run(&sweep_state.pool, move |c| stats::service::freeze_month_end(c, today)).await {
+                    Ok(n) if n > 0 => log::info!("froze month-end figures for {n} regions"),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("freezing month-end figures failed: {e}"),
+                }
             }
             // Polls past their closing time close, and their warned cadres get rectifications.
             if let Err(e) = db::run(&sweep_state.pool, move |c| polls::service::close_due(c, at)).await {

@@ -170,7 +170,7 @@ fn run(cli: Cli) -> Result<(), String> {
             if !serve.web_dir.join("index.html").exists() {
                 log::warn!("no web app at {} (build it with `npm --prefix web run build`); serving the API only", serve.web_dir.display());
             }
-            let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir).with_report_cache(serve.report_cache_entries).with_data_key(&data_key));
+            let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir).with_report_cache(serve.report_cache_entries).with_stats_ttl(serve.stats_ttl_secs).with_data_key(&data_key));
             actix_web::rt::System::new().block_on(tongxin::serve(state, &serve.bind, serve.workers, serve.demo)).map_err(|e| e.to_string())
         }
     }

@@ -25,6 +25,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
         (name = "concerns", description = "Resident concerns (社情民意 / 矛盾联动化解): reported in a grid, routed by category with due times, accepted, resolved and closed on the reporter's feedback; warnings, escalation to the street, linked repeats, and the 12345 measures"),
         (name = "open311", description = "An Open311 GeoReport v2 facade over concerns (`services`, `requests`), in GeoReport's own shapes"),
         (name = "polls", description = "Satisfaction polls (民意测评) of a community's cadres: one anonymous vote per account, results after the close with the 60 % / 70 % outcomes, rectifications (整改) with deadlines"),
+        (name = "stats", description = "Figures for any region or branch subtree and period (overview, breakdown by child, monthly series, XLSX export), frozen as of past dates, and the five-good (五好) assessment"),
         (name = "jobs", description = "Background jobs such as imports: progress and per-line errors"),
         (name = "users", description = "Accounts and their role grants"),
         (name = "audit-events", description = "Who changed or read what, when and from where"),

@@ -21,18 +21,73 @@ fn sum_when(cond: &str) -> diesel::expression::SqlLiteral<BigInt> {
 /// Concerns in communities whose path is in `[lo, hi)`, reported in `[from, to)`, judged at `at`
 /// (what is overdue at that moment).
 pub fn compute(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime) -> QueryResult<ConcernMetrics> {
-    type Row = (String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let mut m = ConcernMetrics::default();
+    for part in by_community(conn, range, from, to, at)?.values() {
+        m.add(part);
+    }
+    m.finish();
+    Ok(m)
+}
+
+impl ConcernMetrics {
+    /// Adds another part's counts (rates are left for [`ConcernMetrics::finish`]).
+    pub fn add(&mut self, o: &ConcernMetrics) {
+        self.reported += o.reported;
+        for (k, v) in &o.by_status {
+            *self.by_status.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.by_category {
+            *self.by_category.entry(k.clone()).or_default() += v;
+        }
+        self.acceptance_due += o.acceptance_due;
+        self.accepted_on_time += o.accepted_on_time;
+        self.resolution_due += o.resolution_due;
+        self.resolved_on_time += o.resolved_on_time;
+        self.feedback += o.feedback;
+        self.satisfied += o.satisfied;
+        self.resolved += o.resolved;
+        self.reopened += o.reopened;
+        self.escalated += o.escalated;
+        self.repeats += o.repeats;
+    }
+
+    pub fn finish(&mut self) {
+        self.on_time_acceptance_rate = rate(self.accepted_on_time, self.acceptance_due);
+        self.on_time_resolution_rate = rate(self.resolved_on_time, self.resolution_due);
+        self.satisfaction_rate = rate(self.satisfied, self.feedback);
+        self.reopen_rate = rate(self.reopened, self.resolved);
+    }
+
+    pub fn open(&self) -> i64 {
+        ["reported", "accepted", "in_progress", "reopened"].iter().map(|s| self.by_status.get(*s).copied().unwrap_or(0)).sum()
+    }
+}
+
+/// The same counts per community path (and per grid with `by_grid`), unfinished.
+pub fn by_community(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
+    grouped(conn, range, from, to, at, false)
+}
+
+pub fn by_grid(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
+    grouped(conn, range, from, to, at, true)
+}
+
+fn grouped(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime, grid: bool) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
+    type Row = (String, String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
     let open = "concerns.status IN ('reported', 'accepted', 'in_progress', 'reopened')";
+    // Group keys are SQL text: diesel's group-by checks do not know an expression like COALESCE.
+    let key = if grid { "COALESCE(concerns.grid_id, '')" } else { "regions.path" };
     let rows: Vec<Row> = concerns::table
         .inner_join(regions::table)
         .filter(regions::path.ge(range.0))
         .filter(regions::path.lt(range.1))
         .filter(concerns::created_at.ge(from))
         .filter(concerns::created_at.lt(to))
-        .group_by((concerns::status, concerns::category))
+        .group_by(sql::<diesel::sql_types::Text>(&format!("{key}, concerns.status, concerns.category")))
         .select((
-            concerns::status,
-            concerns::category,
+            sql::<diesel::sql_types::Text>(key),
+            sql::<diesel::sql_types::Text>("concerns.status"),
+            sql::<diesel::sql_types::Text>("concerns.category"),
             count_star(),
             sql::<BigInt>("COALESCE(SUM(CASE WHEN concerns.accepted_at IS NOT NULL OR (concerns.status = 'reported' AND concerns.accept_due_at < ")
                 .bind::<Timestamp, _>(at)
@@ -50,8 +105,9 @@ pub fn compute(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: 
             sum_when("concerns.repeat_of_id IS NOT NULL"),
         ))
         .load(conn)?;
-    let mut m = ConcernMetrics::default();
-    for (status, category, n, acc_due, acc_ok, res_due, res_ok, fb, sat, resolved, reopened, escalated, repeats) in rows {
+    let mut out: std::collections::BTreeMap<String, ConcernMetrics> = Default::default();
+    for (key, status, category, n, acc_due, acc_ok, res_due, res_ok, fb, sat, resolved, reopened, escalated, repeats) in rows {
+        let m = out.entry(key).or_default();
         m.reported += n;
         *m.by_status.entry(status).or_default() += n;
         *m.by_category.entry(category).or_default() += n;
@@ -66,9 +122,5 @@ pub fn compute(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: 
         m.escalated += escalated;
         m.repeats += repeats;
     }
-    m.on_time_acceptance_rate = rate(m.accepted_on_time, m.acceptance_due);
-    m.on_time_resolution_rate = rate(m.resolved_on_time, m.resolution_due);
-    m.satisfaction_rate = rate(m.satisfied, m.feedback);
-    m.reopen_rate = rate(m.reopened, m.resolved);
-    Ok(m)
+    Ok(out)
 }

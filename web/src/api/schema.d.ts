@@ -2321,6 +2321,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/polls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Polls: staff see their communities' polls; residents and members the open ones. */
+        get: operations["polls_list"];
+        put?: never;
+        /** Set up a poll of a community's cadres (民意测评). */
+        post: operations["polls_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/polls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["polls_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/polls/{id}/votes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Vote: one rating for every cadre, once per account, while the poll is open. Anonymous: only
+         *     the fact of voting is kept with the account, never the ratings.
+         */
+        post: operations["polls_vote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/polls/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a poll early; the warned cadres get a rectification with a deadline. */
+        post: operations["polls_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/polls/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Results per cadre with the satisfaction rate and its outcome (under 60 % dismissal, under
+         *     70 % warning): for staff, once the poll has closed.
+         */
+        get: operations["polls_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rectifications of warned cadres, soonest due first. */
+        get: operations["rectifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectifications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Record a rectification's plan and report; `done` closes it (a report is required). */
+        patch: operations["rectifications_update"];
+        trace?: never;
+    };
+    "/api/v1/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The overview of a region or branch subtree over a period: members by category and age,
+         *     branches by kind, check-ins, teams and hours, orders by state with the average rating and
+         *     time to accept, wishes, visit coverage, meeting attendance, concerns with the 12345 measures,
+         *     poll outcomes. Figures of a past `to` are frozen (`frozen: true`).
+         */
+        get: operations["stats_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Headline figures per child: a district's streets, a street's communities, a community's grids
+         *     (for the drill-down and the map).
+         */
+        get: operations["stats_breakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The period month by month. */
+        get: operations["stats_series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The overview, the breakdown and the months as one XLSX workbook, for reporting upwards. */
+        get: operations["stats_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{community_id}/assessments/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A community's five-good (五好) score sheet for a year: computed items with their evidence, and
+         *     the items assessors enter. Final sheets are frozen.
+         */
+        get: operations["assessments_get"];
+        /** Enter assessors' scores (street staff); `finalize` freezes the sheet. */
+        put: operations["assessments_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -2560,6 +2782,50 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        AssessmentItem: {
+            /** @example meeting_attendance */
+            key: string;
+            good: components["schemas"]["Good"];
+            label: string;
+            /** Format: double */
+            max_score: number;
+            /** Format: double */
+            score?: number | null;
+            /** @description computed or entered */
+            source: string;
+            /**
+             * Format: double
+             * @description Computed items: the measured value (a rate) and the target it is scored against.
+             */
+            value?: number | null;
+            /** Format: double */
+            target?: number | null;
+            evidence?: null | components["schemas"]["Evidence"];
+            /** @description Entered items: the assessor's note and evidence. */
+            note?: string | null;
+        };
+        /** @enum {string} */
+        AssessmentStatus: "draft" | "final";
+        AssessmentView: {
+            id?: string | null;
+            community_id: string;
+            community_name: string;
+            /** Format: int32 */
+            year: number;
+            status: components["schemas"]["AssessmentStatus"];
+            items: components["schemas"]["AssessmentItem"][];
+            goods: components["schemas"]["GoodTotal"][];
+            /** Format: double */
+            total: number;
+            /** @description excellent (≥ 90), good (≥ 75), pass (≥ 60), fail */
+            grade: string;
+            /** @description Entered items still to score. */
+            missing: string[];
+            /** Format: date-time */
+            finalized_at?: string | null;
+            /** Format: int32 */
+            version: number;
+        };
         /**
          * @example {
          *       "person_name": "王秀英",
@@ -2660,6 +2926,13 @@ export interface components {
             /** @description Under the 80 % line, or no recorded meeting at all in the period. */
             below_target: boolean;
         };
+        BranchFigures: {
+            /** Format: int64 */
+            total: number;
+            by_kind: {
+                [key: string]: number;
+            };
+        };
         /** @enum {string} */
         BranchKind: "working_committee" | "committee" | "general_branch" | "branch" | "group" | "joint";
         BranchRef: {
@@ -2712,6 +2985,46 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        Breakdown: {
+            scope: components["schemas"]["Scope"];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            frozen: boolean;
+            /** Format: date-time */
+            computed_at: string;
+            children: components["schemas"]["ChildFigures"][];
+        };
+        CadreRating: {
+            cadre_id: string;
+            rating: components["schemas"]["Rating"];
+        };
+        CadreResult: {
+            id: string;
+            name: string;
+            position: string;
+            /** Format: int32 */
+            satisfied: number;
+            /** Format: int32 */
+            basically_satisfied: number;
+            /** Format: int32 */
+            dissatisfied: number;
+            /** Format: int32 */
+            total: number;
+            /**
+             * Format: double
+             * @description (satisfied + basically satisfied) / total.
+             */
+            satisfaction_rate?: number | null;
+            outcome: components["schemas"]["Outcome"];
+            rectification_id?: string | null;
+        };
+        CadreView: {
+            id: string;
+            name: string;
+            position: string;
+        };
         /**
          * @example {
          *       "url": "/api/v1/calendars/3f7a…c2.ics"
@@ -2738,6 +3051,20 @@ export interface components {
             colour?: null | components["schemas"]["TeamColour"];
             /** Format: int64 */
             total_minutes: number;
+        };
+        /**
+         * @example {
+         *       "ratings": [
+         *         {
+         *           "cadre_id": "0193a1b2-0000-7000-8000-000000007101",
+         *           "rating": "satisfied"
+         *         }
+         *       ]
+         *     }
+         */
+        CastVote: {
+            /** @description One rating for every cadre of the poll. */
+            ratings: components["schemas"]["CadreRating"][];
         };
         /** @enum {string} */
         Category: "direct" | "in_service" | "mobile" | "retired" | "new_org";
@@ -2800,6 +3127,15 @@ export interface components {
             /** @description What the QR code encodes: the phone page that checks in with this code. */
             check_in_url: string;
         };
+        CheckInFigures: {
+            /**
+             * Format: int64
+             * @description In-service members checked in with a community at the end of the period.
+             */
+            active: number;
+            /** Format: int64 */
+            new_in_period: number;
+        };
         /**
          * @example {
          *       "code": "482913"
@@ -2841,6 +3177,35 @@ export interface components {
             /** Format: date */
             ended_on?: string | null;
             note?: string | null;
+        };
+        /** @description One child of the scope (a street's communities, a community's grids) with its headline figures. */
+        ChildFigures: {
+            id: string;
+            name: string;
+            /** @description street, community or grid */
+            level: string;
+            /** Format: int64 */
+            members: number;
+            /** Format: int64 */
+            households: number;
+            /** Format: double */
+            coverage_rate?: number | null;
+            /** Format: int64 */
+            orders?: number | null;
+            /** Format: double */
+            average_rating?: number | null;
+            /** Format: int64 */
+            concerns: number;
+            /** Format: int64 */
+            concerns_open: number;
+            /** Format: double */
+            on_time_resolution_rate?: number | null;
+            /** Format: double */
+            satisfaction_rate?: number | null;
+            /** Format: double */
+            attendance_rate?: number | null;
+            /** Format: double */
+            hours?: number | null;
         };
         ClaimOfProject: {
             id: string;
@@ -3720,6 +4085,42 @@ export interface components {
         };
         /**
          * @example {
+         *       "cadres": [
+         *         {
+         *           "name": "王丽",
+         *           "position": "社区党委书记"
+         *         },
+         *         {
+         *           "name": "陈明",
+         *           "position": "社区居委会主任"
+         *         }
+         *       ],
+         *       "closes_at": "2026-12-05T00:00:00Z",
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "opens_at": "2026-11-20T00:00:00Z",
+         *       "rectification_days": 30,
+         *       "title": "2026年下半年社区干部民意测评"
+         *     }
+         */
+        CreatePoll: {
+            community_id: string;
+            title: string;
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            opens_at?: string | null;
+            /** Format: date-time */
+            closes_at: string;
+            /**
+             * Format: int32
+             * @description Days a warned cadre has to rectify, from the close (default 30).
+             */
+            rectification_days?: number | null;
+            cadres: components["schemas"]["NewCadre"][];
+        };
+        /**
+         * @example {
          *       "category_id": "0193a1b2-0000-7000-8000-000000001002",
          *       "name": "独居老人每周探访",
          *       "need": 3
@@ -3975,8 +4376,30 @@ export interface components {
             term_end: string;
             seats: components["schemas"]["CommitteeSeat"][];
         };
+        EnteredScore: {
+            key: string;
+            /** Format: double */
+            score: number;
+            note?: string | null;
+        };
         /** @enum {string} */
         Establishment: "formal" | "interest" | "joint";
+        Evidence: {
+            /** Format: double */
+            numerator: number;
+            /** Format: double */
+            denominator: number;
+            /**
+             * @description What the numbers are, in words.
+             * @example 出席人次 / 应到人次（已记录的会议）
+             */
+            basis: string;
+            /**
+             * @description The API list behind the figure.
+             * @example /api/v1/meetings?region_id=…&from=2026-01-01&to=2026-12-31
+             */
+            link: string;
+        };
         FieldError: {
             /**
              * @description The request field, as a dotted path (`parent_id`, `items.0.name`).
@@ -4041,6 +4464,19 @@ export interface components {
         };
         /** @enum {string} */
         Gender: "male" | "female";
+        /**
+         * @description The five goods (五好).
+         * @enum {string}
+         */
+        Good: "leadership" | "cadre_team" | "work_mechanisms" | "management_service" | "residents_response";
+        GoodTotal: {
+            good: components["schemas"]["Good"];
+            label: string;
+            /** Format: double */
+            score: number;
+            /** Format: double */
+            max_score: number;
+        };
         GrantView: {
             id: string;
             role: components["schemas"]["Role"];
@@ -4445,6 +4881,19 @@ export interface components {
             display_name: string;
             grants: components["schemas"]["GrantView"][];
         };
+        MeetingFigures: {
+            /** Format: int64 */
+            meetings: number;
+            /** Format: int64 */
+            expected: number;
+            /** Format: int64 */
+            present: number;
+            /**
+             * Format: double
+             * @description present / expected over recorded meetings; the line is 80 %.
+             */
+            attendance_rate?: number | null;
+        };
         /** @enum {string} */
         MeetingKind: "general_meeting" | "committee_meeting" | "group_meeting" | "party_lecture" | "themed_party_day";
         /**
@@ -4504,6 +4953,22 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        MemberFigures: {
+            /**
+             * Format: int64
+             * @description Members on the rolls at the end of the period.
+             */
+            total: number;
+            by_category: {
+                [key: string]: number;
+            };
+            /** @description under_35, 35_to_59, 60_plus (age at the end of the period) */
+            by_age: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            joined_in_period: number;
         };
         /** @enum {string} */
         MemberStatus: "active" | "left" | "deceased" | "transferred_out";
@@ -4634,6 +5099,30 @@ export interface components {
             /** Format: int64 */
             households_visited: number;
         };
+        MonthFigures: {
+            /** @example 2026-11 */
+            month: string;
+            /** Format: int64 */
+            orders: number;
+            /** Format: int64 */
+            orders_completed: number;
+            /** Format: int64 */
+            concerns: number;
+            /** Format: int64 */
+            concerns_closed: number;
+            /** Format: int64 */
+            visits: number;
+            /** Format: double */
+            hours: number;
+            /** Format: int64 */
+            meetings: number;
+            /** Format: double */
+            attendance_rate?: number | null;
+            /** Format: int64 */
+            members_joined: number;
+            /** Format: int64 */
+            wishes: number;
+        };
         MoveBranch: {
             /** @description The new parent organisation, of a higher kind. */
             parent_id: string;
@@ -4650,6 +5139,12 @@ export interface components {
             parent_id: string;
             /** Format: int32 */
             version?: number | null;
+        };
+        NewCadre: {
+            /** @example 王丽 */
+            name: string;
+            /** @example 社区党委书记 */
+            position: string;
         };
         /** @description A GeoReport v2 error. */
         Open311Error: {
@@ -4670,6 +5165,23 @@ export interface components {
             from_status?: null | components["schemas"]["OrderStatus"];
             to_status: components["schemas"]["OrderStatus"];
             note?: string | null;
+        };
+        OrderFigures: {
+            /**
+             * Format: int64
+             * @description Ordered in the period.
+             */
+            total: number;
+            by_status: {
+                [key: string]: number;
+            };
+            /** Format: double */
+            average_rating?: number | null;
+            /**
+             * Format: double
+             * @description From dispatch to acceptance.
+             */
+            average_minutes_to_accept?: number | null;
         };
         /**
          * @example {
@@ -4769,6 +5281,63 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /**
+         * @description What a cadre's satisfaction rate leads to: under 60 % dismissal (免职), under 70 % a
+         *     warning and rectification (诫勉整改).
+         * @enum {string}
+         */
+        Outcome: "pass" | "warning" | "dismissal" | "no_votes";
+        /**
+         * @example {
+         *       "computed_at": "2026-11-23T06:00:00Z",
+         *       "from": "2026-01-01",
+         *       "frozen": false,
+         *       "members": {
+         *         "by_age": {
+         *           "under_35": 200
+         *         },
+         *         "by_category": {
+         *           "direct": 900
+         *         },
+         *         "joined_in_period": 31,
+         *         "total": 1530
+         *       },
+         *       "scope": {
+         *         "id": "0193a1b2-0000-7000-8000-000000000002",
+         *         "kind": "region",
+         *         "level": "street",
+         *         "name": "新丰街街道"
+         *       },
+         *       "to": "2026-11-23"
+         *     }
+         */
+        Overview: {
+            scope: components["schemas"]["Scope"];
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day counted: figures are as of its end.
+             */
+            to: string;
+            /**
+             * @description Figures of a past day are frozen the first time they are read (or by the month-end job)
+             *     and do not change afterwards.
+             */
+            frozen: boolean;
+            /** Format: date-time */
+            computed_at: string;
+            members: components["schemas"]["MemberFigures"];
+            branches: components["schemas"]["BranchFigures"];
+            check_ins?: null | components["schemas"]["CheckInFigures"];
+            volunteers?: null | components["schemas"]["VolunteerFigures"];
+            orders?: null | components["schemas"]["OrderFigures"];
+            wishes?: null | components["schemas"]["WishFigures"];
+            visits?: null | components["schemas"]["VisitFigures"];
+            meetings: components["schemas"]["MeetingFigures"];
+            concerns?: null | components["schemas"]["ConcernMetrics"];
+            polls?: null | components["schemas"]["PollFigures"];
         };
         Page_ActivityView: {
             items: {
@@ -5457,6 +6026,50 @@ export interface components {
              */
             per_page: number;
         };
+        Page_PollView: {
+            items: {
+                id: string;
+                community_id: string;
+                community_name: string;
+                title: string;
+                /** Format: date-time */
+                opens_at: string;
+                /** Format: date-time */
+                closes_at: string;
+                status: components["schemas"]["PollStatus"];
+                /** Format: int32 */
+                rectification_days: number;
+                /**
+                 * Format: int32
+                 * @description How many have voted (turnout is public; results only after the close).
+                 */
+                ballots: number;
+                cadres: components["schemas"]["CadreView"][];
+                /** @description Whether the caller has voted. */
+                voted: boolean;
+                /** @description Whether the caller may vote now. */
+                can_vote: boolean;
+                can_manage: boolean;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
         Page_ProjectView: {
             items: {
                 id: string;
@@ -5489,6 +6102,45 @@ export interface components {
                 created_at: string;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_RectificationView: {
+            items: {
+                id: string;
+                poll_id: string;
+                poll_title: string;
+                community_id: string;
+                community_name: string;
+                cadre_id: string;
+                cadre_name: string;
+                /** Format: double */
+                satisfaction_rate: number;
+                /** Format: date */
+                due_on: string;
+                plan?: string | null;
+                report?: string | null;
+                status: components["schemas"]["RectificationStatus"];
+                overdue: boolean;
+                /** Format: date-time */
+                completed_at?: string | null;
+                /** Format: int32 */
+                version: number;
             }[];
             /**
              * Format: int64
@@ -5884,6 +6536,111 @@ export interface components {
             to: string;
             quarter: boolean;
         };
+        PollFigures: {
+            /**
+             * Format: int64
+             * @description Polls closed in the period.
+             */
+            polls: number;
+            /** Format: int64 */
+            ballots: number;
+            /** Format: int64 */
+            cadres: number;
+            /** Format: int64 */
+            pass: number;
+            /** Format: int64 */
+            warning: number;
+            /** Format: int64 */
+            dismissal: number;
+            /**
+             * Format: double
+             * @description Over all ratings of all cadres.
+             */
+            satisfaction_rate?: number | null;
+        };
+        /**
+         * @example {
+         *       "ballots": 128,
+         *       "cadres": [
+         *         {
+         *           "basically_satisfied": 20,
+         *           "dissatisfied": 18,
+         *           "id": "0193a1b2-0000-7000-8000-000000007101",
+         *           "name": "王丽",
+         *           "outcome": "pass",
+         *           "position": "社区党委书记",
+         *           "rectification_id": null,
+         *           "satisfaction_rate": 0.8594,
+         *           "satisfied": 90,
+         *           "total": 128
+         *         }
+         *       ],
+         *       "poll_id": "0193a1b2-0000-7000-8000-000000007001",
+         *       "title": "2026年下半年社区干部民意测评"
+         *     }
+         */
+        PollResults: {
+            poll_id: string;
+            title: string;
+            community_name: string;
+            /** Format: date-time */
+            closed_at: string;
+            /** Format: int32 */
+            ballots: number;
+            cadres: components["schemas"]["CadreResult"][];
+        };
+        /** @enum {string} */
+        PollStatus: "upcoming" | "open" | "closed";
+        /**
+         * @example {
+         *       "ballots": 128,
+         *       "cadres": [
+         *         {
+         *           "id": "0193a1b2-0000-7000-8000-000000007101",
+         *           "name": "王丽",
+         *           "position": "社区党委书记"
+         *         }
+         *       ],
+         *       "can_manage": false,
+         *       "can_vote": true,
+         *       "closes_at": "2026-12-05T00:00:00Z",
+         *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
+         *       "community_name": "斜桥巷社区",
+         *       "id": "0193a1b2-0000-7000-8000-000000007001",
+         *       "opens_at": "2026-11-20T00:00:00Z",
+         *       "rectification_days": 30,
+         *       "status": "open",
+         *       "title": "2026年下半年社区干部民意测评",
+         *       "version": 1,
+         *       "voted": false
+         *     }
+         */
+        PollView: {
+            id: string;
+            community_id: string;
+            community_name: string;
+            title: string;
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            closes_at: string;
+            status: components["schemas"]["PollStatus"];
+            /** Format: int32 */
+            rectification_days: number;
+            /**
+             * Format: int32
+             * @description How many have voted (turnout is public; results only after the close).
+             */
+            ballots: number;
+            cadres: components["schemas"]["CadreView"][];
+            /** @description Whether the caller has voted. */
+            voted: boolean;
+            /** @description Whether the caller may vote now. */
+            can_vote: boolean;
+            can_manage: boolean;
+            /** Format: int32 */
+            version: number;
+        };
         /**
          * @description The problem+json body of every error response.
          * @example {
@@ -6026,6 +6783,8 @@ export interface components {
             rating: number;
             comment?: string | null;
         };
+        /** @enum {string} */
+        Rating: "satisfied" | "basically_satisfied" | "dissatisfied";
         /**
          * @example {
          *       "entries": [
@@ -6047,6 +6806,29 @@ export interface components {
             entries: components["schemas"]["AttendanceEntry"][];
             /** Format: int32 */
             version?: number | null;
+        };
+        /** @enum {string} */
+        RectificationStatus: "open" | "done";
+        RectificationView: {
+            id: string;
+            poll_id: string;
+            poll_title: string;
+            community_id: string;
+            community_name: string;
+            cadre_id: string;
+            cadre_name: string;
+            /** Format: double */
+            satisfaction_rate: number;
+            /** Format: date */
+            due_on: string;
+            plan?: string | null;
+            report?: string | null;
+            status: components["schemas"]["RectificationStatus"];
+            overdue: boolean;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: int32 */
+            version: number;
         };
         RefreshRequest: {
             refresh_token: string;
@@ -6159,8 +6941,26 @@ export interface components {
             category_label: string;
             custom: boolean;
         };
+        Scope: {
+            /**
+             * @description region or branch
+             * @example region
+             */
+            kind: string;
+            id: string;
+            name: string;
+            /**
+             * @description district, street, community (regions) or the branch kind
+             * @example street
+             */
+            level: string;
+        };
         /** @enum {string} */
         ScopeType: "global" | "region" | "branch" | "grid" | "unit" | "self";
+        Series: {
+            scope: components["schemas"]["Scope"];
+            months: components["schemas"]["MonthFigures"][];
+        };
         /**
          * @description A GeoReport v2 service: one per concern category.
          * @example {
@@ -6548,6 +7348,25 @@ export interface components {
         };
         /**
          * @example {
+         *       "entries": [
+         *         {
+         *           "key": "leadership_building",
+         *           "note": "班子分工明确，年度述职评议良好",
+         *           "score": 18
+         *         }
+         *       ],
+         *       "finalize": false
+         *     }
+         */
+        UpdateAssessment: {
+            entries: components["schemas"]["EnteredScore"][];
+            /** @description Freezes the sheet; every entered item must be scored. */
+            finalize?: boolean | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
          *       "name": "斜桥巷社区第一党支部",
          *       "secretary_name": "李明"
          *     }
@@ -6649,6 +7468,23 @@ export interface components {
              */
             need?: number | null;
             status?: null | components["schemas"]["ProjectStatus"];
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @example {
+         *       "done": false,
+         *       "plan": "每周二下午接待居民，月底前走访所有反映问题的楼栋",
+         *       "report": null
+         *     }
+         */
+        UpdateRectification: {
+            plan?: string | null;
+            report?: string | null;
+            /** @description Marks it done; needs a report. */
+            done?: boolean | null;
+            /** Format: date */
+            due_on?: string | null;
             /** Format: int32 */
             version?: number | null;
         };
@@ -6770,6 +7606,19 @@ export interface components {
              */
             ended_on?: string | null;
         };
+        VisitFigures: {
+            /** Format: int64 */
+            households: number;
+            /**
+             * Format: int64
+             * @description Households visited at least once in the period.
+             */
+            visited: number;
+            /** Format: double */
+            coverage_rate?: number | null;
+            /** Format: int64 */
+            visits: number;
+        };
         /** @enum {string} */
         VisitKind: "routine" | "key_group" | "follow_up";
         VisitView: {
@@ -6785,6 +7634,17 @@ export interface components {
             concern_found: boolean;
             /** Format: date-time */
             created_at: string;
+        };
+        VolunteerFigures: {
+            /** Format: int64 */
+            teams: number;
+            /** Format: int64 */
+            volunteers: number;
+            /**
+             * Format: double
+             * @description Service hours credited in the period's months.
+             */
+            hours: number;
         };
         /**
          * @example {
@@ -6820,6 +7680,13 @@ export interface components {
             teams: number;
             /** Format: date-time */
             created_at: string;
+        };
+        WishFigures: {
+            /** Format: int64 */
+            total: number;
+            by_status: {
+                [key: string]: number;
+            };
         };
         /**
          * @description 发布 → 审核 → 认领 → 完成 → 致谢.
@@ -16308,6 +17175,812 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Open311Error"][];
+                };
+            };
+        };
+    };
+    polls_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                community_id?: string;
+                status?: components["schemas"]["PollStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PollView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    polls_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePoll"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    polls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    polls_vote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CastVote"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description staff do not vote */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `already_voted`, `poll_not_open` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `incomplete`: every cadre exactly once */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    polls_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollResults"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `poll_closed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    polls_results: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollResults"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `poll_open` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rectifications_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+                community_id?: string;
+                status?: components["schemas"]["RectificationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RectificationView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rectifications_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRectification"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectificationView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats_overview: {
+        parameters: {
+            query?: {
+                /** @description A region (district, street, community); or give `branch_id`. */
+                region_id?: string;
+                /** @description A branch subtree (members, branches and meetings only). */
+                branch_id?: string;
+                /** @description First day (default: the first of `to`'s year). */
+                from?: string;
+                /** @description Last day (default: today). A day before today gives the figures frozen as of its end. */
+                to?: string;
+                /**
+                 * @description Breakdown only: `grid` gives every grid under the region (for the map) instead of the
+                 *     region's children.
+                 */
+                by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats_breakdown: {
+        parameters: {
+            query?: {
+                /** @description A region (district, street, community); or give `branch_id`. */
+                region_id?: string;
+                /** @description A branch subtree (members, branches and meetings only). */
+                branch_id?: string;
+                /** @description First day (default: the first of `to`'s year). */
+                from?: string;
+                /** @description Last day (default: today). A day before today gives the figures frozen as of its end. */
+                to?: string;
+                /**
+                 * @description Breakdown only: `grid` gives every grid under the region (for the map) instead of the
+                 *     region's children.
+                 */
+                by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakdown"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats_series: {
+        parameters: {
+            query?: {
+                /** @description A region (district, street, community); or give `branch_id`. */
+                region_id?: string;
+                /** @description A branch subtree (members, branches and meetings only). */
+                branch_id?: string;
+                /** @description First day (default: the first of `to`'s year). */
+                from?: string;
+                /** @description Last day (default: today). A day before today gives the figures frozen as of its end. */
+                to?: string;
+                /**
+                 * @description Breakdown only: `grid` gives every grid under the region (for the map) instead of the
+                 *     region's children.
+                 */
+                by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Series"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats_export: {
+        parameters: {
+            query?: {
+                /** @description A region (district, street, community); or give `branch_id`. */
+                region_id?: string;
+                /** @description A branch subtree (members, branches and meetings only). */
+                branch_id?: string;
+                /** @description First day (default: the first of `to`'s year). */
+                from?: string;
+                /** @description Last day (default: today). A day before today gives the figures frozen as of its end. */
+                to?: string;
+                /**
+                 * @description Breakdown only: `grid` gives every grid under the region (for the map) instead of the
+                 *     region's children.
+                 */
+                by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                community_id: string;
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                community_id: string;
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAssessment"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentView"];
+                };
+            };
+            /** @description No, a malformed or an expired access token (`unauthorized`, `token_expired`); see `WWW-Authenticate` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `assessment_final` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
