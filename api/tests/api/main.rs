@@ -16,5 +16,6 @@ mod polls;
 mod regions;
 mod schema;
 mod services;
+mod stats;
 mod users;
 mod volunteers;

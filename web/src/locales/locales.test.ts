@@ -33,6 +33,8 @@ describe('locales', () => {
       'below_confirmed', 'not_in_team', 'before_start', 'too_long', 'invalid_range', 'out_of_range',
       // resident concerns
       'outside_grids', 'too_many_photos', 'forbidden',
+      // satisfaction polls and rectifications
+      'incomplete', 'already_voted', 'poll_not_open', 'poll_closed', 'poll_open', 'rectification_done',
     ]) {
       expect(keys(zhCN)).toContain(`errors.${code}`)
     }
