@@ -3,6 +3,7 @@
 //! 花园路 with community "big committees", grid branches, building party groups, an interest-based
 //! branch (心相连艺术团党支部) and regional joint committees — plus the demo accounts.
 pub mod bench;
+pub mod concerns;
 pub mod orders;
 pub mod party;
 pub mod services;
@@ -413,6 +414,8 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     let unit1: String = users::table.filter(users::username.eq("unit1")).select(users::id).first(c)?;
     services::load(c, &xinfeng.id, &xf_ids, &unit1)?;
     orders::load(c, &xf_ids, &resident1)?;
+    let grid1: String = users::table.filter(users::username.eq("grid1")).select(users::id).first(c)?;
+    concerns::load(c, &xinfeng.id, &xf_ids, &resident1, &grid1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
     let today = crate::clock::today();

@@ -77,6 +77,9 @@ enum Command {
         /// Also create this many service orders over the communities.
         #[arg(long)]
         orders: Option<usize>,
+        /// Also create this many resident concerns over the communities.
+        #[arg(long)]
+        concerns: Option<usize>,
     },
 }
 
@@ -147,14 +150,21 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("created user {username} ({id}) as {role}");
             Ok(())
         }
-        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key, teams, activities, hour_entries, orders } => {
+        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key, teams, activities, hour_entries, orders, concerns } => {
             let pool = open(&db, false)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
             let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(data_key.as_deref(), &db.data_dir)?);
             let members = members.map(|members| (tongxin::demo::bench::MemberScale { members, attendance }, &sealer));
             let volunteers = teams.map(|teams| tongxin::demo::bench::VolunteerScale { teams, activities, entries: hour_entries });
-            tongxin::demo::bench::seed(&mut conn, scale, grids, members, volunteers, orders)
+            tongxin::demo::bench::seed(&mut conn, scale, grids, members, volunteers, orders)?;
+            if let Some(n) = concerns {
+                let t = std::time::Instant::now();
+                tongxin::demo::bench::seed_concerns(&mut conn, n).map_err(|e| e.to_string())?;
+                diesel::connection::SimpleConnection::batch_execute(&mut conn, "ANALYZE").map_err(|e| e.to_string())?;
+                println!("seeded {n} concerns in {:.1}s", t.elapsed().as_secs_f64());
+            }
+            Ok(())
         }
         Command::Serve { db, serve } => {
             let url = db.url(serve.demo);

@@ -166,7 +166,7 @@ pub struct ConcernLink {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000006001", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "grid_id": "0193a1b2-0000-7000-8000-000000000101", "grid_name": "斜桥巷第一网格", "household_id": null, "visit_id": null, "lng": 119.9701, "lat": 31.8103, "address": "斜桥巷3号楼2单元", "category": "safety", "category_label": "安全隐患", "urgency": "urgent", "title": "楼道堆放电动车充电", "description": "3号楼2单元楼道里有电动车整夜充电", "reporter_name": "张海燕", "contact_phone": null, "channel": "grid_worker", "status": "accepted", "handler_type": "department", "handler_id": null, "handler_name": "街道安全生产办公室", "accept_due_at": "2026-11-23T03:00:00Z", "resolve_due_at": "2026-11-23T14:00:00Z", "accepted_at": "2026-11-23T02:10:00Z", "resolved_at": null, "closed_at": null, "resolution": null, "accept_overdue": false, "resolve_overdue": false, "due_soon": false, "reopen_count": 0, "escalated": false, "escalated_at": null, "repeat_of_id": null, "repeats": [], "photos": [], "media_urls": [], "actions": ["start", "resolve", "route"], "events": [], "version": 2, "created_at": "2026-11-23T02:00:00Z", "updated_at": "2026-11-23T02:10:00Z"}))]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000006001", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "grid_id": "0193a1b2-0000-7000-8000-000000000101", "grid_name": "斜桥巷第一网格", "household_id": null, "visit_id": null, "lng": 119.9701, "lat": 31.8103, "address": "斜桥巷3号楼2单元", "category": "safety", "category_label": "安全隐患", "urgency": "urgent", "title": "楼道堆放电动车充电", "description": "3号楼2单元楼道里有电动车整夜充电", "reporter_name": "张海燕", "contact_phone": null, "channel": "grid_worker", "status": "accepted", "handler_type": "department", "handler_id": null, "handler_name": "街道安全生产办公室", "accept_due_at": "2026-11-23T03:00:00Z", "resolve_due_at": "2026-11-23T14:00:00Z", "accepted_at": "2026-11-23T02:10:00Z", "resolved_at": null, "closed_at": null, "resolution": null, "accept_overdue": false, "resolve_overdue": false, "due_soon": false, "reopen_count": 0, "escalated": false, "escalated_at": null, "repeat_of_id": null, "repeats": [], "photos": [], "media_urls": [], "actions": ["start", "resolve", "route"], "mine": false, "can_add_photo": true, "events": [], "version": 2, "created_at": "2026-11-23T02:00:00Z", "updated_at": "2026-11-23T02:10:00Z"}))]
 pub struct ConcernView {
     pub id: String,
     pub community_id: String,
@@ -215,6 +215,10 @@ pub struct ConcernView {
     pub media_urls: Vec<String>,
     /// What the caller may do now.
     pub actions: Vec<String>,
+    /// The caller reported it.
+    pub mine: bool,
+    /// The caller may add photos (the reporter, the handler, the grid's workers, staff).
+    pub can_add_photo: bool,
     /// The timeline (detail only).
     pub events: Vec<ConcernEventView>,
     pub version: i32,

@@ -223,6 +223,8 @@ pub fn view(conn: &mut DbConn, caller: &Caller, c: Concern, community_name: Stri
     let window = c.resolve_due_at - c.created_at;
     Ok(ConcernView {
         actions: allowed(status, &r),
+        mine: r.reporter,
+        can_add_photo: r.reporter || r.handler || r.staff || r.worker,
         accept_overdue: status == ConcernStatus::Reported && at > c.accept_due_at,
         resolve_overdue: !finished(status) && at > c.resolve_due_at,
         due_soon: !finished(status) && at <= c.resolve_due_at && at >= c.resolve_due_at - window / 5,

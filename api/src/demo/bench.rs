@@ -480,3 +480,70 @@ pub fn seed_orders(c: &mut DbConn, n: usize) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// `n` resident concerns over the communities' past year, in every state, with due times some
+/// of them missed (rows only: `/stats` and the 12345 measures read them).
+pub fn seed_concerns(c: &mut DbConn, n: usize) -> QueryResult<()> {
+    use crate::concerns::service::Concern;
+    use crate::db::schema::{concerns, regions};
+    let communities: Vec<String> = regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select(regions::id).load(c)?;
+    let reporter: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
+    if communities.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now().naive_utc();
+    const STATES: [&str; 7] = ["closed", "closed", "closed", "resolved", "in_progress", "reported", "reopened"];
+    const CATEGORIES: [&str; 7] = ["opinion", "dispute", "safety", "market", "environment", "facility", "other"];
+    let mut made = 0usize;
+    while made < n {
+        let batch = (n - made).min(20_000);
+        c.transaction(|c| -> QueryResult<()> {
+            let rows: Vec<Concern> = (made..made + batch)
+                .map(|i| {
+                    let created = now - chrono::Duration::minutes(((i * 37) % 525_600) as i64);
+                    let state = STATES[(i * 3) % STATES.len()];
+                    let done = matches!(state, "closed" | "resolved");
+                    let late = i % 9 == 0;
+                    Concern {
+                        id: crate::new_id(),
+                        community_id: communities[i % communities.len()].clone(),
+                        grid_id: None,
+                        household_id: None,
+                        visit_id: None,
+                        lng: None,
+                        lat: None,
+                        address: None,
+                        category: CATEGORIES[i % CATEGORIES.len()].into(),
+                        urgency: "normal".into(),
+                        title: "基准诉求".into(),
+                        description: "bench".into(),
+                        reporter_id: reporter.clone(),
+                        reporter_name: "基准居民".into(),
+                        contact_phone: None,
+                        channel: "resident".into(),
+                        status: state.into(),
+                        handler_id: None,
+                        handler_name: "社区居委会".into(),
+                        accept_due_at: created + chrono::Duration::hours(24),
+                        resolve_due_at: created + chrono::Duration::hours(168),
+                        accepted_at: (state != "reported").then(|| created + chrono::Duration::hours(if late { 30 } else { 3 })),
+                        resolved_at: done.then(|| created + chrono::Duration::hours(if late { 200 } else { 48 })),
+                        resolution: done.then(|| "ok".to_string()),
+                        reopen_count: (state == "reopened" || i % 13 == 0) as i32,
+                        feedback_count: (state == "closed") as i32 + (state == "reopened" || i % 13 == 0) as i32,
+                        warned_at: None,
+                        escalated_at: None,
+                        repeat_of_id: None,
+                        version: 1,
+                        created_at: created,
+                        updated_at: created,
+                    }
+                })
+                .collect();
+            crate::bulk_insert!(c, concerns::table, rows);
+            Ok(())
+        })?;
+        made += batch;
+    }
+    Ok(())
+}

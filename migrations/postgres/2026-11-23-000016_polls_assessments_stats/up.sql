@@ -39,7 +39,7 @@ CREATE TABLE poll_ballots (
 CREATE TABLE rectifications (
     id TEXT PRIMARY KEY NOT NULL,
     poll_id TEXT NOT NULL REFERENCES polls(id),
-    cadre_id TEXT NOT NULL UNIQUE REFERENCES poll_cadres(id),
+    cadre_id TEXT NOT NULL REFERENCES poll_cadres(id),
     cadre_name TEXT NOT NULL,
     satisfaction_rate DOUBLE PRECISION NOT NULL,
     due_on DATE NOT NULL,
@@ -51,6 +51,7 @@ CREATE TABLE rectifications (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
+CREATE UNIQUE INDEX rectifications_cadre ON rectifications(cadre_id);
 
 -- The five-good (五好) score sheet of a community for a year: the assessors' entries, and when
 -- final, the computed items frozen as they were.
@@ -64,9 +65,9 @@ CREATE TABLE assessments (
     finalized_at TIMESTAMP,
     version INTEGER NOT NULL DEFAULT 1,
     created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
-    UNIQUE (community_id, year)
+    updated_at TIMESTAMP NOT NULL
 );
+CREATE UNIQUE INDEX assessments_community_year ON assessments(community_id, year);
 
 -- Figures frozen "as of" a past date, so year-end figures stay what they were when the tree or
 -- the rosters change later.

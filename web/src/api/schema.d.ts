@@ -3579,6 +3579,7 @@ export interface components {
          *         "route"
          *       ],
          *       "address": "斜桥巷3号楼2单元",
+         *       "can_add_photo": true,
          *       "category": "safety",
          *       "category_label": "安全隐患",
          *       "channel": "grid_worker",
@@ -3602,6 +3603,7 @@ export interface components {
          *       "lat": 31.8103,
          *       "lng": 119.9701,
          *       "media_urls": [],
+         *       "mine": false,
          *       "photos": [],
          *       "reopen_count": 0,
          *       "repeat_of_id": null,
@@ -3676,6 +3678,10 @@ export interface components {
             media_urls: string[];
             /** @description What the caller may do now. */
             actions: string[];
+            /** @description The caller reported it. */
+            mine: boolean;
+            /** @description The caller may add photos (the reporter, the handler, the grid's workers, staff). */
+            can_add_photo: boolean;
             /** @description The timeline (detail only). */
             events: components["schemas"]["ConcernEventView"][];
             /** Format: int32 */
@@ -5601,6 +5607,10 @@ export interface components {
                 media_urls: string[];
                 /** @description What the caller may do now. */
                 actions: string[];
+                /** @description The caller reported it. */
+                mine: boolean;
+                /** @description The caller may add photos (the reporter, the handler, the grid's workers, staff). */
+                can_add_photo: boolean;
                 /** @description The timeline (detail only). */
                 events: components["schemas"]["ConcernEventView"][];
                 /** Format: int32 */
