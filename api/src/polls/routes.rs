@@ -29,7 +29,9 @@ pub struct PollFilters {
 pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<PollFilters>) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = service::PollFilter { community_id: f.community_id, status: f.status };
+    // Newest closing first is the one order offered.
+    params.sorts(&[])?;
+    let filter = service::PollFilter { community_id: f.community_id, status: f.status, q: params.query() };
     let p = paging.clone();
     let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, paging)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
@@ -136,7 +138,9 @@ pub async fn list_rectifications(state: web::Data<AppState>, caller: Caller, par
     let paging = params.paging()?;
     let f = f.into_inner();
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list_rectifications(c, &caller, f.community_id, f.status, paging)).await?;
+    params.sorts(&[])?;
+    let q = params.query();
+    let (items, total) = crate::db::run(&state.pool, move |c| service::list_rectifications(c, &caller, f.community_id, f.status, q, paging)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
 }
 

@@ -154,6 +154,8 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreatePoll) -> ApiResul
 pub struct PollFilter {
     pub community_id: Option<String>,
     pub status: Option<PollStatus>,
+    /// In the title.
+    pub q: Option<String>,
 }
 
 /// Staff: the polls of the communities they read. Voters: the open polls (of a community).
@@ -174,6 +176,9 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: PollFilter, paging: Paging) -
         }
         if let Some(cid) = &f.community_id {
             q = q.filter(polls::community_id.eq(cid.clone()));
+        }
+        if let Some(text) = &f.q {
+            q = q.filter(polls::title.like(crate::http::list::like_pattern(text)));
         }
         match f.status {
             Some(PollStatus::Open) => q = q.filter(polls::closed_at.is_null()).filter(polls::opens_at.le(at)).filter(polls::closes_at.gt(at)),
@@ -389,7 +394,7 @@ macro_rules! rect_columns {
     };
 }
 
-pub fn list_rectifications(conn: &mut DbConn, caller: &Caller, community_id: Option<String>, status: Option<RectificationStatus>, paging: Paging) -> ApiResult<(Vec<RectificationView>, i64)> {
+pub fn list_rectifications(conn: &mut DbConn, caller: &Caller, community_id: Option<String>, status: Option<RectificationStatus>, text: Option<String>, paging: Paging) -> ApiResult<(Vec<RectificationView>, i64)> {
     let reach = caller.regions_readable();
     let query = || {
         let mut q = rectifications::table.inner_join(polls::table.inner_join(regions::table)).into_boxed::<crate::db::MultiBackend>();
@@ -402,6 +407,9 @@ pub fn list_rectifications(conn: &mut DbConn, caller: &Caller, community_id: Opt
         }
         if let Some(s) = status {
             q = q.filter(rectifications::status.eq(s.as_str()));
+        }
+        if let Some(t) = &text {
+            q = q.filter(rectifications::cadre_name.like(crate::http::list::like_pattern(t)));
         }
         q
     };

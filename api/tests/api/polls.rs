@@ -35,6 +35,9 @@ both_backends!(each_account_votes_once_and_nobody_sees_how, |app| {
     assert_eq!(poll.body["status"], "open");
     assert_eq!(poll.body["can_vote"], false, "staff do not vote");
     let ids = cadre_ids(&poll.body);
+    assert_eq!(app.get(&c1, &format!("/api/v1/polls?q={}", url_encode("下半年社区干部"))).await.expect(200).body["total"], 2, "ours and the demo's open one");
+    assert_eq!(app.get(&c1, "/api/v1/polls?q=nomatchzzz").await.expect(200).body["total"], 0);
+    app.get(&c1, "/api/v1/polls?sort=title").await.problem(400, "invalid_sort");
 
     // Residents and members see open polls and vote once.
     let open = app.get(&r1, &format!("/api/v1/polls?community_id={xqx}")).await.expect(200);
