@@ -18,6 +18,9 @@ describe('desktop', () => {
   test('regions: tree, create with field errors, delete refused when not empty', async () => {
     const page = await env.browser.newPage(desktop)
     await login(page, env.server.base, 'street1')
+    // Staff land on the dashboard; the regions are one click away.
+    await page.getByTestId('dashboard').waitFor()
+    await page.getByTestId('nav-regions').click()
     await page.getByTestId('region-tree').waitFor()
     await page.getByTestId('region-node-新丰街街道').click()
     await page.getByTestId('region-detail').getByText('新丰街街道').waitFor()

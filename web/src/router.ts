@@ -9,7 +9,10 @@ export const router = createRouter({
       path: '/',
       component: () => import('./layout/AppLayout.vue'),
       children: [
-        { path: '', redirect: '/regions' },
+        // Staff land on the dashboard, grid workers on their grid, residents at the activities, others at the regions.
+        { path: '', name: 'home', component: () => import('./features/dashboard/DashboardPage.vue'), beforeEnter: () => import('./features/dashboard/landing').then((m) => m.landingRoute()) },
+        { path: 'dashboard', name: 'dashboard', component: () => import('./features/dashboard/DashboardPage.vue'), meta: { title: 'nav.dashboard' } },
+        { path: 'assessments', name: 'assessments', component: () => import('./features/assessments/AssessmentPage.vue'), meta: { title: 'nav.assessments' } },
         { path: 'regions', name: 'regions', component: () => import('./features/regions/RegionsPage.vue'), meta: { title: 'nav.regions' } },
         { path: 'branches', name: 'branches', component: () => import('./features/branches/BranchesPage.vue'), meta: { title: 'nav.branches' } },
         { path: 'grids', name: 'grids', component: () => import('./features/grids/GridsPage.vue'), meta: { title: 'nav.grids' } },

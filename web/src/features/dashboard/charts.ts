@@ -9,7 +9,7 @@ export function pieOption(slices: Slice[], narrow: boolean): Record<string, unkn
   return {
     color: PALETTE,
     tooltip: { trigger: 'item', formatter: '{b}：{c}（{d}%）' },
-    legend: narrow ? { bottom: 0, type: 'scroll' } : { orient: 'vertical', right: 0, top: 'middle', type: 'scroll' },
+    legend: narrow ? { bottom: 0 } : { orient: 'vertical', right: 0, top: 'middle', type: 'scroll' },
     series: [
       {
         type: 'pie',
@@ -41,8 +41,8 @@ export function lineOption(months: Month[], names: Record<LineKey, string>, mont
   return {
     color: ['#b71c1c', '#f0a202', '#409eff', '#67c23a'],
     tooltip: { trigger: 'axis' },
-    legend: { top: 0, type: 'scroll' },
-    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+    legend: { top: 0 },
+    grid: { left: 8, right: 8, top: narrow ? 56 : 36, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: months.map((m) => monthName(m.month)), axisLabel: { fontSize: narrow ? 10 : 12 } },
     yAxis: [
       { type: 'value', minInterval: 1 },

@@ -7,21 +7,23 @@ import type { GridFeature } from '../grids/GridMap.vue'
 import { fileNameOf, type Breakdown, type Month, type Overview, type Period } from './stats'
 
 type Answer<T> = { data?: T; error?: ProblemLike }
+/** No period: the API's default, this year up to its today. */
+const days = (p: Period | null) => (p ? { from: p.from, to: p.to } : {})
 
-export async function loadOverview(regionId: string, p: Period): Promise<Answer<Overview>> {
-  const { data, error } = await api.GET('/api/v1/stats/overview', { params: { query: { region_id: regionId, from: p.from, to: p.to } } })
+export async function loadOverview(regionId: string, p: Period | null): Promise<Answer<Overview>> {
+  const { data, error } = await api.GET('/api/v1/stats/overview', { params: { query: { region_id: regionId, ...days(p) } } })
   return { data, error: error as ProblemLike | undefined }
 }
 
-export async function loadBreakdown(regionId: string, p: Period, byGrid = false): Promise<Answer<Breakdown>> {
+export async function loadBreakdown(regionId: string, p: Period | null, byGrid = false): Promise<Answer<Breakdown>> {
   const { data, error } = await api.GET('/api/v1/stats/breakdown', {
-    params: { query: { region_id: regionId, from: p.from, to: p.to, by: byGrid ? 'grid' : undefined } },
+    params: { query: { region_id: regionId, ...days(p), by: byGrid ? 'grid' : undefined } },
   })
   return { data, error: error as ProblemLike | undefined }
 }
 
-export async function loadSeries(regionId: string, p: Period): Promise<Answer<Month[]>> {
-  const { data, error } = await api.GET('/api/v1/stats/series', { params: { query: { region_id: regionId, from: p.from, to: p.to } } })
+export async function loadSeries(regionId: string, p: Period | null): Promise<Answer<Month[]>> {
+  const { data, error } = await api.GET('/api/v1/stats/series', { params: { query: { region_id: regionId, ...days(p) } } })
   return { data: data?.months, error: error as ProblemLike | undefined }
 }
 
@@ -35,13 +37,13 @@ export async function loadGridFeatures(regionId: string): Promise<GridFeature[]>
   return (data as unknown as { features?: GridFeature[] } | undefined)?.features ?? []
 }
 
-/** Downloads the workbook of a region and period; the problem when the API refuses. */
-export async function exportXlsx(regionId: string, p: Period): Promise<ProblemLike | null> {
+/** Downloads the workbook of a region and period (`name`: the file name when the API gives none); the problem when the API refuses. */
+export async function exportXlsx(regionId: string, p: Period | null, name: string): Promise<ProblemLike | null> {
   const { data, error, response } = await api.GET('/api/v1/stats/export', {
-    params: { query: { region_id: regionId, from: p.from, to: p.to } },
+    params: { query: { region_id: regionId, ...days(p) } },
     parseAs: 'blob',
   })
   if (error || !data) return (error as ProblemLike) ?? { status: response.status }
-  saveBlob(data as unknown as Blob, fileNameOf(response.headers.get('content-disposition'), `tongxin-stats-${p.from}-${p.to}.xlsx`))
+  saveBlob(data as unknown as Blob, fileNameOf(response.headers.get('content-disposition'), name))
   return null
 }

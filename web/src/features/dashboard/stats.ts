@@ -18,6 +18,15 @@ export function isoDay(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
 }
 
+/**
+ * Today where the street is (the API's calendar is UTC+8 by default), whatever the browser's time
+ * zone: a browser elsewhere must not ask for a day the API still counts as to come. The dashboard
+ * corrects it with the API's own day once an overview has answered.
+ */
+export function streetToday(now = new Date(), offsetMinutes = 8 * 60): string {
+  return new Date(now.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 10)
+}
+
 export const PRESETS = ['year', 'quarter', 'month', 'lastYear', 'custom'] as const
 export type Preset = (typeof PRESETS)[number]
 export type Period = { from: string; to: string }
@@ -111,13 +120,13 @@ export type Measure = (typeof MEASURES)[number]
 export const NO_DATA = '#dcdfe6'
 /** Rates: red under 60 %, orange to 80 %, light green to 90 %, green from 90 %. */
 const RATE_BUCKETS = [
-  { from: 0, to: 0.6, colour: '#f56c6c' },
-  { from: 0.6, to: 0.8, colour: '#e6a23c' },
-  { from: 0.8, to: 0.9, colour: '#b3e19d' },
-  { from: 0.9, to: Infinity, colour: '#67c23a' },
+  { from: 0, to: 0.6, colour: '#d32f2f' },
+  { from: 0.6, to: 0.8, colour: '#f0a202' },
+  { from: 0.8, to: 0.9, colour: '#9ccc65' },
+  { from: 0.9, to: Infinity, colour: '#2e7d32' },
 ]
-/** Counts: four shades of the party red, light to dark. */
-const COUNT_COLOURS = ['#fde2e2', '#f7b2b2', '#e57373', '#b71c1c']
+/** Counts: four shades of the party red, light to dark (the map fills them half transparent). */
+const COUNT_COLOURS = ['#f9c4c4', '#ef8a8a', '#d84343', '#9a0f0f']
 
 export type Bucket = { from: number; to: number; colour: string }
 
@@ -147,7 +156,7 @@ export function bucketLabel(b: Bucket, m: Measure): string {
   const f = (n: number) => (m === 'coverage_rate' ? `${Math.round(n * 100)}%` : String(n))
   if (b.to === Infinity) return b.from === 0 && m !== 'coverage_rate' ? '≥ 0' : `≥ ${f(b.from)}`
   if (b.from === 0 && m === 'coverage_rate') return `< ${f(b.to)}`
-  return m === 'coverage_rate' ? `${f(b.from)}–${f(b.to)}` : `${b.from}–${b.to - 1}`
+  return m === 'coverage_rate' ? `${Math.round(b.from * 100)}–${f(b.to)}` : `${b.from}–${b.to - 1}`
 }
 
 // ---- figures and their lists --------------------------------------------------------------------
@@ -178,8 +187,8 @@ export type Figure = 'members' | 'branches' | 'orders' | 'concerns' | 'visits' |
  * community (a district's staff see everything anyway); the others show the caller's scope.
  */
 export function figureLink(f: Figure, scope: { id: string; level: string } | null, extra: Record<string, string> = {}): Link {
-  const region = scope && (scope.level === 'street' || scope.level === 'community') ? { region_id: scope.id } : {}
-  const community = scope && scope.level === 'community' ? { community_id: scope.id } : {}
+  const region: Record<string, string> = scope && (scope.level === 'street' || scope.level === 'community') ? { region_id: scope.id } : {}
+  const community: Record<string, string> = scope && scope.level === 'community' ? { community_id: scope.id } : {}
   const withQuery = (path: string, q: Record<string, string>): Link => (Object.keys(q).length ? { path, query: q } : { path })
   switch (f) {
     case 'members':
@@ -189,7 +198,8 @@ export function figureLink(f: Figure, scope: { id: string; level: string } | nul
     case 'orders':
       return withQuery('/service-orders/board', { ...region, ...extra })
     case 'concerns':
-      return withQuery('/concerns', { ...region, ...extra })
+      // The concern list filters by community (a street's staff see their street's anyway).
+      return withQuery('/concerns', { ...(community.community_id ? { region_id: community.community_id } : {}), ...extra })
     case 'visits':
       return { path: '/coverage' }
     case 'meetings':
