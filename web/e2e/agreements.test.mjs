@@ -7,27 +7,13 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
+import { choose, desktop, fill, login, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
+const signIn = (page, username) => signInAs(env, page, username)
 const COMMUNITY = '斜桥巷社区'
 const HOSPITAL = '常州市第一人民医院'
 const YEAR = new Date().getFullYear()
-
-async function signIn(page, username) {
-  await login(page, env.server.base, username)
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
-
-async function choose(page, testid, text) {
-  await page.getByTestId(testid).click()
-  await page.locator('.el-select-dropdown__item', { hasText: text }).filter({ visible: true }).first().click()
-}
-
-async function noOverflow(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth)
-  assert.ok(width <= 375, `page is ${width}px wide`)
-}
 
 describe('agreements', () => {
   test('desktop: community staff open the hospital\'s agreement, read its commitments and upload the signed PDF', async () => {

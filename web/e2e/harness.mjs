@@ -90,3 +90,53 @@ export function useApp(before, after) {
   })
   return env
 }
+
+/** Signs in through the login page and waits to leave it. */
+export async function signIn(env, page, username, password = 'tongxin-demo') {
+  await login(page, env.server.base, username, password)
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+/** A JSON API client for the test's own setup and checks, signing each account in once. */
+export function apiClient(env) {
+  const tokens = new Map()
+  return async function api(username, path, init = {}, password = 'tongxin-demo') {
+    if (!tokens.has(username)) {
+      const r = await fetch(`${env.server.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      })
+      if (r.status !== 200) throw new Error(`${username} cannot sign in: ${r.status}`)
+      tokens.set(username, (await r.json()).access_token)
+    }
+    const res = await fetch(`${env.server.base}/api/v1${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${tokens.get(username)}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      body: init.body && typeof init.body !== 'string' ? JSON.stringify(init.body) : init.body,
+    })
+    return { status: res.status, body: res.status === 204 ? null : await res.json() }
+  }
+}
+
+/** Fails when the page is wider than a 375 px phone. */
+export async function noOverflow(page) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth)
+  if (width > 375) throw new Error(`page is ${width}px wide`)
+}
+
+/** Picks an option of an Element Plus select by its visible text, and checks the select shows it
+ * (on a loaded machine a click can land while the options are still being replaced: retry). */
+export async function choose(page, testid, text) {
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(testid).click()
+    await page.locator('.el-select-dropdown__item', { hasText: text }).filter({ visible: true }).first().click()
+    try {
+      await page.getByTestId(testid).getByText(text).first().waitFor({ timeout: 3000 })
+      return
+    } catch (e) {
+      if (attempt >= 3) throw e
+      await page.keyboard.press('Escape')
+    }
+  }
+}

@@ -5,16 +5,13 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
+import { desktop, fill, login, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
+const signIn = (page, username) => signInAs(env, page, username)
 const BRANCH = '斜桥巷社区第1网格党支部'
 
 /** Signs in and waits until the app has left the login page. */
-async function signIn(page, username) {
-  await login(page, env.server.base, username)
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
 
 async function api(username, path, init = {}) {
   const r = await fetch(`${env.server.base}/api/v1/auth/login`, {
@@ -32,11 +29,6 @@ async function pickBranch(page, testid, name) {
   await page.getByTestId(testid).click()
   await page.keyboard.type(name)
   await page.locator('.branch-picker-popper .el-select-dropdown__item', { hasText: name }).filter({ visible: true }).first().click()
-}
-
-async function noOverflow(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth)
-  assert.ok(width <= 375, `page is ${width}px wide`)
 }
 
 function yesterday() {

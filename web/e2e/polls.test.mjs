@@ -8,9 +8,10 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
+import { apiClient, desktop, fill, login, noOverflow, phone, shots, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
+const api = apiClient(env)
 const COMMUNITY = '斜桥巷社区'
 const TITLE = '2026年下半年社区干部民意测评（测试）'
 const CADRES = [
@@ -22,30 +23,6 @@ const EXTRA_PASSWORD = 'tongxin-demo-poll'
 async function signIn(page, username, password) {
   await login(page, env.server.base, username, password)
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
-
-const tokens = new Map()
-async function api(username, path, init = {}, password = 'tongxin-demo') {
-  if (!tokens.has(username)) {
-    const r = await fetch(`${env.server.base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    })
-    assert.equal(r.status, 200, `${username} signs in`)
-    tokens.set(username, (await r.json()).access_token)
-  }
-  const res = await fetch(`${env.server.base}/api/v1${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${tokens.get(username)}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    body: init.body && typeof init.body !== 'string' ? JSON.stringify(init.body) : init.body,
-  })
-  return { status: res.status, body: res.status === 204 ? null : await res.json() }
-}
-
-async function noOverflow(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth)
-  assert.ok(width <= 375, `page is ${width}px wide`)
 }
 
 /** Fills an Element Plus input found by a locator (the test id lands on the input or on its wrapper). */
@@ -283,6 +260,8 @@ describe('polls', () => {
     await page.getByTestId('rect-save').click()
     await page.getByTestId('rect-form-error').getByText('记录已被他人修改').waitFor()
     await page.getByTestId('rect-reread').click()
+    // Reading again is a request: wait for the form to show the colleague's plan.
+    for (let i = 0; i < 50 && (await page.getByTestId('rect-form-plan').inputValue()) !== '每周二、周四接待居民'; i++) await page.waitForTimeout(100)
     assert.equal(await page.getByTestId('rect-form-plan').inputValue(), '每周二、周四接待居民')
     await page.getByTestId('rect-form-done').click()
     await fill(page, 'rect-form-report', '已走访12户居民，问题均已答复')

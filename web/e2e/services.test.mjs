@@ -6,44 +6,13 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
+import { apiClient, choose, desktop, fill, login, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
+const signIn = (page, username) => signInAs(env, page, username)
+const api = apiClient(env)
 const COMMUNITY = '斜桥巷社区'
 const HOSPITAL = '常州市第一人民医院'
-
-async function signIn(page, username) {
-  await login(page, env.server.base, username)
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
-
-const tokens = new Map()
-async function api(username, path, init = {}) {
-  if (!tokens.has(username)) {
-    const r = await fetch(`${env.server.base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: 'tongxin-demo' }),
-    })
-    tokens.set(username, (await r.json()).access_token)
-  }
-  const res = await fetch(`${env.server.base}/api/v1${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${tokens.get(username)}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    body: init.body && typeof init.body !== 'string' ? JSON.stringify(init.body) : init.body,
-  })
-  return { status: res.status, body: res.status === 204 ? null : await res.json() }
-}
-
-async function noOverflow(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth)
-  assert.ok(width <= 375, `page is ${width}px wide`)
-}
-
-async function choose(page, testid, text) {
-  await page.getByTestId(testid).click()
-  await page.locator('.el-select-dropdown__item', { hasText: text }).filter({ visible: true }).first().click()
-}
 
 const count = async (page, state) => Number((await page.getByTestId(`board-column-${state}`).getByTestId('board-count').innerText()).trim())
 

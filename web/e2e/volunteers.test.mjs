@@ -6,17 +6,14 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { desktop, fill, login, phone, shots, useApp } from './harness.mjs'
+import { choose, desktop, fill, login, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
+const signIn = (page, username) => signInAs(env, page, username)
 const LIVE = '为独居老人送餐上门'
 const ORANGE = '七彩之光·橙色党员服务队'
 
 /** Signs in and waits until the app has left the login page. */
-async function signIn(page, username) {
-  await login(page, env.server.base, username)
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
 
 async function api(username, path, init = {}) {
   const r = await fetch(`${env.server.base}/api/v1/auth/login`, {
@@ -29,16 +26,7 @@ async function api(username, path, init = {}) {
   return { status: res.status, body: res.status === 204 ? null : await res.json() }
 }
 
-async function noOverflow(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth)
-  assert.ok(width <= 375, `page is ${width}px wide`)
-}
-
 /** Picks an option of an Element Plus select found by its data-testid. */
-async function choose(page, testid, text) {
-  await page.getByTestId(testid).click()
-  await page.locator('.el-select-dropdown__item', { hasText: text }).filter({ visible: true }).first().click()
-}
 
 describe('volunteers', () => {
   test('phone: a resident browses activities, signs up, sees the place and withdraws', async () => {
