@@ -9,10 +9,8 @@ use super::dto::ConcernMetrics;
 use crate::db::schema::{concerns, regions};
 use crate::db::DbConn;
 
-/// A share rounded to four places; `None` when nothing was due.
-pub fn rate(n: i64, d: i64) -> Option<f64> {
-    (d > 0).then(|| (n as f64 / d as f64 * 10_000.0).round() / 10_000.0)
-}
+/// A share rounded to four places; `None` when nothing was due (the one rate rule of the API).
+pub use crate::meetings::service::rate;
 
 fn sum_when(cond: &str) -> diesel::expression::SqlLiteral<BigInt> {
     sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"))
