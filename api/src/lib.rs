@@ -66,6 +66,8 @@ pub struct AppState {
     pub coverage: Arc<households::visits::CoverageMemo>,
     /// Per-group counts of the big scoped lists (households, members), checked against `versions`.
     pub groups: Arc<versions::GroupMemo>,
+    /// Roster pages as sent, checked against the members' data version.
+    pub pages: Arc<http::list::PageMemo>,
     /// Service-hours rankings, checked against the ledger's data version.
     pub rankings: Arc<volunteers::ledger::RankingMemo>,
     /// Seals personal identifiers (ID numbers) at rest.
@@ -84,6 +86,7 @@ impl AppState {
             callers: Arc::default(),
             coverage: Arc::new(memo::Memo::new(256)),
             groups: Arc::new(memo::Memo::new(1024)),
+            pages: Arc::new(memo::Memo::new(512)),
             rankings: Arc::new(memo::Memo::new(256)),
             // Tests and tools get a key derived from the signing secret; `serve` always sets the
             // deployment's own data key with `with_data_key`.
@@ -110,6 +113,7 @@ impl AppState {
     pub fn with_report_cache(mut self, entries: usize) -> AppState {
         self.coverage = Arc::new(memo::Memo::new(entries));
         self.groups = Arc::new(memo::Memo::new(entries * 4));
+        self.pages = Arc::new(memo::Memo::new(entries * 2));
         self.rankings = Arc::new(memo::Memo::new(entries));
         self
     }

@@ -117,7 +117,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: BranchFilter, sorts: Vec
     // The child count rides along as a correlated subquery (portable SQL) instead of a second query.
     let mut rows: Vec<(Branch, String, i64)> = branches::table
         .inner_join(regions::table)
-        .filter(branches::id.eq_any(&ids))
+        .filter(crate::db::any_of::any_of(branches::id, &ids))
         .select((
             Branch::as_select(),
             regions::name,

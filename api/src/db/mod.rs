@@ -3,6 +3,7 @@
 //! The backend is chosen from the URL scheme; an unknown scheme is an error, never a silent
 //! fallback to a SQLite file. Handlers reach the database only through [`run`], which takes the
 //! pooled connection inside `web::block`, so blocking diesel calls never occupy an actix worker.
+pub mod any_of;
 pub mod schema;
 
 use std::time::Duration;
@@ -173,6 +174,10 @@ pub fn connect(url: &str, opts: &PoolOptions) -> Result<DbPool, String> {
         .max_size(opts.max_size)
         .connection_timeout(opts.connection_timeout)
         .connection_customizer(Box::new(ConnectionSetup { busy_timeout_ms: opts.busy_timeout_ms }))
+        // A PostgreSQL connection can die with its server or the network, so it is checked before
+        // each use; a SQLite connection is an open file that cannot, and checking it cost a
+        // statement on every request.
+        .test_on_check_out(backend == Backend::Postgres)
         // Unchecked: connections open on demand, so a database that is down makes `/readyz` answer
         // 503 (and `tongxin serve` stop at its migration step with a clear message) instead of
         // failing inside the pool builder.

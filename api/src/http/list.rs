@@ -111,6 +111,26 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
+/// List pages remembered as the JSON body they were sent as. The key must hold everything the
+/// page depends on, including the data version read on the request, as for every [`crate::memo`].
+pub type PageMemo = crate::memo::Memo<String, actix_web::web::Bytes>;
+
+/// The body of a page: remembered under `key`, or loaded, serialized and remembered.
+pub fn remembered_page<T: Serialize>(
+    memo: &PageMemo,
+    key: String,
+    paging: &Paging,
+    load: impl FnOnce() -> Result<(Vec<T>, i64), ApiError>,
+) -> Result<actix_web::web::Bytes, ApiError> {
+    if let Some(body) = memo.get(&key) {
+        return Ok((*body).clone());
+    }
+    let (items, total) = load()?;
+    let page = Page { items, total, page: paging.page, per_page: paging.per_page };
+    let body = serde_json::to_vec(&page).map_err(|e| ApiError::internal(format!("serializing a page: {e}")))?;
+    Ok((*memo.put(key, body.into())).clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

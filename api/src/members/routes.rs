@@ -56,11 +56,16 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
         }
     }
     let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
-    let page = paging.clone();
     let sealer = state.sealer.clone();
-    let memo = state.groups.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &memo, &sealer, &caller, filter, sorts, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (memo, pages) = (state.groups.clone(), state.pages.clone());
+    // Pages are remembered as sent until the members' data version moves: a repeated page costs
+    // one primary-key read.
+    let body = crate::db::run(&state.pool, move |c| {
+        let key = service::page_key(c, &caller, &filter, &sorts, &paging)?;
+        crate::http::list::remembered_page(&pages, key, &paging, || service::list(c, &memo, &sealer, &caller, filter, sorts, paging.clone()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
 /// Add a member to a formal branch. The ID number is checked (length, date, check digit) and

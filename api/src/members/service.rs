@@ -17,6 +17,7 @@ use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::privacy::mask_phone;
 use crate::sealed::Sealer;
+use crate::db::any_of::any_of;
 use crate::versions::GroupMemo;
 use crate::audit;
 
@@ -225,6 +226,22 @@ macro_rules! member_filters {
     }};
 }
 
+/// What a roster page depends on, with the members' data version read now (every write to a
+/// member, an affiliation or the branch tree bumps it in its own transaction): the key the page is
+/// remembered under, so a remembered page is exact on any instance. `today` is in it because ages
+/// and probation are.
+pub fn page_key(conn: &mut DbConn, caller: &Caller, filter: &MemberFilter, sorts: &[Sort], paging: &Paging) -> QueryResult<String> {
+    Ok(format!(
+        "members|{}|{:?}|{filter:?}|{sorts:?}|{}|{}|{}|{}",
+        caller.user_id,
+        caller.branches_readable(),
+        paging.page,
+        paging.per_page,
+        crate::clock::today(),
+        crate::versions::current(conn, crate::versions::MEMBERS)?
+    ))
+}
+
 pub fn list(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: &Caller, filter: MemberFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<MemberView>, i64)> {
     let subtree = match &filter.branch_id {
         Some(b) => {
@@ -316,8 +333,8 @@ fn list_by_branch(conn: &mut DbConn, memo: &GroupMemo, sealer: &Sealer, caller: 
     let spans = crate::versions::spans(&groups, paging.offset(), paging.per_page);
     let spanned: i64 = spans.iter().map(|(i, _, _)| groups[*i].2).sum();
     if spans.len() > 1 && spanned <= ONE_READ_MAX {
-        let ids: Vec<&str> = spans.iter().map(|(i, _, _)| groups[*i].0.as_str()).collect();
-        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(members::branch_id.eq_any(ids));
+        let ids = spans.iter().map(|(i, _, _)| groups[*i].0.as_str());
+        let one: members::BoxedQuery<'_, crate::db::MultiBackend> = members::table.into_boxed().filter(any_of(members::branch_id, ids));
         let one: members::BoxedQuery<'_, crate::db::MultiBackend> = member_filters!(one, filter, today);
         let all: Vec<Member> = one.order((members::name.asc(), members::id.asc())).select(Member::as_select()).load(conn)?;
         let mut by_branch: std::collections::HashMap<String, Vec<Member>> = Default::default();
@@ -396,7 +413,7 @@ fn views(conn: &mut DbConn, sealer: &Sealer, rows: Vec<(Member, String)>) -> Api
     if !ids.is_empty() {
         let aff: Vec<(String, String, String)> = member_affiliations::table
             .inner_join(branches::table.on(branches::id.eq(member_affiliations::branch_id)))
-            .filter(member_affiliations::member_id.eq_any(&ids))
+            .filter(any_of(member_affiliations::member_id, &ids))
             .filter(member_affiliations::left_on.is_null())
             .order(branches::name.asc())
             .select((member_affiliations::member_id, branches::id, branches::name))

@@ -160,6 +160,47 @@ both_backends!(the_roster_is_scoped_by_branch_subtree_and_filtered, |app| {
     assert_eq!(app.get(&r, "/api/v1/members").await.expect(200).body["total"], 0);
 });
 
+both_backends!(a_remembered_roster_page_follows_every_change_that_shows_on_it, |app| {
+    // Roster pages are remembered as sent until the members' data version moves; each kind of
+    // write that changes what a page shows must be seen on the very next read.
+    let sec = app.token("secretary1").await;
+    let street = app.token("street1").await;
+    let branch = app.find_id("branches", "斜桥巷社区第1网格党支部").await;
+    let uri = format!("/api/v1/members?branch_id={branch}&per_page=100");
+    let first = app.get(&sec, &uri).await.expect(200);
+    assert_eq!(app.get(&sec, &uri).await.expect(200).body, first.body, "a repeat is the same page");
+    let total = first.body["total"].as_i64().unwrap();
+    let find = |page: &Value, id: &str| page["items"].as_array().unwrap().iter().find(|m| m["id"] == id).cloned();
+
+    // A new member.
+    let m = app.post(&sec, "/api/v1/members", new_member(&branch, "钱晓东", &idn((1975, 4, 9), 31), "male")).await.expect(201);
+    let id = m.id();
+    let page = app.get(&sec, &uri).await.expect(200).body;
+    assert_eq!(page["total"], total + 1);
+    assert_eq!(find(&page, &id).unwrap()["name"], "钱晓东");
+    // An edit.
+    app.patch(&sec, &format!("/api/v1/members/{id}"), json!({"name": "钱晓冬", "version": 1}), None).await.expect(200);
+    assert_eq!(find(&app.get(&sec, &uri).await.expect(200).body, &id).unwrap()["name"], "钱晓冬");
+    // An interest branch joined.
+    let troupe = app.find_id("branches", "心相连艺术团党支部").await;
+    app.post(&street, &format!("/api/v1/members/{id}/interest-branches"), json!({"branch_id": troupe})).await.expect(200);
+    assert_eq!(find(&app.get(&sec, &uri).await.expect(200).body, &id).unwrap()["interest_branches"][0]["id"], troupe.as_str());
+    // The branch renamed.
+    let b = app.get(&sec, &format!("/api/v1/branches/{branch}")).await.expect(200);
+    let v = b.body["version"].as_i64().unwrap();
+    app.patch(&sec, &format!("/api/v1/branches/{branch}"), json!({"name": "斜桥巷社区第一网格党支部"}), Some(v)).await.expect(200);
+    assert_eq!(find(&app.get(&sec, &uri).await.expect(200).body, &id).unwrap()["branch_name"], "斜桥巷社区第一网格党支部");
+    // Leaving the party takes the member off the active roster.
+    let v = app.get(&sec, &format!("/api/v1/members/{id}")).await.expect(200).body["version"].as_i64().unwrap();
+    app.post(&sec, &format!("/api/v1/members/{id}/status"), json!({"status": "left", "reason": "本人申请", "version": v})).await.expect(200);
+    let page = app.get(&sec, &uri).await.expect(200).body;
+    assert_eq!(page["total"], total);
+    assert!(find(&page, &id).is_none());
+    // Another caller's reach gets its own page, never this one.
+    let c2 = app.token("community2").await;
+    app.get(&c2, &uri).await.problem(422, "validation_failed");
+});
+
 both_backends!(transfers_keep_one_formal_branch_and_their_history, |app| {
     let sec = app.token("secretary1").await;
     let from = app.find_id("branches", "斜桥巷社区第1网格党支部").await;
