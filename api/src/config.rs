@@ -62,8 +62,9 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "TONGXIN_WORKERS")]
     pub workers: Option<usize>,
-    /// Reports (visit coverage) kept in memory; 0 computes every request afresh. Cached reports
-    /// are checked against the data they came from on every request, so they are never stale.
+    /// Reports kept in memory (visit coverage, rankings; list counts ×4, roster pages ×2); 0
+    /// computes every request afresh. Each is checked against the data version it came from on
+    /// every request, so it is never stale.
     #[arg(long, env = "TONGXIN_REPORT_CACHE_ENTRIES", default_value_t = 256)]
     pub report_cache_entries: usize,
     /// How long live statistics are remembered before a background refresh (0: always recount).
