@@ -100,7 +100,6 @@ impl ApiError {
     /// Logs the cause and answers a bare 500.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         log::error!("internal error: {cause}");
-        eprintln!("DEBUG internal error: {cause}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an unexpected error occurred")
     }
 

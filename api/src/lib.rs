@@ -73,6 +73,8 @@ pub struct AppState {
     /// Seals personal identifiers (ID numbers) at rest.
     pub sealer: Arc<sealed::Sealer>,
     pub stats: Arc<stats::service::StatsCache>,
+    /// Imports in progress (bounded, so that uploads cannot exhaust memory).
+    pub imports: Arc<tabular::Imports>,
     /// The built SPA; `None` serves no web app (tests, API-only deployments).
     pub web_dir: Option<PathBuf>,
 }
@@ -93,6 +95,7 @@ impl AppState {
             sealer: Arc::new(sealed::Sealer::new(&[secret, b"/data-key".as_slice()].concat())),
             // Tests and embedders count live; the server remembers for `--stats-ttl-secs`.
             stats: Arc::new(stats::service::StatsCache::new(std::time::Duration::ZERO)),
+            imports: Arc::default(),
             auth: Arc::new(auth),
             web_dir,
         }

@@ -34,8 +34,10 @@ pub fn record(
     entity_id: Option<&str>,
     detail: Option<serde_json::Value>,
 ) -> QueryResult<()> {
-    // Any change may alter an account, its grants or the paths its scopes resolve to.
-    crate::auth::caller::invalidate_cached_callers();
+    // Any change may alter an account, its grants or the paths its scopes resolve to. Cached
+    // callers are dropped once the change has committed (not before, or a request in between
+    // would cache what is about to change).
+    crate::db::after_commit(conn, crate::auth::caller::invalidate_cached_callers);
     // A change to the trees or the grids changes the groups the big lists page through (their
     // names, order and membership), so the cached per-group counts must be recomputed.
     if matches!(entity_type, "grid" | "branch" | "region") {

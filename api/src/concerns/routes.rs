@@ -164,12 +164,16 @@ transition!(withdraw, "/concerns/{id}/withdraw", "concerns_withdraw", ConcernNot
         (status = 409, description = "`too_many_photos`", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`image_too_large`: more pixels than a phone photo", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/concerns/{id}/photos")]
 pub async fn add_photo(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // The caller's right is checked before a byte of the upload is read.
+    let (check_caller, check_id) = (caller.clone(), id.clone());
+    crate::db::run(&state.pool, move |c| service::may_add_photo(c, &check_caller, &check_id)).await?;
     let (name, bytes) = crate::tabular::read_file_field(payload, service::MAX_PHOTO_BYTES).await?;
     Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| service::add_photo(c, &caller, &id, name, bytes)).await?))
 }

@@ -851,20 +851,27 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging
 
 // ---------- photos ----------
 
+/// Whether the caller may add a photo now: checked before the upload is read, and again with it.
+pub fn may_add_photo(c: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
+    let (row, _, path) = load_visible(c, caller, id)?;
+    let r = rights(caller, &row, &path);
+    if !(r.reporter || r.handler || r.staff || r.worker) {
+        return Err(ApiError::forbidden("photos are added by the reporter, the handler, the grid's workers or staff"));
+    }
+    let count: i64 = concern_photos::table.filter(concern_photos::concern_id.eq(id)).filter(concern_photos::url.is_null()).count().get_result(c)?;
+    if count >= MAX_PHOTOS {
+        return Err(ApiError::conflict("too_many_photos", format!("a concern keeps at most {MAX_PHOTOS} photos")));
+    }
+    Ok(())
+}
+
 pub fn add_photo(conn: &mut DbConn, caller: &Caller, id: &str, filename: String, bytes: Vec<u8>) -> ApiResult<ConcernView> {
     crate::db::write(conn, |c| {
-        let (row, _, path) = load_visible(c, caller, id)?;
-        let r = rights(caller, &row, &path);
-        if !(r.reporter || r.handler || r.staff || r.worker) {
-            return Err(ApiError::forbidden("photos are added by the reporter, the handler, the grid's workers or staff"));
-        }
+        may_add_photo(c, caller, id)?;
         let content_type = crate::services::agreements::content_type_of(&filename, &bytes)
             .filter(|t| t.starts_with("image/"))
             .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "upload a JPEG or PNG photo whose name matches its content"))?;
-        let count: i64 = concern_photos::table.filter(concern_photos::concern_id.eq(id)).filter(concern_photos::url.is_null()).count().get_result(c)?;
-        if count >= MAX_PHOTOS {
-            return Err(ApiError::conflict("too_many_photos", format!("a concern keeps at most {MAX_PHOTOS} photos")));
-        }
+        crate::tabular::guard::check_image(&bytes)?;
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes);
         let sha: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
         diesel::insert_into(concern_photos::table)

@@ -194,15 +194,18 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
 }
 
 /// Runs blocking database work on the blocking thread pool, with a pooled connection taken there.
+/// The request's [`scope`] (its idempotency key) travels with it to the blocking thread, where
+/// [`write`] marks the key inside the business transaction.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
+    let scope = scope::current();
     actix_web::web::block(move || {
         let mut conn = pool.get().map_err(|e| ApiError::unavailable(format!("database pool: {e}")))?;
-        f(&mut conn)
+        scope::enter(scope, || f(&mut conn))
     })
     .await
     .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
@@ -219,28 +222,109 @@ where
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    let top_level_sqlite = match conn {
+    let outermost = match conn {
         DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s).transaction_depth()?.is_none(),
-        DbConn::Pg(_) => false,
+        DbConn::Pg(p) => AnsiTransactionManager::transaction_manager_status_mut(p).transaction_depth()?.is_none(),
     };
-    if !top_level_sqlite {
+    if !outermost {
         return conn.transaction(f);
     }
-    if let DbConn::Sqlite(s) = conn {
-        AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
-    }
-    let result = f(conn);
-    let DbConn::Sqlite(s) = conn else { unreachable!("checked above") };
-    match result {
-        Ok(v) => {
-            AnsiTransactionManager::commit_transaction(s)?;
-            Ok(v)
+    // The business change and the mark on the request's idempotency key commit together.
+    let body = |c: &mut DbConn| -> Result<T, E> {
+        let v = f(c)?;
+        scope::mark_committed(c)?;
+        Ok(v)
+    };
+    let result = match conn {
+        DbConn::Pg(_) => conn.transaction(body),
+        DbConn::Sqlite(s) => {
+            AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
+            let result = body(conn);
+            let DbConn::Sqlite(s) = conn else { unreachable!("matched above") };
+            match result {
+                Ok(v) => AnsiTransactionManager::commit_transaction(s).map(|_| v).map_err(E::from),
+                Err(e) => {
+                    // The statement that failed may have ended the transaction already; the error
+                    // that matters is the caller's.
+                    let _ = AnsiTransactionManager::rollback_transaction(s);
+                    Err(e)
+                }
+            }
         }
-        Err(e) => {
-            // The statement that failed may have ended the transaction already; the error that
-            // matters is the caller's.
-            let _ = AnsiTransactionManager::rollback_transaction(s);
-            Err(e)
+    };
+    scope::finish(result.is_ok());
+    result
+}
+
+/// Work to do once the outermost [`write`] on this thread has committed (cache invalidation):
+/// run then, dropped on rollback, and at once when no transaction is open. Invalidating inside the
+/// transaction instead let a request between the invalidation and the commit cache the old data.
+pub fn after_commit(conn: &mut DbConn, hook: impl FnOnce() + 'static) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let open = match conn {
+        DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s).transaction_depth().ok().flatten().is_some(),
+        DbConn::Pg(p) => AnsiTransactionManager::transaction_manager_status_mut(p).transaction_depth().ok().flatten().is_some(),
+    };
+    if open {
+        scope::defer(Box::new(hook));
+    } else {
+        hook();
+    }
+}
+
+/// What a request carries into its database work: the idempotency key's row (claimed by the
+/// middleware) and the hooks its transactions defer to after their commit.
+pub mod scope {
+    use std::cell::RefCell;
+
+    use diesel::prelude::*;
+
+    use super::DbConn;
+    use crate::db::schema::idempotency_keys;
+
+    tokio::task_local! {
+        static KEY: Option<String>;
+    }
+
+    thread_local! {
+        static ON_THREAD: RefCell<Option<String>> = const { RefCell::new(None) };
+        static DEFERRED: RefCell<Vec<Box<dyn FnOnce()>>> = RefCell::new(Vec::new());
+    }
+
+    /// Runs a request's future with its claimed idempotency key row.
+    pub async fn with_key<F: std::future::Future>(row_id: String, fut: F) -> F::Output {
+        KEY.scope(Some(row_id), fut).await
+    }
+
+    pub(super) fn current() -> Option<String> {
+        KEY.try_with(|k| k.clone()).ok().flatten()
+    }
+
+    pub(super) fn enter<T>(key: Option<String>, f: impl FnOnce() -> T) -> T {
+        let previous = ON_THREAD.with(|k| k.replace(key));
+        let out = f();
+        ON_THREAD.with(|k| *k.borrow_mut() = previous);
+        out
+    }
+
+    /// Inside the outermost write transaction: the key's request has now been carried out.
+    pub(super) fn mark_committed(conn: &mut DbConn) -> QueryResult<()> {
+        if let Some(id) = ON_THREAD.with(|k| k.borrow().clone()) {
+            diesel::update(idempotency_keys::table.find(&id))
+                .set(idempotency_keys::committed_at.eq(Some(chrono::Utc::now().naive_utc())))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn defer(hook: Box<dyn FnOnce()>) {
+        DEFERRED.with(|d| d.borrow_mut().push(hook));
+    }
+
+    pub(super) fn finish(committed: bool) {
+        let hooks = DEFERRED.with(|d| std::mem::take(&mut *d.borrow_mut()));
+        if committed {
+            hooks.into_iter().for_each(|h| h());
         }
     }
 }

@@ -44,6 +44,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        session_version -> Integer,
+        community_id -> Nullable<Text>,
     }
 }
 
@@ -95,14 +97,30 @@ diesel::table! {
         location -> Nullable<Text>,
         body -> Nullable<Text>,
         created_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        committed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_throttles (user_id, source) {
+        user_id -> Text,
+        source -> Text,
+        failures -> Integer,
+        blocked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
     }
 }
 
 diesel::joinable!(branches -> regions (region_id));
 diesel::joinable!(grants -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(login_throttles -> users (user_id));
+diesel::joinable!(poll_electors -> polls (poll_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    login_throttles,
+    poll_electors,
     concern_routes,
     concerns,
     concern_events,
@@ -237,6 +255,7 @@ diesel::table! {
         message -> Nullable<Text>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
     }
 }
 
@@ -837,6 +856,15 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        electorate -> Text,
+        electorate_size -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    poll_electors (poll_id, user_id) {
+        poll_id -> Text,
+        user_id -> Text,
     }
 }
 

@@ -39,7 +39,8 @@ pub fn template(format: Format) -> Result<Vec<u8>, ApiError> {
     tabular::template(&COLUMNS, &EXAMPLE, format)
 }
 
-pub fn parse(bytes: &[u8], format: Format) -> Result<Rows, String> {
+/// Parsed before a job or a connection exists: a bad file is refused on the request (422).
+pub fn parse(bytes: &[u8], format: Format) -> Result<Rows, tabular::Refusal> {
     tabular::parse(bytes, format, &COLUMNS, &["grid_code", "building", "room", "head_name"])
 }
 
@@ -58,7 +59,7 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
         if n % PROGRESS_EVERY == 0 {
             jobs::progress(conn, job_id, total, n as i32)?;
         }
-        let get = |k: &str| cells.get(k).cloned().unwrap_or_default();
+        let get = |k: &str| cells.get(k).map(str::to_owned).unwrap_or_default();
         let code = get("grid_code");
         let grid = grid_by_code
             .entry(code.clone())
@@ -163,10 +164,9 @@ fn write(conn: &mut DbConn, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
 }
 
 /// Runs an import job to the end; called on the blocking pool.
-pub fn run(pool: &DbPool, caller: &Caller, job_id: &str, bytes: Vec<u8>, format: Format) {
+pub fn run(pool: &DbPool, caller: &Caller, job_id: &str, rows: Rows) {
     let result = (|| -> Result<(i32, i32, Vec<LineError>), (String, Vec<LineError>)> {
         let mut conn = pool.get().map_err(|e| (format!("database: {e}"), vec![]))?;
-        let rows = parse(&bytes, format).map_err(|m| (m, vec![]))?;
         let (valid, errors) = validate(&mut conn, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
         let (created, updated) = write(&mut conn, &valid).map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
         audit::record(
@@ -215,7 +215,7 @@ mod tests {
         let rows = parse(csv.as_bytes(), Format::Csv).unwrap();
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(rows[1].1["head_name"], "李四");
-        assert!(parse(b"name,phone\nx,y\n", Format::Csv).unwrap_err().contains("grid_code"));
+        assert!(parse(b"name,phone\nx,y\n", Format::Csv).unwrap_err().message.contains("grid_code"));
         assert!(parse(&[0xff, 0xfe, 0x00], Format::Csv).is_err());
         assert!(parse(b"not a zip", Format::Xlsx).is_err());
     }

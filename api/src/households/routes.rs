@@ -260,19 +260,32 @@ pub struct ImportUpload {
     responses(
         (status = 202, body = crate::jobs::JobView, headers(("Location" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the file is unusable: `file_unreadable`, `file_too_large_unpacked`, `too_many_rows`, `too_many_columns`, `too_many_strings`, `line_too_long`, `missing_columns`, `file_empty`, `file_not_utf8`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`imports_busy`: other imports are running (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/households/import")]
 pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+    // Who may import is known from the token: refuse before a byte of the upload is read.
+    if caller.regions_writable().is_empty() && caller.grid_ids().is_empty() {
+        return Err(ApiError::forbidden("households are imported by staff and grid workers"));
+    }
+    let slot = state.imports.slot()?;
     let (bytes, format) = crate::tabular::read_upload(payload).await?;
+    let rows = state.imports.parse(move || super::import::parse(&bytes, format)).await?;
     let owner = caller.user_id.clone();
     let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "households_import")?)).await?;
     let (pool, job_id) = (state.pool.clone(), job.id.clone());
     actix_web::rt::spawn(async move {
-        let _ = web::block(move || super::import::run(&pool, &caller, &job_id, bytes, format)).await;
+        let _ = web::block(move || {
+            super::import::run(&pool, &caller, &job_id, rows);
+            drop(slot);
+        })
+        .await;
     });
     Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/v1/jobs/{}", job.id))).json(job))
 }

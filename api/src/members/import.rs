@@ -46,7 +46,8 @@ pub fn template(format: Format) -> Result<Vec<u8>, ApiError> {
     tabular::template(&COLUMNS, &EXAMPLE, format)
 }
 
-pub fn parse(bytes: &[u8], format: Format) -> Result<Rows, String> {
+/// Parsed before a job or a connection exists: a bad file is refused on the request (422).
+pub fn parse(bytes: &[u8], format: Format) -> Result<Rows, tabular::Refusal> {
     tabular::parse(bytes, format, &COLUMNS, &REQUIRED)
 }
 
@@ -110,7 +111,7 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
         if n % PROGRESS_EVERY == 0 {
             jobs::progress(conn, job_id, total, n as i32)?;
         }
-        let get = |k: &str| cells.get(k).cloned().unwrap_or_default();
+        let get = |k: &str| cells.get(k).map(str::to_owned).unwrap_or_default();
         let mut bad = |field: &str, message: String| errors.push(LineError { line, field: field.into(), message });
         let text = get("branch");
         let branch_id = match branches_by_text.entry(text.clone()).or_insert_with(|| branch(conn, caller, &text)).clone() {
@@ -281,10 +282,9 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
 }
 
 /// Runs an import job to the end; called on the blocking pool.
-pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, bytes: Vec<u8>, format: Format) {
+pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: Rows) {
     let result = (|| -> Result<(i32, i32, Vec<LineError>), (String, Vec<LineError>)> {
         let mut conn = pool.get().map_err(|e| (format!("database: {e}"), vec![]))?;
-        let rows = parse(&bytes, format).map_err(|m| (m, vec![]))?;
         let (valid, mut errors) = validate(&mut conn, sealer, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
         let (created, updated, moved) = write(&mut conn, sealer, valid).map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
         errors.extend(moved);
@@ -356,6 +356,6 @@ mod tests {
         assert_eq!(category("x"), None);
         assert_eq!(date("1985/07/01"), NaiveDate::from_ymd_opt(1985, 7, 1));
         assert_eq!(date("19850701"), NaiveDate::from_ymd_opt(1985, 7, 1));
-        assert!(parse(b"name\nx\n", Format::Csv).unwrap_err().contains("branch"));
+        assert!(parse(b"name\nx\n", Format::Csv).unwrap_err().message.contains("branch"));
     }
 }

@@ -396,6 +396,8 @@ pub async fn import_template(_caller: Caller, params: web::Query<FormatParam>) -
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the file is unusable: `file_unreadable`, `file_too_large_unpacked`, `too_many_rows`, `too_many_columns`, `too_many_strings`, `line_too_long`, `missing_columns`, `file_empty`, `file_not_utf8`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`imports_busy`: other imports are running (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -404,12 +406,18 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
     if caller.branches_writable().regions.is_empty() && caller.branches_writable().branches.is_empty() {
         return Err(ApiError::forbidden("the roster is imported by branch secretaries and staff"));
     }
+    let slot = state.imports.slot()?;
     let (bytes, format) = crate::tabular::read_upload(payload).await?;
+    let rows = state.imports.parse(move || super::import::parse(&bytes, format)).await?;
     let owner = caller.user_id.clone();
     let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "members_import")?)).await?;
     let (pool, sealer, job_id) = (state.pool.clone(), state.sealer.clone(), job.id.clone());
     actix_web::rt::spawn(async move {
-        let _ = web::block(move || super::import::run(&pool, &sealer, &caller, &job_id, bytes, format)).await;
+        let _ = web::block(move || {
+            super::import::run(&pool, &sealer, &caller, &job_id, rows);
+            drop(slot);
+        })
+        .await;
     });
     Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/v1/jobs/{}", job.id))).json(job))
 }

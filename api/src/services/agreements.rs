@@ -237,6 +237,14 @@ pub fn content_type_of(filename: &str, bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Whether the caller may add a document: checked before the upload is read, and again with it.
+pub fn may_upload(c: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
+    if !load(c, caller, id)?.write {
+        return Err(ApiError::forbidden("documents are added by the agreement's parties"));
+    }
+    Ok(())
+}
+
 pub fn upload(conn: &mut DbConn, caller: &Caller, id: &str, filename: String, bytes: Vec<u8>) -> ApiResult<AgreementView> {
     crate::db::write(conn, |c| {
         let x = load(c, caller, id)?;
@@ -245,6 +253,9 @@ pub fn upload(conn: &mut DbConn, caller: &Caller, id: &str, filename: String, by
         }
         let content_type = content_type_of(&filename, &bytes)
             .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "upload a PDF, JPEG or PNG whose name matches its content"))?;
+        if content_type.starts_with("image/") {
+            crate::tabular::guard::check_image(&bytes)?;
+        }
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes);
         let sha: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
         let name: String = filename.rsplit(['/', '\\']).next().unwrap_or("document").chars().take(100).collect();

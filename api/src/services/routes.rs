@@ -653,12 +653,16 @@ pub async fn get_agreement(state: web::Data<AppState>, caller: Caller, id: web::
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`image_too_large`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/agreements/{id}/documents")]
 pub async fn upload_agreement_document(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // The caller's right is checked before a byte of the upload is read.
+    let (check_caller, check_id) = (caller.clone(), id.clone());
+    crate::db::run(&state.pool, move |c| agreements::may_upload(c, &check_caller, &check_id)).await?;
     let (name, bytes) = crate::tabular::read_file_field(payload, agreements::MAX_DOCUMENT_BYTES).await?;
     Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| agreements::upload(c, &caller, &id, name, bytes)).await?))
 }

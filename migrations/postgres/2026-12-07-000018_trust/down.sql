@@ -1,0 +1,11 @@
+DROP INDEX jobs_open;
+ALTER TABLE jobs DROP COLUMN lease_until;
+ALTER TABLE idempotency_keys DROP COLUMN committed_at;
+ALTER TABLE idempotency_keys DROP COLUMN lease_until;
+DROP TABLE poll_electors;
+ALTER TABLE polls DROP COLUMN electorate_size;
+ALTER TABLE polls DROP COLUMN electorate;
+DROP TABLE login_throttles;
+DROP INDEX users_community;
+ALTER TABLE users DROP COLUMN community_id;
+ALTER TABLE users DROP COLUMN session_version;
