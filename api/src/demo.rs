@@ -357,6 +357,8 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
         display_name: display.into(),
         password: PASSWORD.into(),
         grants,
+        // resident1 lives in 斜桥巷 (member1's home follows their member record, below).
+        community_id: (username == "resident1").then(|| xf_communities[0].id.clone()),
     };
     let grant = |role: Role, scope: Option<&Node>| CreateGrant { role, scope_id: scope.map(|s| s.id.clone()) };
     let accounts = vec![
@@ -408,6 +410,7 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     }
     let member1: String = users::table.filter(users::username.eq("member1")).select(users::id).first(c)?;
     party::load(c, sealer, &party_branches, &interest, &member1)?;
+    crate::users::service::homes_from_member_records(c)?;
     let resident1: String = users::table.filter(users::username.eq("resident1")).select(users::id).first(c)?;
     let xf_ids: Vec<String> = xf_communities.iter().map(|r| r.id.clone()).collect();
     volunteers::load(c, &xf_ids, &member1, &resident1)?;

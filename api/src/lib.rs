@@ -395,7 +395,7 @@ pub fn app(
     // The spec is served from inside the /api/v1 scope (see `openapi_json`), computed once.
     let _ = spec;
     let mut app = app
-        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none")))
         .service(web::redirect("/docs", "/docs/"));
     if let Some(dir) = web_dir.filter(|d| d.join("index.html").exists()) {
         app = app.service(actix_files::Files::new("/", dir).index_file("index.html").prefer_utf8(true));
@@ -407,7 +407,9 @@ pub fn app(
             actix_web::middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Referrer-Policy", "no-referrer"))
-                .add(("X-Frame-Options", "SAMEORIGIN")),
+                .add(("X-Frame-Options", "SAMEORIGIN"))
+                .add(("Content-Security-Policy", http::CONTENT_SECURITY_POLICY))
+                .add(("Permissions-Policy", http::PERMISSIONS_POLICY)),
         )
 }
 

@@ -38,6 +38,10 @@ pub struct Caller {
     pub display_name: String,
     pub grants: Vec<ResolvedGrant>,
     pub client_addr: Option<String>,
+    /// The account's session version: tokens issued under another one are refused.
+    pub session_version: i32,
+    /// The home community of a resident or member (poll electorates, screen defaults).
+    pub community_id: Option<String>,
 }
 
 /// Who did something, for audit events.
@@ -166,18 +170,20 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
 
 /// Loads an active user as a caller.
 pub fn load_caller(conn: &mut DbConn, user_id: &str, client_addr: Option<String>) -> Result<Caller, ApiError> {
-    let user: Option<(String, String, bool)> = users::table
+    let user: Option<(String, String, bool, i32, Option<String>)> = users::table
         .find(user_id)
-        .select((users::username, users::display_name, users::active))
+        .select((users::username, users::display_name, users::active, users::session_version, users::community_id))
         .first(conn)
         .optional()?;
     match user {
-        Some((username, display_name, true)) => Ok(Caller {
+        Some((username, display_name, true, session_version, community_id)) => Ok(Caller {
             user_id: user_id.to_string(),
             username,
             display_name,
             grants: resolve_grants(conn, user_id)?,
             client_addr,
+            session_version,
+            community_id,
         }),
         _ => Err(ApiError::unauthorized("unauthorized", "the account does not exist or is disabled")),
     }
@@ -210,14 +216,26 @@ impl FromRequest for Caller {
                     ApiError::unauthorized("unauthorized", "the access token is not valid")
                 }
             })?;
+            let revoked = || ApiError::unauthorized("session_revoked", "this session has ended (signed out, password or role changed); sign in again");
             if let Some(mut caller) = state.callers.get(&claims.sub) {
-                caller.client_addr = addr;
-                return Ok(caller);
+                // A token older than the account's sessions is refused; a newer one (issued by
+                // another instance after a change) reloads the account.
+                if claims.sv < caller.session_version {
+                    return Err(revoked());
+                }
+                if claims.sv == caller.session_version {
+                    caller.client_addr = addr;
+                    return Ok(caller);
+                }
             }
             // Read the generation before loading, so a change committed meanwhile is not cached as current.
             let generation = GENERATION.load(Ordering::SeqCst);
-            let caller = crate::db::run(&state.pool, move |c| load_caller(c, &claims.sub, addr)).await?;
+            let sub = claims.sub.clone();
+            let caller = crate::db::run(&state.pool, move |c| load_caller(c, &sub, addr)).await?;
             state.callers.put(&caller, generation);
+            if claims.sv != caller.session_version {
+                return Err(revoked());
+            }
             Ok(caller)
         })
     }

@@ -15,6 +15,10 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub typ: String,
+    /// The account's session version when the token was issued: a token of an older version
+    /// (after sign-out, a password or role change, a detected reuse) is refused.
+    #[serde(default)]
+    pub sv: i32,
 }
 
 pub struct Keys {
@@ -33,7 +37,7 @@ impl Keys {
         Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation, ttl_secs }
     }
 
-    pub fn issue(&self, user_id: &str) -> Result<String, String> {
+    pub fn issue(&self, user_id: &str, session_version: i32) -> Result<String, String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -41,6 +45,7 @@ impl Keys {
             exp: now + self.ttl_secs as i64,
             iss: ISSUER.into(),
             typ: "access".into(),
+            sv: session_version,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
     }
@@ -62,9 +67,39 @@ pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> Resul
         if s.len() < 32 {
             return Err("TONGXIN_JWT_SECRET must be at least 32 bytes".into());
         }
+        let bits = entropy_bits(s);
+        if bits < MIN_SECRET_BITS {
+            return Err(format!(
+                "TONGXIN_JWT_SECRET looks guessable (about {bits:.0} bits of entropy, at least {MIN_SECRET_BITS:.0} needed); use 32 random bytes, e.g. `openssl rand -hex 32`, or leave it unset to have one generated"
+            ));
+        }
         return Ok(s.as_bytes().to_vec());
     }
     load_or_create_file(&data_dir.join("jwt-secret"), "JWT signing secret")
+}
+
+/// What a configured secret must carry, estimated by [`entropy_bits`]: 128 bits, which 32 random
+/// hex digits reach and a repeated phrase or a long dictionary word does not.
+pub const MIN_SECRET_BITS: f64 = 128.0;
+
+/// The secret's length times the Shannon entropy of its characters: a lower bound's stand-in
+/// that refuses `aaaa…`, `1234…1234` and a word typed twice, and accepts random hex or base64.
+/// A repeated block counts once.
+pub fn entropy_bits(secret: &str) -> f64 {
+    let chars: Vec<char> = secret.chars().collect();
+    // A secret made of one block repeated carries only the block's entropy.
+    let period = (1..=chars.len() / 2).find(|p| chars.len() % p == 0 && chars.chunks(*p).all(|c| c == &chars[..*p])).unwrap_or(chars.len());
+    let block = &chars[..period];
+    let mut counts = std::collections::HashMap::new();
+    for c in block {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let n = block.len() as f64;
+    let per_char: f64 = counts.values().map(|&k| {
+        let p = k as f64 / n;
+        -p * p.log2()
+    }).sum();
+    per_char * n
 }
 
 /// A 64-byte random secret kept (hex) in a private file, created on first use.
@@ -110,7 +145,8 @@ mod tests {
     #[test]
     fn issued_tokens_verify_and_others_do_not() {
         let keys = Keys::new(&[7u8; 32], 60);
-        let t = keys.issue("u1").unwrap();
+        let t = keys.issue("u1", 3).unwrap();
+        assert_eq!(keys.verify(&t).unwrap().sv, 3);
         assert_eq!(keys.verify(&t).unwrap().sub, "u1");
         let other = Keys::new(&[8u8; 32], 60);
         assert!(other.verify(&t).is_err());
@@ -123,7 +159,7 @@ mod tests {
     #[test]
     fn expired_tokens_are_reported_as_expired() {
         let keys = Keys::new(&[7u8; 32], 0);
-        let mut claims = Claims { sub: "u".into(), iat: 0, exp: 1000, iss: ISSUER.into(), typ: "access".into() };
+        let mut claims = Claims { sub: "u".into(), iat: 0, exp: 1000, iss: ISSUER.into(), typ: "access".into(), sv: 0 };
         claims.exp = chrono::Utc::now().timestamp() - 120;
         let t = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&[7u8; 32])).unwrap();
         assert_eq!(keys.verify(&t).unwrap_err(), true);
@@ -142,6 +178,12 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(load_or_create_secret(Some("short"), &dir).is_err());
+        // Long enough but guessable: refused; random hex: accepted.
+        for weak in ["a".repeat(40), "passwordpasswordpasswordpassword".into(), "0123456789012345678901234567890123456789".into()] {
+            assert!(load_or_create_secret(Some(&weak), &dir).is_err(), "{weak}");
+        }
+        assert!(load_or_create_secret(Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), &dir).is_ok());
+        assert!(load_or_create_secret(Some("a-very-secret-signing-key-of-enough-length"), &dir).is_ok());
         std::fs::remove_dir_all(dir).ok();
     }
 }

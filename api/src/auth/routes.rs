@@ -9,12 +9,24 @@ use crate::http::json::rules;
 use crate::http::{Validate, ValidJson};
 use crate::AppState;
 
+crate::text_enum! {
+    /// Where the refresh token goes: `token` (in the body, for integrations and apps) or `cookie`
+    /// (an httpOnly, SameSite=Strict cookie scoped to `/api/v1/auth`, for the web app: script on
+    /// the page can never read it).
+    pub enum SessionMode {
+        Token = "token",
+        Cookie = "cookie",
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"username": "street1", "password": "tongxin-demo"}))]
+#[schema(example = json!({"username": "street1", "password": "tongxin-demo", "session": "cookie"}))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// Default `token`.
+    pub session: Option<SessionMode>,
 }
 
 impl Validate for LoginRequest {
@@ -26,18 +38,45 @@ impl Validate for LoginRequest {
     }
 }
 
+/// `{}` to use the session cookie instead of a token in the body.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 impl Validate for RefreshRequest {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
-        rules::text(&mut e, "refresh_token", &self.refresh_token, 256);
+        rules::opt_text(&mut e, "refresh_token", self.refresh_token.as_deref(), 256);
         rules::finish(e)
     }
+}
+
+/// The web app's refresh-token cookie.
+pub const REFRESH_COOKIE: &str = "tongxin_refresh";
+
+fn refresh_cookie(req: &HttpRequest, value: &str, max_age: i64) -> actix_web::cookie::Cookie<'static> {
+    // `Secure` whenever the browser came over HTTPS (directly or through a trusted proxy);
+    // browsers keep a Secure cookie on http://localhost too, but not on a plain-HTTP intranet host.
+    let secure = req.connection_info().scheme() == "https";
+    actix_web::cookie::Cookie::build(REFRESH_COOKIE, value.to_owned())
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .path("/api/v1/auth")
+        .secure(secure)
+        .max_age(actix_web::cookie::time::Duration::seconds(max_age))
+        .finish()
+}
+
+/// Token answers are never stored by a browser or a proxy (RFC 6749 §5.1).
+fn no_store(res: &mut actix_web::HttpResponseBuilder) -> &mut actix_web::HttpResponseBuilder {
+    res.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).insert_header((actix_web::http::header::PRAGMA, "no-cache"))
+}
+
+/// The refresh token of a request: the body's, else the cookie's (and whether it came from there).
+fn presented_refresh(req: &HttpRequest, body: Option<String>) -> Option<(String, bool)> {
+    body.map(|t| (t, false)).or_else(|| req.cookie(REFRESH_COOKIE).map(|c| (c.value().to_owned(), true)).filter(|(v, _)| !v.is_empty()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,8 +87,10 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
-    /// Single use: each refresh returns a new one, and reusing an old one revokes the session.
-    pub refresh_token: String,
+    /// Single use: each refresh returns a new one, and reusing an old one ends every session of
+    /// the account. Absent when the session lives in the cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -70,13 +111,20 @@ pub struct MeView {
     pub grants: Vec<GrantView>,
 }
 
-fn token_response(state: &AppState, user_id: &str, refresh_token: String) -> Result<TokenResponse, ApiError> {
-    Ok(TokenResponse {
-        access_token: state.keys.issue(user_id).map_err(ApiError::internal)?,
+/// The answer to a sign-in or refresh: the refresh token in the body, or in the cookie.
+fn token_response(state: &AppState, req: &HttpRequest, issued: super::service::Issued, cookie: bool) -> Result<HttpResponse, ApiError> {
+    let body = TokenResponse {
+        access_token: state.keys.issue(&issued.user_id, issued.session_version).map_err(ApiError::internal)?,
         token_type: "Bearer".into(),
         expires_in: state.keys.ttl_secs,
-        refresh_token,
-    })
+        refresh_token: (!cookie).then(|| issued.refresh_token.clone()),
+    };
+    let mut res = HttpResponse::Ok();
+    no_store(&mut res);
+    if cookie {
+        res.cookie(refresh_cookie(req, &issued.refresh_token, state.auth.refresh_token_ttl_secs as i64));
+    }
+    Ok(res.json(body))
 }
 
 /// Sign in with a username and password.
@@ -98,10 +146,10 @@ fn token_response(state: &AppState, user_id: &str, refresh_token: String) -> Res
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
     let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
     state.login_limiter.check(addr.as_deref().unwrap_or("unknown")).map_err(ApiError::rate_limited)?;
-    let LoginRequest { username, password } = body.0;
+    let LoginRequest { username, password, session } = body.0;
     let cfg = state.auth.clone();
     let issued = crate::db::run(&state.pool, move |c| super::service::login(c, username.trim(), &password, addr, &cfg)).await?;
-    Ok(HttpResponse::Ok().json(token_response(&state, &issued.user_id, issued.refresh_token)?))
+    token_response(&state, &req, issued, session == Some(SessionMode::Cookie))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -173,35 +221,40 @@ pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: we
         return Err(ApiError::bad_request("unsupported_grant_type", "grant_type must be client_credentials"));
     }
     let cfg = state.auth.clone();
-    let user_id =
+    let (user_id, version) =
         crate::db::run(&state.pool, move |c| super::service::client_credentials(c, &input.client_id, &input.client_secret, addr, &cfg)).await?;
-    Ok(HttpResponse::Ok().json(ClientTokenResponse {
-        access_token: state.keys.issue(&user_id).map_err(ApiError::internal)?,
+    Ok(no_store(&mut HttpResponse::Ok()).json(ClientTokenResponse {
+        access_token: state.keys.issue(&user_id, version).map_err(ApiError::internal)?,
         token_type: "Bearer".into(),
         expires_in: state.keys.ttl_secs,
     }))
 }
 
-/// Exchange a refresh token for a new access token and a new refresh token.
+/// Exchange a refresh token for a new access token and a new refresh token. The web app sends
+/// `{}` and its session cookie, and gets the new refresh token as a cookie again.
 #[utoipa::path(
     tag = "auth",
     operation_id = "auth_refresh",
     request_body = RefreshRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "`invalid_refresh_token`, `refresh_token_expired` or `refresh_token_reused` (the session is revoked)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_refresh_token`, `refresh_token_expired` or `refresh_token_reused` (every session of the account is ended)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
-    let token = body.0.refresh_token;
+    let Some((token, from_cookie)) = presented_refresh(&req, body.0.refresh_token) else {
+        return Err(ApiError::unauthorized("invalid_refresh_token", "send a refresh token, or sign in"));
+    };
     let cfg = state.auth.clone();
     let issued = crate::db::run(&state.pool, move |c| super::service::refresh(c, &token, addr, &cfg)).await?;
-    Ok(HttpResponse::Ok().json(token_response(&state, &issued.user_id, issued.refresh_token)?))
+    token_response(&state, &req, issued, from_cookie)
 }
 
-/// Sign out: revokes the refresh token and every token rotated from the same sign-in.
+/// Sign out: every session of the account ends — refresh tokens are revoked and access tokens
+/// already issued stop working. The token is the body's, else the session cookie's (which is
+/// cleared).
 #[utoipa::path(
     tag = "auth",
     operation_id = "auth_logout",
@@ -211,9 +264,15 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidJs
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
-    let token = body.0.refresh_token;
-    crate::db::run(&state.pool, move |c| super::service::logout(c, &token, addr)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    if let Some((token, _)) = presented_refresh(&req, body.0.refresh_token) {
+        crate::db::run(&state.pool, move |c| super::service::logout(c, &token, addr)).await?;
+    }
+    let mut res = HttpResponse::NoContent();
+    no_store(&mut res);
+    if req.cookie(REFRESH_COOKIE).is_some() {
+        res.cookie(refresh_cookie(&req, "", 0));
+    }
+    Ok(res.finish())
 }
 
 /// The signed-in user with their roles and scopes.

@@ -8,13 +8,33 @@ use super::caller::Actor;
 use super::password;
 use crate::audit;
 use crate::config::AuthArgs;
-use crate::db::schema::{refresh_tokens, users};
+use crate::db::schema::{login_throttles, refresh_tokens, users};
 use crate::db::DbConn;
 use crate::error::ApiError;
 
 pub struct Issued {
     pub user_id: String,
     pub refresh_token: String,
+    /// Goes into the access token: see [`end_sessions`].
+    pub session_version: i32,
+}
+
+/// Ends every session of an account at once: its refresh tokens are revoked and its session
+/// version moves on, so that access tokens issued before (which carry the old version) are
+/// refused by the `Caller` extractor on every instance as soon as it reloads the account (at
+/// once here; within `CALLER_TTL` elsewhere). Called on sign-out, a password change or reset,
+/// disabling, a role change and a detected refresh-token reuse.
+pub fn end_sessions(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::session_version.eq(users::session_version + 1)).execute(conn)?;
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(now()))
+        .execute(conn)?;
+    crate::db::after_commit(conn, super::caller::invalidate_cached_callers);
+    Ok(())
+}
+
+fn session_version(conn: &mut DbConn, user_id: &str) -> QueryResult<i32> {
+    users::table.find(user_id).select(users::session_version).first(conn)
 }
 
 fn now() -> NaiveDateTime {
@@ -59,48 +79,83 @@ fn locked_error(until: NaiveDateTime) -> ApiError {
     }
 }
 
-/// Checks a username and password, counting failures towards the lockout; returns the user id.
-/// The password is verified even for an unknown user so that timing does not reveal which
-/// usernames exist.
+/// The wait a source has earned after `failures` wrong passwords for one account: nothing below
+/// the threshold, then the lockout time, doubling with each further failure (at most a day).
+pub fn throttle_delay(failures: i32, cfg: &AuthArgs) -> Option<Duration> {
+    let over = failures - cfg.lockout_threshold as i32;
+    (over >= 0).then(|| Duration::seconds((cfg.lockout_secs as i64).saturating_mul(1i64 << over.min(20)).min(24 * 3600)))
+}
+
+/// Counts a failure of `source` for the account; returns until when the source is now blocked.
+fn throttle_fail(conn: &mut DbConn, user_id: &str, source: &str, cfg: &AuthArgs) -> QueryResult<Option<NaiveDateTime>> {
+    let at = now();
+    let failures: Option<i32> =
+        login_throttles::table.find((user_id, source)).select(login_throttles::failures).first(conn).optional()?;
+    let failures = failures.unwrap_or(0) + 1;
+    let until = throttle_delay(failures, cfg).map(|d| at + d);
+    let row = (login_throttles::failures.eq(failures), login_throttles::blocked_until.eq(until), login_throttles::updated_at.eq(at));
+    if failures == 1 {
+        diesel::insert_into(login_throttles::table)
+            .values((login_throttles::user_id.eq(user_id), login_throttles::source.eq(source), row.0, row.1, row.2))
+            .execute(conn)?;
+    } else {
+        diesel::update(login_throttles::table.find((user_id, source))).set(row).execute(conn)?;
+    }
+    if let Some(u) = until {
+        // Shown to staff in the users list; sign-in itself looks only at the source's own row.
+        diesel::update(users::table.find(user_id)).set(users::locked_until.eq(Some(u))).execute(conn)?;
+    }
+    Ok(until)
+}
+
+/// Checks a username and password from a source address. Failures are counted per account *and*
+/// source: past the threshold that source waits (longer with each failure) while the account
+/// stays open to everyone else, so one attacker cannot lock an administrator out. Every attempt
+/// costs one password hash — for an unknown user, a disabled one or a blocked source too — so
+/// timing reveals nothing.
 fn authenticate(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<(String, Actor), ApiError> {
-    let user: Option<(String, String, bool, i32, Option<NaiveDateTime>)> = users::table
-        .filter(users::username.eq(username))
-        .select((users::id, users::password_hash, users::active, users::failed_logins, users::locked_until))
-        .first(conn)
-        .optional()?;
+    let user: Option<(String, String, bool)> =
+        users::table.filter(users::username.eq(username)).select((users::id, users::password_hash, users::active)).first(conn).optional()?;
     let invalid = || ApiError::unauthorized("invalid_credentials", "the username or password is wrong");
-    let Some((user_id, hash, active, failed, locked_until)) = user else {
+    let Some((user_id, hash, active)) = user else {
         password::verify(pw, password::dummy_hash());
         let actor = Actor { id: None, name: Some(username.to_string()), addr };
         audit::record(conn, &actor, "login_failed", "user", None, Some(serde_json::json!({"reason": "unknown_user"})))?;
         return Err(invalid());
     };
+    let source = addr.clone().unwrap_or_else(|| "unknown".into());
     let actor = Actor { id: Some(user_id.clone()), name: Some(username.to_string()), addr };
-    if let Some(until) = locked_until.filter(|u| *u > now()) {
-        password::verify(pw, &hash);
+    let blocked: Option<NaiveDateTime> = login_throttles::table
+        .find((&user_id, &source))
+        .select(login_throttles::blocked_until)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten()
+        .filter(|u| *u > now());
+    let password_ok = password::verify(pw, &hash);
+    if let Some(until) = blocked {
         audit::record(conn, &actor, "login_failed", "user", Some(&user_id), Some(serde_json::json!({"reason": "locked"})))?;
         return Err(locked_error(until));
     }
-    if !active || !password::verify(pw, &hash) {
-        let failed = failed + 1;
-        let lock = failed >= cfg.lockout_threshold as i32;
-        let until = now() + Duration::seconds(cfg.lockout_secs as i64);
-        crate::db::write(conn, |c| {
-            diesel::update(users::table.find(&user_id))
-                .set((
-                    users::failed_logins.eq(if lock { 0 } else { failed }),
-                    users::locked_until.eq(if lock { Some(until) } else { None }),
-                ))
-                .execute(c)?;
-            let reason = if !active { "disabled" } else if lock { "locked_now" } else { "bad_password" };
-            audit::record(c, &actor, "login_failed", "user", Some(&user_id), Some(serde_json::json!({"reason": reason, "failed": failed})))
+    if !active || !password_ok {
+        let until = crate::db::write(conn, |c| {
+            let until = throttle_fail(c, &user_id, &source, cfg)?;
+            let reason = if !active { "disabled" } else if until.is_some() { "locked_now" } else { "bad_password" };
+            audit::record(c, &actor, "login_failed", "user", Some(&user_id), Some(serde_json::json!({"reason": reason})))?;
+            Ok::<_, ApiError>(until)
         })?;
-        return Err(if lock && active { locked_error(until) } else { invalid() });
+        return Err(match until {
+            Some(u) if active => locked_error(u),
+            _ => invalid(),
+        });
     }
-    diesel::update(users::table.find(&user_id))
-        .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
-        .execute(conn)?;
+    diesel::delete(login_throttles::table.find((&user_id, &source))).execute(conn)?;
     Ok((user_id, actor))
+}
+
+/// Staff unlocking an account clear every source's count.
+pub fn clear_throttles(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(login_throttles::table.filter(login_throttles::user_id.eq(user_id))).execute(conn)
 }
 
 /// Signs a person in: a new session (refresh-token family).
@@ -109,13 +164,13 @@ pub fn login(conn: &mut DbConn, username: &str, pw: &str, addr: Option<String>, 
     crate::db::write(conn, |c| {
         let refresh_token = store_refresh(c, &user_id, &crate::new_id(), cfg)?;
         audit::record(c, &actor, "login", "user", Some(&user_id), None)?;
-        Ok(Issued { user_id: user_id.clone(), refresh_token })
+        Ok(Issued { session_version: session_version(c, &user_id)?, user_id: user_id.clone(), refresh_token })
     })
 }
 
 /// OAuth 2.0 client credentials for integrations: an account holding the `integration` role gets
 /// an access token (no refresh token: a client simply asks again).
-pub fn client_credentials(conn: &mut DbConn, client_id: &str, secret: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<String, ApiError> {
+pub fn client_credentials(conn: &mut DbConn, client_id: &str, secret: &str, addr: Option<String>, cfg: &AuthArgs) -> Result<(String, i32), ApiError> {
     use crate::db::schema::grants;
     let (user_id, actor) = authenticate(conn, client_id, secret, addr, cfg).map_err(|e| {
         if e.code == "invalid_credentials" {
@@ -130,7 +185,8 @@ pub fn client_credentials(conn: &mut DbConn, client_id: &str, secret: &str, addr
         return Err(ApiError::unauthorized("invalid_client", "this account is not an integration client; sign in with /auth/login"));
     }
     audit::record(conn, &actor, "token", "user", Some(&user_id), Some(serde_json::json!({"grant_type": "client_credentials"})))?;
-    Ok(user_id)
+    let version = session_version(conn, &user_id)?;
+    Ok((user_id, version))
 }
 
 /// Exchanges a refresh token for a new one in the same family. A token that was already rotated
@@ -164,7 +220,9 @@ pub fn refresh(conn: &mut DbConn, token: &str, addr: Option<String>, cfg: &AuthA
         };
         if rotated == 0 {
             if revoked_at.is_none() || rotated_at.is_some() {
+                // A stolen token was probably used: every session of the account ends.
                 revoke_family(c, &family_id)?;
+                end_sessions(c, &user_id)?;
                 audit::record(c, &actor, "refresh_reuse", "user", Some(&user_id), Some(serde_json::json!({"family": family_id})))?;
             }
             return Ok(Err(ApiError::unauthorized(
@@ -181,7 +239,8 @@ pub fn refresh(conn: &mut DbConn, token: &str, addr: Option<String>, cfg: &AuthA
             return Ok(Err(ApiError::unauthorized("unauthorized", "the account is disabled")));
         }
         let refresh_token = store_refresh(c, &user_id, &family_id, cfg)?;
-        Ok(Ok(Issued { user_id, refresh_token }))
+        let version = session_version(c, &user_id)?;
+        Ok(Ok(Issued { user_id, refresh_token, session_version: version }))
     })?
 }
 
@@ -191,7 +250,8 @@ fn revoke_family(conn: &mut DbConn, family_id: &str) -> QueryResult<usize> {
         .execute(conn)
 }
 
-/// Revokes the family of a refresh token (sign-out on this device). Unknown tokens are ignored.
+/// Signs out: every session of the token's account ends (see [`end_sessions`]). Unknown tokens
+/// are ignored.
 pub fn logout(conn: &mut DbConn, token: &str, addr: Option<String>) -> Result<(), ApiError> {
     let hash = token_hash(token);
     crate::db::write(conn, |c| {
@@ -202,6 +262,7 @@ pub fn logout(conn: &mut DbConn, token: &str, addr: Option<String>) -> Result<()
             .optional()?;
         if let Some((user_id, family_id)) = row {
             revoke_family(c, &family_id)?;
+            end_sessions(c, &user_id)?;
             let actor = Actor { id: Some(user_id.clone()), name: None, addr };
             audit::record(c, &actor, "logout", "user", Some(&user_id), None)?;
         }

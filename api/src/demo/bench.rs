@@ -121,7 +121,7 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
         ("bench-street", grant(Role::StreetStaff, first_street.as_ref())),
         ("bench-community", grant(Role::CommunityStaff, first_community.as_ref())),
     ] {
-        let input = CreateUser { username: username.into(), display_name: username.into(), password: PASSWORD.into(), grants };
+        let input = CreateUser { username: username.into(), display_name: username.into(), password: PASSWORD.into(), grants, community_id: None };
         crate::users::service::create_demo(c, &actor, input)?;
     }
     Ok(())

@@ -1,6 +1,16 @@
 //! HTTP plumbing shared by every domain: the JSON body extractor, list parameters and pages,
 //! `If-Match`, the client address, and the idempotency middleware.
 pub mod idempotency;
+
+/// The SPA, the docs UI and every API answer: scripts only from this origin (no inline script,
+/// no eval), styles inline too (Element Plus, Leaflet and ECharts set style attributes), images
+/// from here or data/blob URLs (QR codes, charts), no plugins, and framed only by this origin.
+/// A stored `<img onerror=…>` that reached an HTML sink could not run under it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+/// The phone pages use the camera (QR check-in) and the position (check-in within the venue);
+/// nothing else, and no other origin.
+pub const PERMISSIONS_POLICY: &str = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), display-capture=()";
 pub mod json;
 pub mod list;
 

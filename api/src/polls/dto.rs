@@ -38,6 +38,15 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// Who votes: `community` — the residents and members whose home community it is; `list` —
+    /// the accounts named in `elector_ids` when the poll was set up.
+    pub enum Electorate {
+        Community = "community",
+        List = "list",
+    }
+}
+
+crate::text_enum! {
     pub enum RectificationStatus {
         Open = "open",
         Done = "done",
@@ -65,6 +74,9 @@ pub struct CreatePoll {
     /// Days a warned cadre has to rectify, from the close (default 30).
     pub rectification_days: Option<i32>,
     pub cadres: Vec<NewCadre>,
+    /// A named electorate (resident or member account ids); absent: the community's residents
+    /// and members.
+    pub elector_ids: Option<Vec<String>>,
 }
 
 impl Validate for CreatePoll {
@@ -89,6 +101,11 @@ impl Validate for CreatePoll {
                 field(&mut e, "rectification_days", "out_of_range", "1 to 365 days");
             }
         }
+        if let Some(ids) = &self.elector_ids {
+            if ids.is_empty() || ids.len() > crate::polls::electorate::MAX_ELECTORS {
+                field(&mut e, "elector_ids", "out_of_range", format!("a named electorate has 1 to {} accounts", crate::polls::electorate::MAX_ELECTORS));
+            }
+        }
         rules::finish(e)
     }
 }
@@ -101,7 +118,7 @@ pub struct CadreView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000007001", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "title": "2026年下半年社区干部民意测评", "opens_at": "2026-11-20T00:00:00Z", "closes_at": "2026-12-05T00:00:00Z", "status": "open", "rectification_days": 30, "ballots": 128, "cadres": [{"id": "0193a1b2-0000-7000-8000-000000007101", "name": "王丽", "position": "社区党委书记"}], "voted": false, "can_vote": true, "can_manage": false, "version": 1}))]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000007001", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "title": "2026年下半年社区干部民意测评", "opens_at": "2026-11-20T00:00:00Z", "closes_at": "2026-12-05T00:00:00Z", "status": "open", "rectification_days": 30, "ballots": 128, "electorate": "community", "electorate_size": 412, "turnout": 0.3107, "cadres": [{"id": "0193a1b2-0000-7000-8000-000000007101", "name": "王丽", "position": "社区党委书记"}], "voted": false, "can_vote": true, "can_manage": false, "version": 1}))]
 pub struct PollView {
     pub id: String,
     pub community_id: String,
@@ -113,6 +130,11 @@ pub struct PollView {
     pub rectification_days: i32,
     /// How many have voted (turnout is public; results only after the close).
     pub ballots: i32,
+    pub electorate: Electorate,
+    /// The accounts that may vote (fixed at the close).
+    pub electorate_size: i64,
+    /// ballots / electorate_size.
+    pub turnout: Option<f64>,
     pub cadres: Vec<CadreView>,
     /// Whether the caller has voted.
     pub voted: bool,
@@ -163,13 +185,16 @@ pub struct CadreResult {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"poll_id": "0193a1b2-0000-7000-8000-000000007001", "title": "2026年下半年社区干部民意测评", "ballots": 128, "cadres": [{"id": "0193a1b2-0000-7000-8000-000000007101", "name": "王丽", "position": "社区党委书记", "satisfied": 90, "basically_satisfied": 20, "dissatisfied": 18, "total": 128, "satisfaction_rate": 0.8594, "outcome": "pass", "rectification_id": null}]}))]
+#[schema(example = json!({"poll_id": "0193a1b2-0000-7000-8000-000000007001", "title": "2026年下半年社区干部民意测评", "community_name": "斜桥巷社区", "closed_at": "2026-12-05T00:00:00Z", "ballots": 128, "electorate_size": 412, "turnout": 0.3107, "cadres": [{"id": "0193a1b2-0000-7000-8000-000000007101", "name": "王丽", "position": "社区党委书记", "satisfied": 90, "basically_satisfied": 20, "dissatisfied": 18, "total": 128, "satisfaction_rate": 0.8594, "outcome": "pass", "rectification_id": null}]}))]
 pub struct PollResults {
     pub poll_id: String,
     pub title: String,
     pub community_name: String,
     pub closed_at: DateTime<Utc>,
     pub ballots: i32,
+    pub electorate_size: i64,
+    /// ballots / electorate_size.
+    pub turnout: Option<f64>,
     pub cadres: Vec<CadreResult>,
 }
 

@@ -10,8 +10,9 @@ use serde_json::json;
 
 use super::dto::*;
 use crate::audit;
-use crate::auth::{Caller, Role};
-use crate::db::schema::{poll_ballots, poll_cadres, polls, rectifications, regions};
+use super::electorate::{self, may_vote};
+use crate::auth::Caller;
+use crate::db::schema::{poll_ballots, poll_cadres, poll_electors, polls, rectifications, regions};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::Paging;
@@ -28,6 +29,8 @@ pub struct Poll {
     pub rectification_days: i32,
     pub ballots: i32,
     pub version: i32,
+    pub electorate: String,
+    pub electorate_size: Option<i32>,
 }
 
 fn now() -> NaiveDateTime {
@@ -58,18 +61,14 @@ pub fn outcome(satisfied: i64, total: i64) -> Outcome {
     }
 }
 
-pub fn may_vote(caller: &Caller) -> bool {
-    caller.has_role(Role::Resident) || caller.has_role(Role::Member)
-}
-
 fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<(Poll, String, String)>> {
     polls::table.inner_join(regions::table).filter(polls::id.eq(id)).select((Poll::as_select(), regions::name, regions::path)).first(conn).optional()
 }
 
-/// Staff who read the community see its polls; voters see every poll they could vote in.
+/// Staff who read the community see its polls; voters, the polls whose electorate they are in.
 fn load_visible(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<(Poll, String, String)> {
     match load(conn, id)? {
-        Some((p, n, path)) if caller.regions_readable().contains(&path) || may_vote(caller) => Ok((p, n, path)),
+        Some((p, n, path)) if caller.regions_readable().contains(&path) || electorate::includes(conn, caller, &p)? => Ok((p, n, path)),
         _ => Err(ApiError::not_found("poll")),
     }
 }
@@ -79,8 +78,13 @@ fn view(conn: &mut DbConn, caller: &Caller, p: Poll, community_name: String, pat
         poll_cadres::table.filter(poll_cadres::poll_id.eq(&p.id)).order(poll_cadres::sort.asc()).select((poll_cadres::id, poll_cadres::name, poll_cadres::position)).load(conn)?;
     let voted = poll_ballots::table.find((&p.id, &caller.user_id)).count().get_result::<i64>(conn)? > 0;
     let status = status_at(&p, now());
+    let electorate_size = electorate::size(conn, &p)?;
+    let elector = electorate::includes(conn, caller, &p)?;
     Ok(PollView {
-        can_vote: status == PollStatus::Open && !voted && may_vote(caller),
+        can_vote: status == PollStatus::Open && !voted && elector,
+        electorate: electorate::kind(&p),
+        electorate_size,
+        turnout: crate::meetings::service::rate(i64::from(p.ballots), electorate_size),
         can_manage: caller.regions_writable().contains(path),
         voted,
         status,
@@ -128,12 +132,16 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreatePoll) -> ApiResul
                 polls::closes_at.eq(input.closes_at.naive_utc()),
                 polls::rectification_days.eq(input.rectification_days.unwrap_or(30)),
                 polls::ballots.eq(0),
+                polls::electorate.eq(if input.elector_ids.is_some() { super::dto::Electorate::List } else { super::dto::Electorate::Community }.as_str()),
                 polls::created_by.eq(&caller.user_id),
                 polls::version.eq(1),
                 polls::created_at.eq(at),
                 polls::updated_at.eq(at),
             ))
             .execute(c)?;
+        if let Some(ids) = &input.elector_ids {
+            electorate::set_list(c, &id, ids)?;
+        }
         for (i, cadre) in input.cadres.iter().enumerate() {
             diesel::insert_into(poll_cadres::table)
                 .values((
@@ -171,8 +179,15 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: PollFilter, paging: Paging) -
             crate::auth::policy::Reach::Within(p) => q.filter(crate::path_filter!(regions::path, p)),
         };
         } else {
-            // Voters see what they can vote in now.
+            // Voters see what they can vote in now: their community's polls and the lists they are on.
             q = q.filter(polls::closed_at.is_null()).filter(polls::opens_at.le(at)).filter(polls::closes_at.gt(at));
+            let listed = poll_electors::table.filter(poll_electors::user_id.eq(caller.user_id.clone())).select(poll_electors::poll_id);
+            q = match caller.community_id.clone() {
+                Some(home) => q.filter(
+                    polls::electorate.eq(super::dto::Electorate::Community.as_str()).and(polls::community_id.eq(home)).or(polls::id.eq_any(listed)),
+                ),
+                None => q.filter(polls::id.eq_any(listed)),
+            };
         }
         if let Some(cid) = &f.community_id {
             q = q.filter(polls::community_id.eq(cid.clone()));
@@ -211,6 +226,9 @@ pub fn vote(conn: &mut DbConn, caller: &Caller, id: &str, input: CastVote) -> Ap
     }
     crate::db::write(conn, |c| {
         let (p, name, path) = load_visible(c, caller, id)?;
+        if !electorate::includes(c, caller, &p)? {
+            return Err(ApiError::not_found("poll"));
+        }
         let status = status_at(&p, now());
         if status != PollStatus::Open {
             return Err(ApiError::conflict("poll_not_open", format!("the poll is {status}")));
@@ -255,6 +273,7 @@ pub fn vote(conn: &mut DbConn, caller: &Caller, id: &str, input: CastVote) -> Ap
 fn close_now(conn: &mut DbConn, p: &Poll, at: NaiveDateTime) -> QueryResult<()> {
     let closed_at = at.min(p.closes_at);
     diesel::update(polls::table.find(&p.id)).set((polls::closed_at.eq(closed_at), polls::version.eq(p.version + 1), polls::updated_at.eq(at))).execute(conn)?;
+    electorate::freeze(conn, p)?;
     let cadres: Vec<(String, String, i32, i32, i32)> = poll_cadres::table
         .filter(poll_cadres::poll_id.eq(&p.id))
         .select((poll_cadres::id, poll_cadres::name, poll_cadres::satisfied, poll_cadres::basically_satisfied, poll_cadres::dissatisfied))
@@ -348,7 +367,17 @@ pub fn results(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<PollRe
             }
         })
         .collect();
-    Ok(PollResults { poll_id: p.id, title: p.title, community_name: name, closed_at: closed_at.and_utc(), ballots: p.ballots, cadres })
+    let electorate_size = electorate::size(conn, &p)?;
+    Ok(PollResults {
+        turnout: crate::meetings::service::rate(i64::from(p.ballots), electorate_size),
+        electorate_size,
+        poll_id: p.id,
+        title: p.title,
+        community_name: name,
+        closed_at: closed_at.and_utc(),
+        ballots: p.ballots,
+        cadres,
+    })
 }
 
 // ---------- rectifications ----------

@@ -190,7 +190,8 @@ impl Header {
         }
         let mut row = Row { text: String::new(), spans: Vec::with_capacity(self.index.len()) };
         for (key, col) in &self.index {
-            let cell = cells.get(*col).map(|c| c.trim()).unwrap_or("");
+            let cell = crate::http::json::clean_text(cells.get(*col).map(|c| c.trim()).unwrap_or(""));
+            let cell = cell.trim();
             let start = row.text.len() as u32;
             row.text.push_str(cell);
             row.spans.push((key, start, row.text.len() as u32));

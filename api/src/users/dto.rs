@@ -9,7 +9,7 @@ use crate::http::json::rules;
 use crate::http::Validate;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-0000000000aa", "username": "community1", "display_name": "斜桥巷社区 工作人员", "active": true, "locked_until": null, "grants": [{"id": "0193a1b2-0000-7000-8000-0000000000ab", "role": "community_staff", "scope_type": "region", "scope_id": "0193a1b2-0000-7000-8000-000000000010", "scope_name": "斜桥巷社区"}], "version": 1, "created_at": "2026-11-23T03:00:00Z", "updated_at": "2026-11-23T03:00:00Z"}))]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-0000000000aa", "username": "community1", "display_name": "斜桥巷社区 工作人员", "active": true, "locked_until": null, "community_id": null, "grants": [{"id": "0193a1b2-0000-7000-8000-0000000000ab", "role": "community_staff", "scope_type": "region", "scope_id": "0193a1b2-0000-7000-8000-000000000010", "scope_name": "斜桥巷社区"}], "version": 1, "created_at": "2026-11-23T03:00:00Z", "updated_at": "2026-11-23T03:00:00Z"}))]
 pub struct UserView {
     pub id: String,
     pub username: String,
@@ -17,6 +17,8 @@ pub struct UserView {
     pub active: bool,
     /// Set while the account is locked after repeated failed sign-ins.
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// The home community of a resident or member (who votes in its polls).
+    pub community_id: Option<String>,
     pub grants: Vec<GrantView>,
     pub version: i32,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -44,6 +46,8 @@ pub struct CreateUser {
     pub password: String,
     #[serde(default)]
     pub grants: Vec<CreateGrant>,
+    /// The home community of a resident or member.
+    pub community_id: Option<String>,
 }
 
 pub fn check_username(e: &mut Vec<FieldError>, username: &str) {
@@ -92,6 +96,10 @@ pub struct UpdateUser {
     pub password: Option<String>,
     /// Clears a lock after failed sign-ins.
     pub unlock: Option<bool>,
+    /// The home community of a resident or member; `null` clears it.
+    #[serde(default, deserialize_with = "crate::http::json::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub community_id: Option<Option<String>>,
     pub version: Option<i32>,
 }
 

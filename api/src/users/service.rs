@@ -27,6 +27,7 @@ struct UserRow {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    community_id: Option<String>,
 }
 
 fn to_view(u: UserRow, grants: &[ResolvedGrant]) -> UserView {
@@ -36,6 +37,7 @@ fn to_view(u: UserRow, grants: &[ResolvedGrant]) -> UserView {
         display_name: u.display_name,
         active: u.active,
         locked_until: u.locked_until.filter(|t| *t > Utc::now().naive_utc()).map(|t| t.and_utc()),
+        community_id: u.community_id,
         grants: grants
             .iter()
             .map(|g| GrantView { id: g.id.clone(), role: g.role, scope_type: g.scope_type, scope_id: g.scope_id.clone(), scope_name: g.scope_name.clone() })
@@ -260,6 +262,15 @@ fn insert_grant(conn: &mut DbConn, user_id: &str, role: Role, scope: (ScopeType,
     Ok(id)
 }
 
+/// A home community must be a community the caller manages (any, for an operator).
+fn check_community(conn: &mut DbConn, caller: Option<&Caller>, id: &str) -> ApiResult<()> {
+    let found: Option<(String, String)> = regions::table.find(id).select((regions::path, regions::level)).first(conn).optional()?;
+    match found {
+        Some((path, level)) if level == "community" && caller.is_none_or(|c| c.users_manageable().contains(&path)) => Ok(()),
+        _ => Err(ApiError::field("community_id", "not_found", "no such community in your scope")),
+    }
+}
+
 fn create_inner(conn: &mut DbConn, caller: Option<&Caller>, actor: &Actor, input: CreateUser) -> ApiResult<String> {
     let taken: i64 = users::table.filter(users::username.eq(&input.username)).count().get_result(conn)?;
     if taken > 0 {
@@ -275,6 +286,9 @@ fn create_inner(conn: &mut DbConn, caller: Option<&Caller>, actor: &Actor, input
     for (i, g) in input.grants.iter().enumerate() {
         scopes.push((g.role, check_grant(conn, caller, g, &format!("grants.{i}.scope_id"))?));
     }
+    if let Some(cid) = &input.community_id {
+        check_community(conn, caller, cid)?;
+    }
     let hash = password::hash(&input.password).map_err(ApiError::internal)?;
     let id = crate::new_id();
     let now = Utc::now().naive_utc();
@@ -286,6 +300,7 @@ fn create_inner(conn: &mut DbConn, caller: Option<&Caller>, actor: &Actor, input
             users::password_hash.eq(hash),
             users::active.eq(true),
             users::failed_logins.eq(0),
+            users::community_id.eq(&input.community_id),
             users::version.eq(1),
             users::created_at.eq(now),
             users::updated_at.eq(now),
@@ -309,6 +324,20 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUser) -> ApiResul
     })
 }
 
+/// Accounts linked to a member record and without a home community get the community of the
+/// member's grid, else of the region their branch serves (the same rule as the migration that
+/// introduced home communities).
+pub fn homes_from_member_records(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE users SET community_id = COALESCE(\
+            (SELECT g.community_id FROM members m JOIN grids g ON g.id = m.grid_id WHERE m.user_id = users.id), \
+            (SELECT r.id FROM members m JOIN branches b ON b.id = m.branch_id JOIN regions r ON r.id = b.region_id \
+              WHERE m.user_id = users.id AND r.level = 'community')) \
+         WHERE community_id IS NULL AND EXISTS (SELECT 1 FROM members m WHERE m.user_id = users.id)",
+    )
+    .execute(conn)
+}
+
 /// `tongxin user create`: an operator on the server, so no scope limits apply.
 pub fn create_from_cli(conn: &mut DbConn, username: &str, display_name: Option<&str>, pw: &str, role: &str, scope: Option<&str>) -> Result<String, String> {
     let role = Role::parse(role).ok_or_else(|| format!("unknown role {role:?}; one of: {}", Role::ALL.map(|r| r.as_str()).join(", ")))?;
@@ -317,6 +346,7 @@ pub fn create_from_cli(conn: &mut DbConn, username: &str, display_name: Option<&
         display_name: display_name.unwrap_or(username).to_string(),
         password: pw.to_string(),
         grants: vec![CreateGrant { role, scope_id: scope.map(str::to_owned) }],
+        community_id: None,
     };
     crate::http::Validate::validate(&input).map_err(|e| e.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))?;
     let actor = Actor { id: None, name: Some("cli".into()), addr: None };
@@ -326,6 +356,7 @@ pub fn create_from_cli(conn: &mut DbConn, username: &str, display_name: Option<&
 #[derive(AsChangeset)]
 #[diesel(table_name = users)]
 struct UserChanges {
+    community_id: Option<Option<String>>,
     display_name: Option<String>,
     active: Option<bool>,
     password_hash: Option<String>,
@@ -335,11 +366,6 @@ struct UserChanges {
     updated_at: NaiveDateTime,
 }
 
-fn end_sessions(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
-    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::revoked_at.eq(Utc::now().naive_utc()))
-        .execute(conn)
-}
 
 pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUser, if_match: Option<i32>) -> ApiResult<UserView> {
     crate::db::write(conn, |c| {
@@ -353,7 +379,11 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUser, i
             None => None,
         };
         let unlock = input.unlock == Some(true);
+        if let Some(Some(cid)) = &input.community_id {
+            check_community(c, Some(caller), cid)?;
+        }
         let changes = UserChanges {
+            community_id: input.community_id.clone(),
             display_name: input.display_name.as_deref().map(str::trim).map(str::to_owned),
             active: input.active,
             password_hash,
@@ -367,7 +397,10 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUser, i
             return Err(ApiError::precondition_failed(row.version));
         }
         if input.password.is_some() || input.active == Some(false) {
-            end_sessions(c, id)?;
+            crate::auth::service::end_sessions(c, id)?;
+        }
+        if unlock {
+            crate::auth::service::clear_throttles(c, id)?;
         }
         audit::record(
             c,
@@ -400,6 +433,9 @@ pub fn add_grant(conn: &mut DbConn, caller: &Caller, user_id: &str, input: Creat
         get_manageable(c, caller, user_id)?;
         let scope = check_grant(c, Some(caller), &input, "scope_id")?;
         let gid = insert_grant(c, user_id, input.role, scope.clone())?;
+        // A role change ends the account's sessions: tokens carry no roles, but a session that
+        // began under other roles is signed in again under the new ones.
+        crate::auth::service::end_sessions(c, user_id)?;
         audit::record(c, &caller.actor(), "grant", "user", Some(user_id), Some(json!({"grant_id": gid, "role": input.role, "scope_id": scope.1})))?;
         get(c, caller, user_id)
     })
@@ -413,6 +449,7 @@ pub fn remove_grant(conn: &mut DbConn, caller: &Caller, user_id: &str, grant_id:
             return Err(ApiError::conflict("self", "you cannot remove your own staff role"));
         }
         diesel::delete(grants::table.find(grant_id)).execute(c)?;
+        crate::auth::service::end_sessions(c, user_id)?;
         audit::record(c, &caller.actor(), "revoke", "user", Some(user_id), Some(json!({"grant_id": grant_id, "role": grant.role})))?;
         Ok(())
     })

@@ -110,7 +110,7 @@ both_backends!(requests_without_a_valid_token_are_401, |app| {
     let basic = TestRequest::get().uri("/api/v1/regions").insert_header((header::AUTHORIZATION, "Basic YWRtaW46eA=="));
     app.call(basic).await.problem(401, "unauthorized");
     // Signed with another secret.
-    let foreign = tongxin::auth::jwt::Keys::new(&[1u8; 32], 60).issue("someone").unwrap();
+    let foreign = tongxin::auth::jwt::Keys::new(&[1u8; 32], 60).issue("someone", 0).unwrap();
     app.get(&foreign, "/api/v1/me").await.problem(401, "unauthorized");
     // Expired.
     let claims = tongxin::auth::jwt::Claims {
