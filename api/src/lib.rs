@@ -456,6 +456,12 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
                     Err(e) => log::warn!("freezing month-end figures failed: {e}"),
                 }
             }
+            // Jobs whose server stopped (their lease ran out) fail with a message.
+            match db::run(&sweep_state.pool, move |c| Ok(jobs::fail_abandoned(c, at)?)).await {
+                Ok(n) if n > 0 => log::warn!("failed {n} import jobs whose server had stopped"),
+                Ok(_) => {}
+                Err(e) => log::warn!("sweeping abandoned jobs failed: {e}"),
+            }
             // Polls past their closing time close, and their warned cadres get rectifications.
             if let Err(e) = db::run(&sweep_state.pool, move |c| polls::service::close_due(c, at)).await {
                 log::warn!("closing due polls failed: {e}");

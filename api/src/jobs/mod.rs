@@ -1,5 +1,10 @@
 //! Background jobs: long imports run off the request, and the client polls `GET /jobs/{id}` for
 //! progress and the per-line errors.
+//!
+//! A job holds a lease that its progress renews. A job whose lease ran out — its server stopped
+//! or crashed while it was queued or running — can no longer move, so any server fails it (the
+//! minute sweep, or the next read of it) with a message saying to import the file again. Imports
+//! write all their rows in one transaction, so a job that died wrote nothing.
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,6 +14,17 @@ use crate::auth::Caller;
 use crate::db::schema::jobs;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+
+/// How long a job may go without progress before it is taken for dead: imports report every
+/// 500 lines, and their one write transaction of at most 200,000 rows takes seconds.
+pub const LEASE_SECS: i64 = 300;
+
+/// What the client is told about a job whose server stopped.
+pub const ABANDONED: &str = "the server stopped while this job ran; nothing was written — import the file again";
+
+fn lease(at: NaiveDateTime) -> NaiveDateTime {
+    at + chrono::Duration::seconds(LEASE_SECS)
+}
 
 pub mod routes;
 
@@ -81,13 +97,16 @@ pub fn create(conn: &mut DbConn, owner_id: &str, kind: &str) -> QueryResult<JobV
             jobs::owner_id.eq(owner_id),
             jobs::status.eq("queued"),
             jobs::created_at.eq(Utc::now().naive_utc()),
+            jobs::lease_until.eq(Some(lease(Utc::now().naive_utc()))),
         ))
         .execute(conn)?;
     jobs::table.find(&id).select(JobRow::as_select()).first(conn).map(JobView::from)
 }
 
 pub fn progress(conn: &mut DbConn, id: &str, total: i32, processed: i32) -> QueryResult<usize> {
-    diesel::update(jobs::table.find(id)).set((jobs::status.eq("running"), jobs::total.eq(total), jobs::processed.eq(processed))).execute(conn)
+    diesel::update(jobs::table.find(id))
+        .set((jobs::status.eq("running"), jobs::total.eq(total), jobs::processed.eq(processed), jobs::lease_until.eq(Some(lease(Utc::now().naive_utc())))))
+        .execute(conn)
 }
 
 pub fn finish(conn: &mut DbConn, id: &str, ok: bool, created: i32, updated: i32, errors: &[LineError], message: Option<String>) -> QueryResult<usize> {
@@ -99,12 +118,30 @@ pub fn finish(conn: &mut DbConn, id: &str, ok: bool, created: i32, updated: i32,
             jobs::errors.eq(serde_json::to_string(errors).unwrap_or_else(|_| "[]".into())),
             jobs::message.eq(message),
             jobs::finished_at.eq(Some(Utc::now().naive_utc())),
+            jobs::lease_until.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)
 }
 
+/// Fails the queued or running jobs whose lease ran out before `at` (their server is gone);
+/// returns how many. Safe on several servers: each row changes once.
+pub fn fail_abandoned(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::status.eq_any(["queued", "running"]))
+            .filter(jobs::lease_until.lt(at).or(jobs::lease_until.is_null())),
+    )
+    .set((jobs::status.eq("failed"), jobs::message.eq(Some(ABANDONED)), jobs::finished_at.eq(Some(at)), jobs::lease_until.eq(None::<NaiveDateTime>)))
+    .execute(conn)
+}
+
 /// A job is visible to the account that started it (and administrators).
 pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<JobView> {
+    let at = Utc::now().naive_utc();
+    // A job that can no longer move is reported failed at once, not after the next sweep.
+    diesel::update(jobs::table.find(id).filter(jobs::status.eq_any(["queued", "running"])).filter(jobs::lease_until.lt(at).or(jobs::lease_until.is_null())))
+        .set((jobs::status.eq("failed"), jobs::message.eq(Some(ABANDONED)), jobs::finished_at.eq(Some(at)), jobs::lease_until.eq(None::<NaiveDateTime>)))
+        .execute(conn)?;
     let row: Option<JobRow> = jobs::table.find(id).select(JobRow::as_select()).first(conn).optional()?;
     match row {
         Some(j) if j.owner_id == caller.user_id || caller.is_admin() => Ok(j.into()),
