@@ -97,7 +97,9 @@ export async function signIn(env, page, username, password = 'tongxin-demo') {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
 }
 
-/** A JSON API client for the test's own setup and checks, signing each account in once. */
+/** A JSON API client for the test's own setup and checks, signing each account in once. It uses
+ * bearer tokens, as integrations do; pages in the browser sign in through the login page and so use
+ * the web app's cookie session (nothing is put into localStorage). */
 export function apiClient(env) {
   const tokens = new Map()
   return async function api(username, path, init = {}, password = 'tongxin-demo') {

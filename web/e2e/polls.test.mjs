@@ -166,11 +166,13 @@ describe('polls', () => {
 
   test('desktop: staff close the poll, read the outcomes and record the warned cadre’s rectification', async () => {
     assert.ok(pollId, 'the poll was set up')
-    // Three more residents; two vote so that 孙建华 ends at 2/3 (诫勉整改) and 周晓燕 at 3/3 (合格).
+    // Three more residents of the poll's community (its electorate); two vote so that 孙建华 ends
+    // at 2/3 (诫勉整改) and 周晓燕 at 3/3 (合格).
+    const communityId = (await api('community1', `/polls/${pollId}`)).body.community_id
     for (const n of [1, 2, 3]) {
       const made = await api('admin', '/users', {
         method: 'POST',
-        body: { username: `poll-voter-${n}`, display_name: `测评居民${n}`, password: EXTRA_PASSWORD, grants: [{ role: 'resident' }] },
+        body: { username: `poll-voter-${n}`, display_name: `测评居民${n}`, password: EXTRA_PASSWORD, grants: [{ role: 'resident' }], community_id: communityId },
       })
       assert.equal(made.status, 201, JSON.stringify(made.body))
     }

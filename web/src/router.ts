@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import { loadTokens } from './api/session'
+import { restoreSession } from './api/authFetch'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -62,7 +62,8 @@ export const router = createRouter({
   ],
 })
 
-router.beforeEach((to) => {
-  if (!to.meta.public && !loadTokens()) return { name: 'login', query: { next: to.fullPath } }
+// A reload or a new tab restores the session from the refresh cookie once before its first screen.
+router.beforeEach(async (to) => {
+  if (!to.meta.public && !(await restoreSession())) return { name: 'login', query: { next: to.fullPath } }
   return true
 })

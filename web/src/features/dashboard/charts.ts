@@ -1,5 +1,7 @@
 // The dashboard's ECharts options, built from figures and their translated names: members by
 // category (pie), orders by state (bar), the months (lines). Pure, so they are tested without a canvas.
+// ECharts draws its tooltips as HTML: string templates ('{b}…') and its default tooltips escape the
+// names they insert; a function formatter would have to escape them itself (lib/escape's escapeHtml).
 import type { Month } from './stats'
 
 export type Slice = { key: string; name: string; value: number }
