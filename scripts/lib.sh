@@ -29,3 +29,11 @@ web_deps() {
     cp "$ROOT/web/package-lock.json" "$stamp"
   fi
 }
+
+# cargo-audit, built once into ~/.cargo/bin (no binary downloads here); without binary scanning,
+# which the lock-file audit does not use.
+need_cargo_audit() {
+  command -v cargo-audit >/dev/null 2>&1 && return 0
+  say "installing cargo-audit (once; cached in ~/.cargo/bin)"
+  CARGO_TARGET_DIR="$HOME/.cache/cargo-audit-build" cargo install cargo-audit --locked --no-default-features --version 0.22.2 -q
+}

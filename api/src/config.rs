@@ -93,10 +93,15 @@ pub struct AuthArgs {
     /// Login attempts allowed per client address per minute.
     #[arg(long, env = "TONGXIN_LOGIN_RATE_PER_MINUTE", default_value_t = 20)]
     pub login_rate_per_minute: u32,
-    /// Failed logins in a row that lock an account.
+    /// Failed sign-ins in a row from one source address that make that source wait.
     #[arg(long, env = "TONGXIN_LOCKOUT_THRESHOLD", default_value_t = 5)]
     pub lockout_threshold: u32,
-    /// How long a locked account stays locked, in seconds.
+    /// Seconds a just-rotated refresh token answers `refresh_token_rotated` (two tabs refreshing
+    /// at once) instead of counting as reuse, which ends every session of the account.
+    #[arg(long, env = "TONGXIN_REFRESH_GRACE_SECS", default_value_t = 10)]
+    pub refresh_grace_secs: u64,
+    /// How long a source waits after reaching the threshold, in seconds (doubling with each
+    /// further failure).
     #[arg(long, env = "TONGXIN_LOCKOUT_SECS", default_value_t = 900)]
     pub lockout_secs: u64,
     /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses).
@@ -113,6 +118,7 @@ impl Default for AuthArgs {
             login_rate_per_minute: 20,
             lockout_threshold: 5,
             lockout_secs: 900,
+            refresh_grace_secs: 10,
             trusted_proxies: vec![],
         }
     }

@@ -219,6 +219,13 @@ pub fn refresh(conn: &mut DbConn, token: &str, addr: Option<String>, cfg: &AuthA
             0
         };
         if rotated == 0 {
+            // Two tabs of one browser share the cookie and may refresh in the same instant: the
+            // one that lost the race presents the token the other just rotated. Within a few
+            // seconds that is a race, not theft — the loser is told to retry with the cookie it
+            // now has, and nothing is revoked (it is issued nothing either).
+            if revoked_at.is_none() && rotated_at.is_some_and(|t| now() - t < Duration::seconds(cfg.refresh_grace_secs as i64)) {
+                return Ok(Err(ApiError::unauthorized("refresh_token_rotated", "this refresh token was just rotated by another request; retry with the new one")));
+            }
             if revoked_at.is_none() || rotated_at.is_some() {
                 // A stolen token was probably used: every session of the account ends.
                 revoke_family(c, &family_id)?;

@@ -203,9 +203,9 @@ mod tests {
             let rows = parse(&template(f).unwrap(), f).unwrap();
             assert_eq!(rows.len(), 1);
             assert_eq!(rows[0].0, 2, "the example is line 2");
-            assert_eq!(rows[0].1["grid_code"], "XF-01-1");
-            assert_eq!(rows[0].1["room"], "301");
-            assert_eq!(rows[0].1["residents"], "2");
+            assert_eq!(&rows[0].1["grid_code"], "XF-01-1");
+            assert_eq!(&rows[0].1["room"], "301");
+            assert_eq!(&rows[0].1["residents"], "2");
         }
     }
 
@@ -214,7 +214,7 @@ mod tests {
         let csv = "房号,grid_code,楼栋,户主姓名\n101,G1,1幢,张三\n,,,\n102,G1,1幢,李四\n";
         let rows = parse(csv.as_bytes(), Format::Csv).unwrap();
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 4]);
-        assert_eq!(rows[1].1["head_name"], "李四");
+        assert_eq!(&rows[1].1["head_name"], "李四");
         assert!(parse(b"name,phone\nx,y\n", Format::Csv).unwrap_err().message.contains("grid_code"));
         assert!(parse(&[0xff, 0xfe, 0x00], Format::Csv).is_err());
         assert!(parse(b"not a zip", Format::Xlsx).is_err());

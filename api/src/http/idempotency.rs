@@ -32,7 +32,7 @@ const MAX_KEY_LEN: usize = 255;
 const TTL_HOURS: i64 = 24;
 /// How long a claim stands before a retry may take it over: longer than any request runs
 /// (uploads are read before the claim), far shorter than the key lives.
-pub const LEASE_SECS: i64 = 60;
+pub const LEASE_SECS: i64 = 30;
 /// The body the middleware buffers to hash and hand on: the largest route limit (a 20 MB import)
 /// with room for its multipart framing. Each route then applies its own, smaller limit.
 const MAX_BUFFERED_BODY: usize = 21 * 1024 * 1024;
@@ -220,12 +220,4 @@ fn claim(conn: &mut crate::db::DbConn, owner: &str, key: &str, request_hash: &st
 pub fn purge_expired(conn: &mut crate::db::DbConn) -> QueryResult<usize> {
     let cutoff = Utc::now().naive_utc() - Duration::hours(TTL_HOURS);
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff))).execute(conn)
-}
-
-#[cfg(test)]
-pub(crate) fn claim_at(conn: &mut crate::db::DbConn, owner: &str, key: &str, hash: &str, now: NaiveDateTime) -> Result<Option<String>, ApiError> {
-    claim(conn, owner, key, hash, now).map(|c| match c {
-        Claim::Fresh(id) => Some(id),
-        Claim::Replay { .. } => None,
-    })
 }

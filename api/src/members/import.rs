@@ -348,8 +348,8 @@ mod tests {
         for f in [Format::Csv, Format::Xlsx] {
             let rows = parse(&template(f).unwrap(), f).unwrap();
             assert_eq!(rows.len(), 1);
-            assert_eq!(rows[0].1["id_number"], "11010519491231002X");
-            assert_eq!(rows[0].1["category"], "离退休");
+            assert_eq!(&rows[0].1["id_number"], "11010519491231002X");
+            assert_eq!(&rows[0].1["category"], "离退休");
         }
         assert_eq!(category("离退休"), Some(Category::Retired));
         assert_eq!(category("in_service"), Some(Category::InService));

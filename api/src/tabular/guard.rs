@@ -224,7 +224,8 @@ const MAX_PIXELS: u64 = 64_000_000;
 
 /// Width and height from a PNG's IHDR or a JPEG's first SOF segment.
 fn image_size(bytes: &[u8]) -> Option<(u64, u64)> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 {
+    // Only a real IHDR chunk is read (a PNG always starts with it).
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
         let be = |at: usize| u64::from(u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]));
         return Some((be(16), be(20)));
     }

@@ -119,6 +119,7 @@ both_backends!(requests_without_a_valid_token_are_401, |app| {
         exp: chrono::Utc::now().timestamp() - 60,
         iss: "tongxin".into(),
         typ: "access".into(),
+        sv: 0,
     };
     let expired = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(&[42u8; 32])).unwrap();
     app.get(&expired, "/api/v1/me").await.problem(401, "token_expired");

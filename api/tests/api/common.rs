@@ -74,7 +74,9 @@ impl Drop for TestApp {
 }
 
 pub fn test_auth() -> AuthArgs {
-    AuthArgs { login_rate_per_minute: 1000, ..AuthArgs::default() }
+    // No grace for a just-rotated refresh token: the tests reuse tokens at once to mean theft
+    // (`trust::two_tabs_refreshing_at_once_are_a_race_not_theft` sets one).
+    AuthArgs { login_rate_per_minute: 1000, refresh_grace_secs: 0, ..AuthArgs::default() }
 }
 
 fn pool_for(url: &str) -> DbPool {

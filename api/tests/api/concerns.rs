@@ -309,7 +309,8 @@ both_backends!(photos_are_images_kept_with_the_concern, |app| {
             .insert_header(("content-type", format!("multipart/form-data; boundary={boundary}")))
             .set_payload(body)
     };
-    let png = b"\x89PNG\r\n\x1a\n0000IHDR-fake-but-magic".to_vec();
+    // A PNG's signature and IHDR (640 × 480); the rest is not decoded.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x02\x80\0\0\x01\xe0\x08\x02\0\0\0-fake-but-magic".to_vec();
     let r = app.call(upload(&r1, "photo.png", png.clone())).await.expect(201);
     let photos = r.body["photos"].as_array().unwrap().clone();
     assert_eq!(photos.len(), 1);

@@ -119,11 +119,10 @@ both_backends!(xlsx_import_and_templates, |app| {
 both_backends!(unusable_files_fail_whole_and_write_nothing, |app| {
     let c1 = app.token("community1").await;
     let before = count(&app, "XF-01-1").await;
-    let job = import(&app, &c1, "x.csv", "name,phone\n张三,1\n".as_bytes()).await;
-    assert_eq!(job["status"], "failed");
-    assert!(job["message"].as_str().unwrap().contains("grid_code"));
-    let job = import(&app, &c1, "x.xlsx", b"not really a workbook").await;
-    assert_eq!(job["status"], "failed");
+    // An unusable file is refused on the request itself (422 naming the problem), before any job.
+    let r = app.call(multipart(&c1, "x.csv", "name,phone\n张三,1\n".as_bytes())).await.problem(422, "missing_columns");
+    assert!(r.body["detail"].as_str().unwrap().contains("grid_code"));
+    app.call(multipart(&c1, "x.xlsx", b"not really a workbook")).await.problem(422, "file_unreadable");
     assert_eq!(count(&app, "XF-01-1").await, before);
     app.call(multipart(&c1, "x.pdf", b"%PDF")).await.problem(415, "unsupported_media_type");
     // A grid worker imports into their own grid only.

@@ -6,12 +6,14 @@ use serde_json::{json, Value};
 use crate::both_backends;
 use crate::common::*;
 
+/// `n` new residents of 斜桥巷 (the polls' community, so in their electorate).
 async fn residents(app: &TestApp, n: usize) -> Vec<String> {
     let admin = app.token("admin").await;
+    let home = app.find_id("regions", "斜桥巷社区").await;
     let mut out = vec![];
     for i in 0..n {
         let name = format!("voter{i}");
-        app.post(&admin, "/api/v1/users", json!({"username": name, "display_name": format!("居民{i}"), "password": "a-long-passphrase", "grants": [{"role": "resident"}]})).await.expect(201);
+        app.post(&admin, "/api/v1/users", json!({"username": name, "display_name": format!("居民{i}"), "password": "a-long-passphrase", "grants": [{"role": "resident"}], "community_id": home})).await.expect(201);
         out.push(app.token_for(&name, "a-long-passphrase").await);
     }
     out

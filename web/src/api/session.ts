@@ -97,9 +97,16 @@ export async function signIn(username: string, password: string, baseFetch: type
 
 /** One refresh from the cookie: the new access token, or null when there is no session (401). */
 export async function refreshFromCookie(baseFetch: typeof fetch): Promise<string | null> {
-  const res = await baseFetch(authRequest('refresh', {}))
-  if (!res.ok) return null
-  return ((await res.json()) as AccessToken).access_token
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const res = await baseFetch(authRequest('refresh', {}))
+    if (res.ok) return ((await res.json()) as AccessToken).access_token
+    // Another tab rotated the cookie a moment ago (no Web Lock over plain http): the browser now
+    // holds the new one, so one more try succeeds.
+    const code = res.status === 401 ? ((await res.json().catch(() => ({}))) as { code?: string }).code : undefined
+    if (code !== 'refresh_token_rotated') return null
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return null
 }
 
 /** Ends the session on the server (which clears the cookie) and in every tab of this browser. */
