@@ -334,6 +334,13 @@ export default {
   },
   lang: { switch: '中文', current: 'English' },
   errors: {
+    session_revoked: 'Your session has ended (signed out, password or role changed); please sign in again', refresh_token_rotated: 'Your session was renewed in another window; please retry',
+    invalid_refresh_token: 'Your session has ended; please sign in again', refresh_token_expired: 'Your session has expired; please sign in again',
+    imports_busy: 'Other imports are running; try again in a minute', file_unreadable: 'The file cannot be read; save it from Excel or WPS as .xlsx or CSV and retry',
+    file_too_large_unpacked: 'The file is too large once unpacked; split it and import in parts', too_many_rows: 'Too many rows; import at most 200,000 at a time', too_many_columns: 'Too many columns; start from the template',
+    too_many_strings: 'The file holds too many distinct texts; split it and import in parts', line_too_long: 'A line of the file is too long; check its content', file_not_utf8: 'The CSV file is not UTF-8; save it as “CSV UTF-8”',
+    missing_columns: 'The header lacks required columns; start from the template', file_empty: 'The file is empty', image_too_large: 'The image is too large; upload an ordinary phone photo',
+    single_line: 'This must be one line', idempotency_answer_lost: 'This was done, but its answer was lost; reload to see it', idempotency_in_progress: 'The previous submission is still being processed; wait a moment',
     assessment_final: 'This year\'s assessment is final and can no longer be changed', invalid_year: 'The year must be from 2000 to this year', computed: 'This item is computed from the records and cannot be entered',
     project_fully_claimed: 'The project is fully claimed', already_claimed: 'The unit has already claimed this project', already_paired: 'The unit is already paired with this community', not_paired: 'The unit is not paired with this community',
     not_a_community: 'Choose a community', below_claimed: 'The need cannot go below the claims made', too_deep: 'Categories have two levels at most', unpaired: 'The unit is not paired with this community',

@@ -35,6 +35,10 @@ describe('locales', () => {
       'outside_grids', 'too_many_photos', 'forbidden',
       // satisfaction polls and rectifications
       'incomplete', 'already_voted', 'poll_not_open', 'poll_closed', 'poll_open', 'rectification_done',
+      // sessions, uploads and text (the trust issue)
+      'session_revoked', 'refresh_token_rotated', 'refresh_token_reused', 'imports_busy', 'file_unreadable', 'file_too_large_unpacked',
+      'too_many_rows', 'too_many_columns', 'too_many_strings', 'line_too_long', 'file_not_utf8', 'missing_columns', 'file_empty',
+      'image_too_large', 'single_line', 'idempotency_answer_lost', 'idempotency_in_progress', 'payload_too_large', 'unsupported_media_type',
     ]) {
       expect(keys(zhCN)).toContain(`errors.${code}`)
     }

@@ -334,6 +334,13 @@ export default {
   },
   lang: { switch: 'English', current: '简体中文' },
   errors: {
+    session_revoked: '登录已失效（已退出、改过密码或角色），请重新登录', refresh_token_rotated: '登录状态已在其他窗口更新，请重试',
+    invalid_refresh_token: '登录已失效，请重新登录', refresh_token_expired: '登录已过期，请重新登录',
+    imports_busy: '其他导入正在进行，请一分钟后再试', file_unreadable: '文件无法读取，请用 Excel 或 WPS 另存为 .xlsx 或 CSV 后重试',
+    file_too_large_unpacked: '文件解压后过大，请拆分后分批导入', too_many_rows: '行数过多，每次最多导入 200,000 行', too_many_columns: '列数过多，请从模板开始填写',
+    too_many_strings: '文件中的不同文本过多，请拆分后分批导入', line_too_long: '文件中有一行过长，请检查文件内容', file_not_utf8: 'CSV 文件不是 UTF-8 编码，请另存为“CSV UTF-8”',
+    missing_columns: '表头缺少必填列，请从模板开始填写', file_empty: '文件是空的', image_too_large: '图片尺寸过大，请上传手机拍摄的普通照片',
+    single_line: '此项只能填写一行', idempotency_answer_lost: '该操作已完成，但结果未能返回，请刷新查看', idempotency_in_progress: '上一次提交仍在处理中，请稍后',
     assessment_final: '本年度评定已定稿，不能再修改', invalid_year: '年度应在2000年至今年之间', computed: '该项由系统根据记录计算，不能录入',
     project_fully_claimed: '该项目认领已满', already_claimed: '该单位已认领这个项目', already_paired: '该单位已与这个社区结对', not_paired: '该单位未与这个社区结对',
     not_a_community: '请选择社区', below_claimed: '需求数不能少于已认领数', too_deep: '分类最多两级', unpaired: '该单位未与这个社区结对',
