@@ -43,7 +43,10 @@ pub async fn middleware(mut req: ServiceRequest, next: Next<impl MessageBody + '
         _ => return next.call(req).await.map(|r| r.map_into_boxed_body()),
     };
 
-    let body = req.extract::<web::Bytes>().await?;
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(body) => body,
+        Err(e) => return Ok(req.into_response(actix_web::ResponseError::error_response(&crate::http::body_error(e)))),
+    };
     let mut hasher = Sha256::new();
     hasher.update(req.method().as_str());
     hasher.update([0]);
