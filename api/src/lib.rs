@@ -363,8 +363,74 @@ where
     )
 }
 
+/// The methods a path of the spec has (`GET, PATCH, DELETE`), or `None` when no path template of
+/// the spec matches it. Several templates can match one path (`/regions/tree` and
+/// `/regions/{id}`); actix would route any of their methods, so the answer is their union.
+pub fn allowed_methods(path: &str) -> Option<String> {
+    type Templates = Vec<(Vec<String>, Vec<&'static str>)>;
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        openapi::spec()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.head.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("OPTIONS", item.options.is_some()),
+                ];
+                (template.split('/').map(str::to_owned).collect(), methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect())
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut allowed: Vec<&str> = vec![];
+    for (template, methods) in templates {
+        if template.len() == segments.len() && template.iter().zip(&segments).all(|(t, s)| segment_matches(t, s)) {
+            allowed.extend(methods.iter().filter(|m| !allowed.contains(m)).collect::<Vec<_>>());
+        }
+    }
+    const ORDER: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    allowed.sort_by_key(|m| ORDER.iter().position(|o| o == m));
+    (!allowed.is_empty()).then(|| allowed.join(", "))
+}
+
+/// One path segment against its template: literal, or `{param}` with an optional literal prefix
+/// and suffix (`{service_code}.json`), which matches one non-empty segment as actix's does.
+fn segment_matches(template: &str, segment: &str) -> bool {
+    match (template.find('{'), template.rfind('}')) {
+        (Some(open), Some(close)) if open < close => {
+            let (prefix, suffix) = (&template[..open], &template[close + 1..]);
+            segment.len() > prefix.len() + suffix.len() && segment.starts_with(prefix) && segment.ends_with(suffix)
+        }
+        _ => template == segment,
+    }
+}
+
+/// No route took the request: a path of the spec with another method is a 405 with `Allow`; a
+/// non-API path is the SPA's (index.html); anything else is a 404.
 async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
+    if let Some(allow) = allowed_methods(path) {
+        if !allow.split(", ").any(|m| m == req.method().as_str()) {
+            let err = ApiError::new(
+                actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{} is not allowed on {path}; it allows {allow}", req.method()),
+            );
+            let mut res = actix_web::ResponseError::error_response(&err);
+            res.headers_mut().insert(
+                actix_web::http::header::ALLOW,
+                actix_web::http::header::HeaderValue::from_str(&allow).map_err(ApiError::internal)?,
+            );
+            return Ok(res);
+        }
+    }
     let api = path.starts_with("/api/") || path == "/api" || path.starts_with("/docs");
     if let (false, Some(dir)) = (api, state.web_dir.as_ref()) {
         // The SPA's own router handles every non-API path.

@@ -199,7 +199,8 @@ pub struct ClientTokenResponse {
     )
 )]
 #[post("/auth/token")]
-pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: Result<web::Bytes, actix_web::Error>) -> Result<HttpResponse, ApiError> {
+    let body = body.map_err(crate::http::body_error)?;
     let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
     state.login_limiter.check(addr.as_deref().unwrap_or("unknown")).map_err(ApiError::rate_limited)?;
     let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -33,6 +33,13 @@ fn error(status: StatusCode, description: impl Into<String>) -> HttpResponse {
     HttpResponse::build(status).json(vec![Open311Error { code: status.as_u16(), description: description.into() }])
 }
 
+/// A query string or body the extractors refused, in GeoReport's shape (the API's own extractors
+/// answer problem+json).
+fn refused(e: actix_web::Error) -> HttpResponse {
+    let status = e.as_response_error().status_code();
+    error(status, if status == StatusCode::PAYLOAD_TOO_LARGE { "the body is too large".to_string() } else { format!("the request cannot be read: {e}") })
+}
+
 fn from_api(e: ApiError) -> HttpResponse {
     let p = e.problem();
     let mut description = p.detail.clone();
@@ -93,11 +100,16 @@ fn services() -> Vec<Service> {
 #[utoipa::path(
     tag = "open311",
     operation_id = "open311_services",
+    params(ApiKey),
     responses((status = 200, body = Vec<Service>)),
     security(("bearer" = []))
 )]
 #[get("/open311/v2/services.json")]
-pub async fn list_services(req: HttpRequest, q: web::Query<ApiKey>) -> HttpResponse {
+pub async fn list_services(req: HttpRequest, q: Result<web::Query<ApiKey>, actix_web::Error>) -> HttpResponse {
+    let q = match q {
+        Ok(q) => q,
+        Err(e) => return refused(e),
+    };
     if let Err(r) = caller(&req, q.api_key.as_deref()).await {
         return r;
     }
@@ -108,12 +120,16 @@ pub async fn list_services(req: HttpRequest, q: web::Query<ApiKey>) -> HttpRespo
 #[utoipa::path(
     tag = "open311",
     operation_id = "open311_service_definition",
-    params(("service_code" = String, Path)),
+    params(("service_code" = String, Path), ApiKey),
     responses((status = 200, description = "`{service_code, attributes: []}`", content_type = "application/json"), (status = 404, body = Vec<Open311Error>)),
     security(("bearer" = []))
 )]
 #[get("/open311/v2/services/{service_code}.json")]
-pub async fn service_definition(req: HttpRequest, code: web::Path<String>, q: web::Query<ApiKey>) -> HttpResponse {
+pub async fn service_definition(req: HttpRequest, code: web::Path<String>, q: Result<web::Query<ApiKey>, actix_web::Error>) -> HttpResponse {
+    let q = match q {
+        Ok(q) => q,
+        Err(e) => return refused(e),
+    };
     if let Err(r) = caller(&req, q.api_key.as_deref()).await {
         return r;
     }
@@ -220,7 +236,11 @@ fn status_label(s: ConcernStatus) -> &'static str {
     security(("bearer" = []))
 )]
 #[post("/open311/v2/requests.json")]
-pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, body: Result<web::Bytes, actix_web::Error>) -> HttpResponse {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return refused(e),
+    };
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let form: FileRequest = if ct.starts_with("application/json") {
         match serde_json::from_slice(&body) {
@@ -309,8 +329,11 @@ fn parse_time(s: &str) -> Option<NaiveDateTime> {
     security(("bearer" = []))
 )]
 #[get("/open311/v2/requests.json")]
-pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: web::Query<RequestsQuery>) -> HttpResponse {
-    let q = q.into_inner();
+pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: Result<web::Query<RequestsQuery>, actix_web::Error>) -> HttpResponse {
+    let q = match q {
+        Ok(q) => q.into_inner(),
+        Err(e) => return refused(e),
+    };
     let caller = match caller(&req, q.api_key.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -323,7 +346,7 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: web:
     let start = match q.start_date.as_deref().map(parse_time) {
         Some(None) => return error(StatusCode::BAD_REQUEST, "start_date is not ISO 8601"),
         Some(Some(t)) => t,
-        None => end - chrono::Duration::days(90),
+        None => end.checked_sub_signed(chrono::Duration::days(90)).unwrap_or(NaiveDateTime::MIN),
     };
     let codes: Vec<ConcernCategory> = q.service_code.as_deref().map(|s| s.split(',').filter_map(|c| ConcernCategory::parse(c.trim())).collect()).unwrap_or_default();
     let wanted: Option<Vec<String>> = q.service_request_id.as_deref().map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
@@ -373,7 +396,11 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: web:
     security(("bearer" = []))
 )]
 #[get("/open311/v2/requests/{service_request_id}.json")]
-pub async fn get_request(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, q: web::Query<ApiKey>) -> HttpResponse {
+pub async fn get_request(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, q: Result<web::Query<ApiKey>, actix_web::Error>) -> HttpResponse {
+    let q = match q {
+        Ok(q) => q,
+        Err(e) => return refused(e),
+    };
     let caller = match caller(&req, q.api_key.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,

@@ -182,7 +182,7 @@ pub async fn add_photo(state: web::Data<AppState>, caller: Caller, id: web::Path
     tag = "concerns",
     operation_id = "concerns_photo",
     params(("id" = String, Path), ("photo_id" = String, Path)),
-    responses((status = 200, description = "the photo", content_type = "image/jpeg"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "the photo", content(("image/jpeg"), ("image/png"))), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/concerns/{id}/photos/{photo_id}")]

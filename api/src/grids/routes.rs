@@ -52,8 +52,10 @@ fn wants_geojson(req: &HttpRequest) -> bool {
     operation_id = "grids_list",
     params(ListParams, GridFilters),
     responses(
-        (status = 200, body = Page<GridView>, content_type = "application/json"),
-        (status = 200, description = "GeoJSON FeatureCollection", content_type = "application/geo+json"),
+        (status = 200, description = "A page of grids; with `Accept: application/geo+json`, a GeoJSON FeatureCollection", content(
+            (Page<GridView> = "application/json"),
+            ("application/geo+json"),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -230,7 +230,7 @@ pub struct TemplateParams {
     operation_id = "households_import_template",
     params(TemplateParams),
     responses(
-        (status = 200, description = "the template file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "the template file: XLSX, or CSV with `format=csv`", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

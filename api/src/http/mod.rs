@@ -56,6 +56,16 @@ pub fn service_request_client_ip(req: &ServiceRequest, trusted: &[IpAddr]) -> Op
     client_ip(req.peer_addr().map(|a| a.ip()), xff, trusted)
 }
 
+/// A body actix's own `Bytes` extractor refused (over its 256 KiB limit, or unreadable), as a
+/// problem+json answer instead of actix's plain-text one.
+pub fn body_error(e: actix_web::Error) -> ApiError {
+    if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the body is too large")
+    } else {
+        ApiError::bad_request("malformed_body", format!("cannot read the body: {e}"))
+    }
+}
+
 /// The version an `If-Match` header asks for: `"3"`, `W/"3"` or `3`. `*` and absence mean any.
 pub fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };

@@ -19,14 +19,38 @@ pub struct MemberFilters {
     pub branch_id: Option<String>,
     pub category: Option<Category>,
     pub grid_id: Option<String>,
-    /// Age today, at least.
+    /// Age today, at least (0 to 150).
+    #[param(minimum = 0, maximum = 150)]
     pub age_min: Option<i32>,
-    /// Age today, at most.
+    /// Age today, at most (0 to 150).
+    #[param(minimum = 0, maximum = 150)]
     pub age_max: Option<i32>,
     /// Joined the party in this year.
+    #[param(minimum = 1900, maximum = 9999)]
     pub join_year: Option<i32>,
     /// `active` (default), `historical` (left, deceased, transferred out) or `all`.
     pub status: Option<String>,
+}
+
+impl MemberFilters {
+    /// The filter, checked: ages 0 to 150, a join year 1900 to 9999 and a known status, else a 422.
+    fn checked(self, q: Option<String>) -> Result<MemberFilter, ApiError> {
+        let mut errors = vec![];
+        for (field, age) in [("age_min", self.age_min), ("age_max", self.age_max)] {
+            if age.is_some_and(|a| !(0..=150).contains(&a)) {
+                crate::http::json::rules::field(&mut errors, field, "out_of_range", format!("{field} is an age from 0 to 150"));
+            }
+        }
+        if self.join_year.is_some_and(|y| !(1900..=9999).contains(&y)) {
+            crate::http::json::rules::field(&mut errors, "join_year", "out_of_range", "join_year is a year from 1900 to 9999");
+        }
+        if self.status.as_deref().is_some_and(|s| !["active", "historical", "all"].contains(&s)) {
+            crate::http::json::rules::field(&mut errors, "status", "invalid", "status is active, historical or all");
+        }
+        crate::http::json::rules::finish(errors).map_err(ApiError::validation)?;
+        let f = self;
+        Ok(MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q })
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,13 +73,7 @@ pub struct UnmaskParam {
 pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<MemberFilters>) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
-    let f = filters.into_inner();
-    if let Some(s) = f.status.as_deref() {
-        if !["active", "historical", "all"].contains(&s) {
-            return Err(ApiError::field("status", "invalid", "status is active, historical or all"));
-        }
-    }
-    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
+    let filter = filters.into_inner().checked(params.query())?;
     let sealer = state.sealer.clone();
     let (memo, pages) = (state.groups.clone(), state.pages.clone());
     // Pages are remembered as sent until the members' data version moves: a repeated page costs
@@ -372,7 +390,7 @@ pub struct FormatParam {
     operation_id = "members_import_template",
     params(FormatParam),
     responses(
-        (status = 200, description = "the template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "the template: XLSX, or CSV with `format=csv`", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 400, description = "`invalid_format`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -429,7 +447,7 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
     operation_id = "members_export",
     params(FormatParam, MemberFilters, ("q" = Option<String>, Query)),
     responses(
-        (status = 200, description = "the sheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "the sheet: XLSX, or CSV with `format=csv`", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`too_many` rows", body = Problem, content_type = "application/problem+json"),
     ),
@@ -438,8 +456,7 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
 #[get("/members/export")]
 pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<FormatParam>, filters: web::Query<MemberFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
     let format = crate::tabular::Format::from_param(fmt.format.as_deref())?;
-    let f = filters.into_inner();
-    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
+    let filter = filters.into_inner().checked(params.query())?;
     let sealer = state.sealer.clone();
     let memo = state.groups.clone();
     let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &memo, &sealer, &caller, filter, format)).await?;
@@ -557,7 +574,7 @@ pub struct ReportParams {
     operation_id = "members_service_report",
     params(("id" = String, Path), ReportParams),
     responses(
-        (status = 200, body = super::check_ins::ServiceReport),
+        (status = 200, description = "the report; with `format=xlsx|csv` a sheet to download", content((super::check_ins::ServiceReport = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),

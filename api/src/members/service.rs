@@ -212,11 +212,11 @@ macro_rules! member_filters {
             q = q.filter(members::birth_date.le(years_before($today, a)));
         }
         if let Some(b) = filter.age_max {
-            q = q.filter(members::birth_date.gt(years_before($today, b + 1)));
+            q = q.filter(members::birth_date.gt(years_before($today, b.saturating_add(1))));
         }
         if let Some(y) = filter.join_year {
             let from = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(NaiveDate::MIN);
-            let to = NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or(NaiveDate::MAX);
+            let to = y.checked_add(1).and_then(|n| NaiveDate::from_ymd_opt(n, 1, 1)).unwrap_or(NaiveDate::MAX);
             q = q.filter(members::joined_on.ge(from)).filter(members::joined_on.lt(to));
         }
         if let Some(text) = &filter.q {
@@ -432,10 +432,15 @@ fn views(conn: &mut DbConn, sealer: &Sealer, rows: Vec<(Member, String)>) -> Api
     Ok(items)
 }
 
+/// The same day `years` years earlier (28 February for a 29th in a common year); past the
+/// calendar's ends, its first or last day.
 pub fn years_before(day: NaiveDate, years: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(day.year() - years, day.month(), day.day())
-        .or_else(|| NaiveDate::from_ymd_opt(day.year() - years, 2, 28))
-        .unwrap_or(NaiveDate::MIN)
+    let Some(year) = day.year().checked_sub(years) else {
+        return if years > 0 { NaiveDate::MIN } else { NaiveDate::MAX };
+    };
+    NaiveDate::from_ymd_opt(year, day.month(), day.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
+        .unwrap_or(if years > 0 { NaiveDate::MIN } else { NaiveDate::MAX })
 }
 
 /// One member; `unmask` shows the ID number and phone to keepers (audited) and to the member.

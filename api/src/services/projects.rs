@@ -401,7 +401,8 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, project_id: &str, unit_id: &
     crate::db::write(conn, |c| {
         let (p, _, _) = load_project(c, project_id)?.ok_or_else(|| ApiError::not_found("project"))?;
         let path = street_path(c, &p.region_id)?;
-        may_claim_for(c, caller, unit_id, &path)?;
+        // The unit is in the path here: no such unit is no such claim (a 404, not a field error).
+        may_claim_for(c, caller, unit_id, &path).map_err(|e| if e.status.as_u16() == 422 { ApiError::not_found("claim") } else { e })?;
         let n = diesel::update(
             project_claims::table
                 .filter(project_claims::project_id.eq(project_id))

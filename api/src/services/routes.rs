@@ -672,7 +672,7 @@ pub async fn upload_agreement_document(state: web::Data<AppState>, caller: Calle
     tag = "units",
     operation_id = "agreements_download_document",
     params(("id" = String, Path), ("document_id" = String, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "the file as uploaded", content(("application/pdf"), ("image/jpeg"), ("image/png"))), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/agreements/{id}/documents/{document_id}")]

@@ -267,7 +267,7 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, q: web::Query<St
     tag = "stats",
     operation_id = "assessments_get",
     params(("community_id" = String, Path), ("year" = i32, Path)),
-    responses((status = 200, body = AssessmentView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = AssessmentView), (status = 400, description = "`invalid_year`: a year from 2000 to this year", body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/communities/{community_id}/assessments/{year}")]
@@ -285,6 +285,7 @@ pub async fn get_assessment(state: web::Data<AppState>, caller: Caller, path: we
     params(("community_id" = String, Path), ("year" = i32, Path), ("If-Match" = Option<String>, Header)),
     responses(
         (status = 200, body = AssessmentView),
+        (status = 400, description = "`invalid_year`: a year from 2000 to this year, or a malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`assessment_final`", body = Problem, content_type = "application/problem+json"),

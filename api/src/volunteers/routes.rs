@@ -255,7 +255,7 @@ pub struct CardParams {
     operation_id = "volunteers_service_card",
     params(("id" = String, Path), CardParams),
     responses(
-        (status = 200, body = ServiceCard, description = "the card; with `format=xlsx|csv` a sheet to download"),
+        (status = 200, description = "the card; with `format=xlsx|csv` a sheet to download", content((ServiceCard = "application/json"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("text/csv"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),

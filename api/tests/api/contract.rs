@@ -148,3 +148,163 @@ async fn the_spa_is_served_for_non_api_paths() {
     assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The answer a spec response stands for: itself, or the shared one under `components/responses`.
+fn resolve<'a>(spec: &'a serde_json::Value, response: &'a serde_json::Value) -> &'a serde_json::Value {
+    match response["$ref"].as_str() {
+        Some(r) => {
+            let name = r.strip_prefix("#/components/responses/").unwrap_or_else(|| panic!("unexpected $ref {r}"));
+            let shared = &spec["components"]["responses"][name];
+            assert!(shared.is_object(), "{r} does not resolve");
+            shared
+        }
+        None => response,
+    }
+}
+
+#[test]
+fn every_operation_declares_what_its_shape_can_answer() {
+    // The statuses any operation of a shape can answer, checked on the spec itself so a new route
+    // cannot leave them out: a JSON body → 400 (malformed), 413, 415, 422; secured → 401; a path
+    // parameter → 404; `If-Match` → 412; `Idempotency-Key` → 409; a 429 says `Retry-After`.
+    let spec: serde_json::Value = serde_json::to_value(tongxin::openapi::spec()).unwrap();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let open311 = op["tags"].as_array().unwrap().iter().any(|t| t == "open311");
+            let error_type = if open311 { "application/json" } else { "application/problem+json" };
+            let declares = |status: &str| {
+                let r = &op["responses"][status];
+                assert!(r.is_object(), "{method} {path} ({id}) does not declare {status}");
+                let r = resolve(&spec, r);
+                assert!(r["content"][error_type]["schema"].is_object(), "{id}: {status} is not {error_type}: {r}");
+                r
+            };
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let header = |name: &str| params.iter().any(|p| p["in"] == "header" && p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+            if op["requestBody"]["content"]["application/json"].is_object() {
+                for status in ["400", "413", "415", "422"] {
+                    declares(status);
+                }
+            }
+            if op["requestBody"].is_object() {
+                declares("413");
+            }
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                declares("401");
+            }
+            if path.contains('{') {
+                declares("404");
+            }
+            if params.iter().any(|p| p["in"] == "query") {
+                declares("400");
+            }
+            if header("If-Match") {
+                declares("412");
+            }
+            if header("Idempotency-Key") {
+                declares("409");
+            }
+            if op["responses"]["429"].is_object() {
+                assert!(declares("429")["headers"]["Retry-After"].is_object(), "{id}: 429 without Retry-After");
+            }
+            for (status, r) in op["responses"].as_object().unwrap() {
+                let r = resolve(&spec, r);
+                assert!(r["description"].is_string(), "{id} {status} has no description");
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(r["content"][error_type].is_object(), "{id}: {status} is not {error_type}: {r}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "{checked} operations");
+    let shared = &spec["components"]["responses"];
+    assert!(shared["MethodNotAllowed"]["headers"]["Allow"].is_object());
+    assert!(shared["Unauthorized"]["headers"]["WWW-Authenticate"].is_object());
+}
+
+#[actix_web::test]
+async fn a_wrong_method_on_every_path_of_the_spec_is_405_with_allow() {
+    let base = TestApp::sqlite_empty(test_auth());
+    let svc = actix_web::test::init_service(tongxin::app(base.state.clone())).await;
+    let spec: serde_json::Value = serde_json::to_value(tongxin::openapi::spec()).unwrap();
+    for (template, item) in spec["paths"].as_object().unwrap() {
+        let declared: Vec<String> = item.as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
+        let wrong = ["PUT", "DELETE", "PATCH", "POST", "GET"].into_iter().find(|m| !declared.iter().any(|d| d == m)).unwrap();
+        // Every path parameter as `x`: the route need not find a record to know its methods.
+        let mut path = String::new();
+        for (i, part) in template.split('{').enumerate() {
+            path.push_str(if i == 0 { part } else { part.split_once('}').map(|(_, rest)| rest).unwrap_or_default() });
+            if i + 1 < template.split('{').count() {
+                path.push('x');
+            }
+        }
+        let req = TestRequest::default().method(wrong.parse().unwrap()).uri(&path).to_request();
+        let res = actix_web::test::call_service(&svc, req).await;
+        assert_eq!(res.status().as_u16(), 405, "{wrong} {path}");
+        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json", "{wrong} {path}");
+        let allow = res.headers().get("allow").unwrap_or_else(|| panic!("{wrong} {path}: no Allow")).to_str().unwrap().to_string();
+        for m in &declared {
+            assert!(allow.split(", ").any(|a| a == m), "{wrong} {path}: Allow {allow} lacks {m}");
+        }
+        let body: serde_json::Value = serde_json::from_slice(&actix_web::test::read_body(res).await).unwrap();
+        assert_eq!(body["code"], "method_not_allowed", "{wrong} {path}");
+        assert_eq!(body["status"], 405);
+    }
+}
+
+both_backends!(wrong_methods_are_405_and_unknown_paths_404, |app| {
+    let t = app.token("admin").await;
+    let r = app.call(TestRequest::delete().uri("/api/v1/regions").insert_header(bearer(&t))).await.problem(405, "method_not_allowed");
+    assert_eq!(r.header("allow").as_deref(), Some("GET, POST"));
+    // `/regions/tree` and `/regions/{id}` both match: actix would route any of their methods.
+    let r = app.call(TestRequest::put().uri("/api/v1/regions/tree")).await.problem(405, "method_not_allowed");
+    assert_eq!(r.header("allow").as_deref(), Some("GET, PATCH, DELETE"));
+    let r = app.call(TestRequest::post().uri("/healthz")).await.problem(405, "method_not_allowed");
+    assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    let r = app.call(TestRequest::get().uri("/api/v1/open311/v2/requests.json/x")).await;
+    assert_eq!(r.status.as_u16(), 404);
+    app.call(TestRequest::delete().uri("/api/v1/nothing-here").insert_header(bearer(&t))).await.problem(404, "not_found");
+    app.call(TestRequest::get().uri("/api/v1/regions/").insert_header(bearer(&t))).await.problem(404, "not_found");
+});
+
+both_backends!(fuzzed_inputs_are_4xx_never_500, |app| {
+    // What schemathesis found: each once a 500 (or an undocumented status), now a 4xx.
+    let t = app.token("admin").await;
+    for q in ["age_min=-2147483648&age_max=-2147483648", "age_max=2147483647", "join_year=2147483647", "age_min=151", "status=gone"] {
+        app.get(&t, &format!("/api/v1/members?{q}")).await.problem(422, "validation_failed");
+        app.get(&t, &format!("/api/v1/members/export?{q}")).await.problem(422, "validation_failed");
+    }
+    app.get(&t, "/api/v1/members?age_min=30&age_max=150").await.expect(200);
+    let projects = app.get(&t, "/api/v1/service-projects").await.expect(200);
+    let project = projects.body["items"][0]["id"].as_str().expect("a demo project").to_string();
+    app.delete(&t, &format!("/api/v1/service-projects/{project}/claims/no-such-unit")).await.problem(404, "not_found");
+    // The Open311 facade answers in its own shape, also for a refused query string or body.
+    let r = app.call(TestRequest::get().uri("/api/v1/open311/v2/services.json")).await.expect(401);
+    assert_eq!(r.body[0]["code"], 401);
+    let r = app.call(TestRequest::get().uri("/api/v1/open311/v2/services.json?api_key=a&api_key=b")).await.expect(400);
+    assert_eq!(r.body[0]["code"], 400);
+    // A body over actix's own limit is a problem+json 413, not its plain-text one.
+    let huge = "x".repeat(300 * 1024);
+    let req = TestRequest::post().uri("/api/v1/auth/token").insert_header(("content-type", "application/x-www-form-urlencoded")).set_payload(huge.clone());
+    app.call(req).await.problem(413, "payload_too_large");
+    let req = TestRequest::post().uri("/api/v1/regions").insert_header(bearer(&t)).insert_header(("idempotency-key", "big")).insert_header(("content-type", "application/json")).set_payload(huge);
+    app.call(req).await.problem(413, "payload_too_large");
+});
+
+#[test]
+fn openapi_yaml_quotes_what_yaml_1_1_reads_otherwise() {
+    use tongxin::openapi::quote_yaml11;
+    let yaml = "a:\n  name: on\n  when: 2026-11-23\n  count: 3\n  version: 3.1.0\n  plain: hello\n  'on': yes\n  - n\n  - 'x'\n  text: |-\n    on\n    2026-11-23\n  after: off\n- off: no\n";
+    let quoted = quote_yaml11(yaml);
+    assert_eq!(
+        quoted,
+        "a:\n  name: 'on'\n  when: '2026-11-23'\n  count: 3\n  version: '3.1.0'\n  plain: hello\n  'on': 'yes'\n  - 'n'\n  - 'x'\n  text: |-\n    on\n    2026-11-23\n  after: 'off'\n- 'off': 'no'\n"
+    );
+    // The committed YAML reads (as YAML 1.2) exactly as the JSON document.
+    let from_yaml: serde_json::Value = serde_norway::from_str(&tongxin::openapi::to_yaml()).expect("openapi.yaml parses");
+    let from_json: serde_json::Value = serde_json::from_str(&tongxin::openapi::spec().to_json().unwrap()).unwrap();
+    assert_eq!(from_yaml, from_json);
+}
