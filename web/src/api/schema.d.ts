@@ -85,7 +85,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for a new access token and a new refresh token. */
+        /**
+         * Exchange a refresh token for a new access token and a new refresh token. The web app sends
+         *     `{}` and its session cookie, and gets the new refresh token as a cookie again.
+         */
         post: operations["auth_refresh"];
         delete?: never;
         options?: never;
@@ -102,7 +105,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: revokes the refresh token and every token rotated from the same sign-in. */
+        /**
+         * Sign out: every session of the account ends — refresh tokens are revoked and access tokens
+         *     already issued stop working. The token is the body's, else the session cookie's (which is
+         *     cleared).
+         */
         post: operations["auth_logout"];
         delete?: never;
         options?: never;
@@ -4124,6 +4131,11 @@ export interface components {
              */
             rectification_days?: number | null;
             cadres: components["schemas"]["NewCadre"][];
+            /**
+             * @description A named electorate (resident or member account ids); absent: the community's residents
+             *     and members.
+             */
+            elector_ids?: string[] | null;
         };
         /**
          * @example {
@@ -4245,6 +4257,8 @@ export interface components {
             /** @description At least 10 characters. */
             password: string;
             grants?: components["schemas"]["CreateGrant"][];
+            /** @description The home community of a resident or member. */
+            community_id?: string | null;
         };
         /**
          * @example {
@@ -4382,6 +4396,12 @@ export interface components {
             term_end: string;
             seats: components["schemas"]["CommitteeSeat"][];
         };
+        /**
+         * @description Who votes: `community` — the residents and members whose home community it is; `list` —
+         *     the accounts named in `elector_ids` when the poll was set up.
+         * @enum {string}
+         */
+        Electorate: "community" | "list";
         EnteredScore: {
             key: string;
             /** Format: double */
@@ -4841,12 +4861,14 @@ export interface components {
         /**
          * @example {
          *       "password": "tongxin-demo",
+         *       "session": "cookie",
          *       "username": "street1"
          *     }
          */
         LoginRequest: {
             username: string;
             password: string;
+            session?: null | components["schemas"]["SessionMode"];
         };
         /**
          * @example {
@@ -6054,6 +6076,17 @@ export interface components {
                  * @description How many have voted (turnout is public; results only after the close).
                  */
                 ballots: number;
+                electorate: components["schemas"]["Electorate"];
+                /**
+                 * Format: int64
+                 * @description The accounts that may vote (fixed at the close).
+                 */
+                electorate_size: number;
+                /**
+                 * Format: double
+                 * @description ballots / electorate_size.
+                 */
+                turnout?: number | null;
                 cadres: components["schemas"]["CadreView"][];
                 /** @description Whether the caller has voted. */
                 voted: boolean;
@@ -6353,6 +6386,8 @@ export interface components {
                  * @description Set while the account is locked after repeated failed sign-ins.
                  */
                 locked_until?: string | null;
+                /** @description The home community of a resident or member (who votes in its polls). */
+                community_id?: string | null;
                 grants: components["schemas"]["GrantView"][];
                 /** Format: int32 */
                 version: number;
@@ -6585,8 +6620,12 @@ export interface components {
          *           "total": 128
          *         }
          *       ],
+         *       "closed_at": "2026-12-05T00:00:00Z",
+         *       "community_name": "斜桥巷社区",
+         *       "electorate_size": 412,
          *       "poll_id": "0193a1b2-0000-7000-8000-000000007001",
-         *       "title": "2026年下半年社区干部民意测评"
+         *       "title": "2026年下半年社区干部民意测评",
+         *       "turnout": 0.3107
          *     }
          */
         PollResults: {
@@ -6597,6 +6636,13 @@ export interface components {
             closed_at: string;
             /** Format: int32 */
             ballots: number;
+            /** Format: int64 */
+            electorate_size: number;
+            /**
+             * Format: double
+             * @description ballots / electorate_size.
+             */
+            turnout?: number | null;
             cadres: components["schemas"]["CadreResult"][];
         };
         /** @enum {string} */
@@ -6616,11 +6662,14 @@ export interface components {
          *       "closes_at": "2026-12-05T00:00:00Z",
          *       "community_id": "0193a1b2-0000-7000-8000-000000000010",
          *       "community_name": "斜桥巷社区",
+         *       "electorate": "community",
+         *       "electorate_size": 412,
          *       "id": "0193a1b2-0000-7000-8000-000000007001",
          *       "opens_at": "2026-11-20T00:00:00Z",
          *       "rectification_days": 30,
          *       "status": "open",
          *       "title": "2026年下半年社区干部民意测评",
+         *       "turnout": 0.3107,
          *       "version": 1,
          *       "voted": false
          *     }
@@ -6642,6 +6691,17 @@ export interface components {
              * @description How many have voted (turnout is public; results only after the close).
              */
             ballots: number;
+            electorate: components["schemas"]["Electorate"];
+            /**
+             * Format: int64
+             * @description The accounts that may vote (fixed at the close).
+             */
+            electorate_size: number;
+            /**
+             * Format: double
+             * @description ballots / electorate_size.
+             */
+            turnout?: number | null;
             cadres: components["schemas"]["CadreView"][];
             /** @description Whether the caller has voted. */
             voted: boolean;
@@ -6840,8 +6900,9 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description `{}` to use the session cookie instead of a token in the body. */
         RefreshRequest: {
-            refresh_token: string;
+            refresh_token?: string | null;
         };
         /** @enum {string} */
         RegionLevel: "district" | "street" | "community";
@@ -7068,6 +7129,13 @@ export interface components {
             long?: number | null;
             media_url?: string | null;
         };
+        /**
+         * @description Where the refresh token goes: `token` (in the body, for integrations and apps) or `cookie`
+         *     (an httpOnly, SameSite=Strict cookie scoped to `/api/v1/auth`, for the web app: script on
+         *     the page can never read it).
+         * @enum {string}
+         */
+        SessionMode: "token" | "cookie";
         /** @enum {string} */
         SignupStatus: "confirmed" | "waitlisted" | "cancelled";
         /**
@@ -7225,8 +7293,11 @@ export interface components {
              * @description Seconds until the access token expires.
              */
             expires_in: number;
-            /** @description Single use: each refresh returns a new one, and reusing an old one revokes the session. */
-            refresh_token: string;
+            /**
+             * @description Single use: each refresh returns a new one, and reusing an old one ends every session of
+             *     the account. Absent when the session lives in the cookie.
+             */
+            refresh_token?: string | null;
         };
         /** @enum {string} */
         TransferStatus: "pending" | "accepted" | "rejected" | "cancelled";
@@ -7564,6 +7635,8 @@ export interface components {
             password?: string | null;
             /** @description Clears a lock after failed sign-ins. */
             unlock?: boolean | null;
+            /** @description The home community of a resident or member; `null` clears it. */
+            community_id?: string | null;
             /** Format: int32 */
             version?: number | null;
         };
@@ -7572,6 +7645,7 @@ export interface components {
         /**
          * @example {
          *       "active": true,
+         *       "community_id": null,
          *       "created_at": "2026-11-23T03:00:00Z",
          *       "display_name": "斜桥巷社区 工作人员",
          *       "grants": [
@@ -7600,6 +7674,8 @@ export interface components {
              * @description Set while the account is locked after repeated failed sign-ins.
              */
             locked_until?: string | null;
+            /** @description The home community of a resident or member (who votes in its polls). */
+            community_id?: string | null;
             grants: components["schemas"]["GrantView"][];
             /** Format: int32 */
             version: number;
@@ -8044,7 +8120,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description `invalid_refresh_token`, `refresh_token_expired` or `refresh_token_reused` (the session is revoked) */
+            /** @description `invalid_refresh_token`, `refresh_token_expired` or `refresh_token_reused` (every session of the account is ended) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9615,6 +9691,14 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9631,7 +9715,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description the file is unusable: `file_unreadable`, `file_too_large_unpacked`, `too_many_rows`, `too_many_columns`, `too_many_strings`, `line_too_long`, `missing_columns`, `file_empty`, `file_not_utf8` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `imports_busy`: other imports are running (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -10432,7 +10535,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description the file is unusable: `file_unreadable`, `file_too_large_unpacked`, `too_many_rows`, `too_many_columns`, `too_many_strings`, `line_too_long`, `missing_columns`, `file_empty`, `file_not_utf8` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `imports_busy`: other imports are running (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -15547,7 +15669,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description `image_too_large` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -16240,7 +16370,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["ValidationFailed"];
+            /** @description `image_too_large`: more pixels than a phone photo */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -17389,6 +17527,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            404: components["responses"]["NotFound"];
             /** @description `duplicate` username */
             409: {
                 headers: {
