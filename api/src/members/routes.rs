@@ -36,7 +36,8 @@ pub struct UnmaskParam {
     pub unmask: Option<bool>,
 }
 
-/// List members in the caller's reach: masked ID numbers and phones. `q` searches names;
+/// List members in the caller's reach: masked ID numbers and phones. `q` searches names, or a
+/// phone number exactly (`q=13900001234`);
 /// `sort` takes `name`, `joined_on`, `birth_date`, `created_at`.
 #[utoipa::path(
     tag = "members",
@@ -55,7 +56,9 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
             return Err(ApiError::field("status", "invalid", "status is active, historical or all"));
         }
     }
-    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
+    let q = params.query();
+    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q, q_phone_index };
     let sealer = state.sealer.clone();
     let (memo, pages) = (state.groups.clone(), state.pages.clone());
     // Pages are remembered as sent until the members' data version moves: a repeated page costs
@@ -431,7 +434,9 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
 pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<FormatParam>, filters: web::Query<MemberFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
     let format = crate::tabular::Format::from_param(fmt.format.as_deref())?;
     let f = filters.into_inner();
-    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q: params.query() };
+    let q = params.query();
+    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q, q_phone_index };
     let sealer = state.sealer.clone();
     let memo = state.groups.clone();
     let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &memo, &sealer, &caller, filter, format)).await?;

@@ -12,6 +12,7 @@ mod import;
 mod meetings;
 mod members;
 mod orders;
+mod phones;
 mod polls;
 mod regions;
 mod schema;
