@@ -175,6 +175,7 @@ fn households_and_visits(
     size: usize,
     worker_id: Option<&str>,
     person: &mut impl FnMut() -> String,
+    sealer: &crate::sealed::Sealer,
 ) -> QueryResult<()> {
     let mut rng = Lcg(n as u64 + 7);
     let now = Utc::now().naive_utc();
@@ -189,15 +190,21 @@ fn households_and_visits(
             _ => "",
         };
         let id = crate::new_id();
+        // In the order the random sequence was always drawn in (residents, then the phone).
+        let residents = 1 + rng.next(4) as i32;
+        let head_name = person();
+        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::HouseholdHead, &id, Some(&format!("13{:09}", rng.next(1_000_000_000))));
         hh.push((
             households::id.eq(id),
             households::grid_id.eq(grid_id.to_string()),
             households::building.eq(format!("{}幢", i / 12 + 1)),
             households::unit.eq(format!("{}单元", (i / 6) % 2 + 1)),
             households::room.eq(format!("{}0{}", (i % 6) / 2 + 1, i % 2 + 1)),
-            households::residents.eq(1 + rng.next(4) as i32),
-            households::head_name.eq(person()),
-            households::head_phone.eq(Some(format!("13{:09}", rng.next(1_000_000_000)))),
+            households::residents.eq(residents),
+            households::head_name.eq(head_name),
+            households::head_phone_sealed.eq(phone.sealed),
+            households::head_phone_index.eq(phone.index),
+            households::head_phone_masked.eq(phone.masked),
             households::tags.eq(tags.to_string()),
             households::key_group.eq(matches!(tags, ",elderly_alone," | ",disabled," | ",hardship,")),
             households::version.eq(1),
@@ -393,7 +400,7 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
         // one month and missed in another; the others are small, with coverage above and below 90 %.
         let size = if *n == 0 { 120 } else { 24 + (n * 7) % 20 };
         let worker = if *n == 0 { Some(grid1_id.as_str()) } else { None };
-        households_and_visits(c, id, *n, size, worker, &mut next_person)?;
+        households_and_visits(c, id, *n, size, worker, &mut next_person, sealer)?;
     }
 
     // Members in the grid branches (and 舣舟亭's community branch), each branch with its own habits.
@@ -413,12 +420,12 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     crate::users::service::homes_from_member_records(c)?;
     let resident1: String = users::table.filter(users::username.eq("resident1")).select(users::id).first(c)?;
     let xf_ids: Vec<String> = xf_communities.iter().map(|r| r.id.clone()).collect();
-    volunteers::load(c, &xf_ids, &member1, &resident1)?;
+    volunteers::load(c, sealer, &xf_ids, &member1, &resident1)?;
     let unit1: String = users::table.filter(users::username.eq("unit1")).select(users::id).first(c)?;
-    services::load(c, &xinfeng.id, &xf_ids, &unit1)?;
-    orders::load(c, &xf_ids, &resident1)?;
+    services::load(c, sealer, &xinfeng.id, &xf_ids, &unit1)?;
+    orders::load(c, sealer, &xf_ids, &resident1)?;
     let grid1: String = users::table.filter(users::username.eq("grid1")).select(users::id).first(c)?;
-    concerns::load(c, &xinfeng.id, &xf_ids, &resident1, &grid1)?;
+    concerns::load(c, sealer, &xinfeng.id, &xf_ids, &resident1, &grid1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
     let today = crate::clock::today();

@@ -22,6 +22,7 @@ pub mod meetings;
 pub mod members;
 pub mod memo;
 pub mod openapi;
+pub mod phones;
 pub mod polls;
 pub mod privacy;
 pub mod regions;
@@ -70,7 +71,7 @@ pub struct AppState {
     pub pages: Arc<http::list::PageMemo>,
     /// Service-hours rankings, checked against the ledger's data version.
     pub rankings: Arc<volunteers::ledger::RankingMemo>,
-    /// Seals personal identifiers (ID numbers) at rest.
+    /// Seals personal identifiers (ID numbers, phone numbers) at rest.
     pub sealer: Arc<sealed::Sealer>,
     pub stats: Arc<stats::service::StatsCache>,
     /// Imports in progress (bounded, so that uploads cannot exhaust memory).
@@ -173,6 +174,7 @@ where
             .service(auth::routes::logout)
             .service(auth::routes::client_token)
             .service(auth::routes::me)
+            .service(audit::data_access::my_data_access)
             .service(regions::routes::list)
             .service(regions::routes::tree)
             .service(regions::routes::create)

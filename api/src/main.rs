@@ -62,7 +62,7 @@ enum Command {
         /// Attendance rows (members expected at meetings) to create with `--members`.
         #[arg(long, default_value_t = 2_000_000)]
         attendance: usize,
-        /// Key that seals the members' ID numbers (as for `serve`).
+        /// Key that seals ID numbers and phone numbers (as for `serve`).
         #[arg(long, env = "TONGXIN_DATA_KEY", hide_env_values = true)]
         data_key: Option<String>,
         /// Also create this many volunteer teams (20 volunteers each) with activities and hours.
@@ -155,9 +155,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
             let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(data_key.as_deref(), &db.data_dir)?);
-            let members = members.map(|members| (tongxin::demo::bench::MemberScale { members, attendance }, &sealer));
+            let members = members.map(|members| tongxin::demo::bench::MemberScale { members, attendance });
             let volunteers = teams.map(|teams| tongxin::demo::bench::VolunteerScale { teams, activities, entries: hour_entries });
-            tongxin::demo::bench::seed(&mut conn, scale, grids, members, volunteers, orders)?;
+            tongxin::demo::bench::seed(&mut conn, &sealer, scale, grids, members, volunteers, orders)?;
             if let Some(n) = concerns {
                 let t = std::time::Instant::now();
                 tongxin::demo::bench::seed_concerns(&mut conn, n).map_err(|e| e.to_string())?;
@@ -172,6 +172,14 @@ fn run(cli: Cli) -> Result<(), String> {
             let pool = open(&db, serve.demo)?;
             let secret = tongxin::auth::jwt::load_or_create_secret(serve.auth.jwt_secret.as_deref(), &db.data_dir)?;
             let data_key = tongxin::sealed::load_or_create_key(serve.data_key.as_deref(), &db.data_dir)?;
+            {
+                // Phones written before they were sealed are sealed now, with this data key.
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                let sealed = tongxin::phones::seal_at_rest(&mut conn, &tongxin::sealed::Sealer::new(&data_key)).map_err(|e| format!("sealing phone numbers failed: {e}"))?;
+                for (column, n) in sealed.into_iter().filter(|(_, n)| *n > 0) {
+                    log::info!("sealed {n} phone number(s) in {}.{}", column.table(), column.column());
+                }
+            }
             if serve.demo {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
                 tongxin::demo::load(&mut conn, &tongxin::sealed::Sealer::new(&data_key))?;

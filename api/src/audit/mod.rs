@@ -1,5 +1,6 @@
 //! Audit events: every create, update, delete (and sign-in) leaves a row — who, what, which
 //! record, when, from where. Rows are written in the same transaction as the change they describe.
+pub mod data_access;
 pub mod routes;
 
 use chrono::Utc;
@@ -23,6 +24,8 @@ pub struct AuditEvent {
     pub entity_id: Option<String>,
     pub client_addr: Option<String>,
     pub detail: Option<String>,
+    /// The account whose personal data the event revealed (unmasks), who may see it.
+    pub subject_id: Option<String>,
 }
 
 /// Writes one audit event. `detail` is a small JSON value (changed fields, never secrets).
@@ -48,6 +51,26 @@ pub fn record(
     if matches!(entity_type, "region" | "volunteer") {
         crate::versions::bump(conn, crate::versions::HOURS)?;
     }
+    insert(conn, actor, action, entity_type, entity_id, None, detail)
+}
+
+/// Records that `actor` was shown personal data in clear (an unmask): the record, what was shown
+/// (`detail`, e.g. `{"fields": ["phone"]}`) and whose data it was — `subject_id`, the account of
+/// the person it belongs to, when they have one, so they can see the read in
+/// `GET /me/data-access`. A read changes nothing, so nothing cached is invalidated.
+pub fn record_unmask(conn: &mut DbConn, actor: &Actor, entity_type: &str, entity_id: &str, subject_id: Option<&str>, detail: serde_json::Value) -> QueryResult<()> {
+    insert(conn, actor, "unmask", entity_type, Some(entity_id), subject_id, Some(detail))
+}
+
+fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: Option<&str>,
+    subject_id: Option<&str>,
+    detail: Option<serde_json::Value>,
+) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(AuditEvent {
             id: crate::new_id(),
@@ -59,6 +82,7 @@ pub fn record(
             entity_id: entity_id.map(str::to_owned),
             client_addr: actor.addr.clone(),
             detail: detail.map(|d| d.to_string()),
+            subject_id: subject_id.map(str::to_owned),
         })
         .execute(conn)
         .map(|_| ())
@@ -78,18 +102,20 @@ pub fn for_entity(conn: &mut DbConn, entity_type: &str, entity_id: &str, paging:
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "01937c9e-0000-7000-8000-000000000001", "at": "2026-11-23T03:00:00Z", "actor_id": "01937c9e-0000-7000-8000-0000000000aa", "actor_name": "street1", "action": "update", "entity_type": "region", "entity_id": "01937c9e-0000-7000-8000-0000000000bb", "client_addr": "10.1.2.3", "detail": {"name": "斜桥巷社区"}}))]
+#[schema(example = json!({"id": "01937c9e-0000-7000-8000-000000000001", "at": "2026-11-23T03:00:00Z", "actor_id": "01937c9e-0000-7000-8000-0000000000aa", "actor_name": "street1", "action": "update", "entity_type": "region", "entity_id": "01937c9e-0000-7000-8000-0000000000bb", "client_addr": "10.1.2.3", "detail": {"name": "斜桥巷社区"}, "subject_id": null}))]
 pub struct AuditEventView {
     pub id: String,
     pub at: chrono::DateTime<Utc>,
     pub actor_id: Option<String>,
     pub actor_name: Option<String>,
-    /// `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke` …
+    /// `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke`, `unmask` …
     pub action: String,
     pub entity_type: String,
     pub entity_id: Option<String>,
     pub client_addr: Option<String>,
     pub detail: Option<serde_json::Value>,
+    /// For an `unmask`: the account whose personal data was shown, if the person has one.
+    pub subject_id: Option<String>,
 }
 
 impl From<AuditEvent> for AuditEventView {
@@ -104,6 +130,7 @@ impl From<AuditEvent> for AuditEventView {
             entity_id: e.entity_id,
             client_addr: e.client_addr,
             detail: e.detail.and_then(|d| serde_json::from_str(&d).ok()),
+            subject_id: e.subject_id,
         }
     }
 }

@@ -185,6 +185,8 @@ pub struct ConcernView {
     pub description: String,
     /// Masked for readers other than the reporter, the handler and staff.
     pub reporter_name: String,
+    /// Masked (`139****0000`) in lists and reads; in clear only in an unmasked read
+    /// (`GET /concerns/{id}?unmask=true`).
     pub contact_phone: Option<String>,
     /// Who reported it and how: grid_worker (visit_id set when heard on a visit), resident, staff, open311
     pub channel: String,

@@ -293,7 +293,8 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, body: Re
     }
     let name = format!("{}{}", form.last_name.as_deref().unwrap_or(""), form.first_name.as_deref().unwrap_or("")).trim().to_string();
     let media: Vec<String> = form.media_url.iter().filter(|u| u.starts_with("https://") || u.starts_with("http://")).cloned().collect();
-    match crate::db::run(&state.pool, move |c| service::create(c, &caller, input, Some((name, media)))).await {
+    let sealer = state.sealer.clone();
+    match crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input, Some((name, media)))).await {
         Ok(v) => HttpResponse::Created().json(json!([{"service_request_id": v.id, "service_notice": format!("已分派至{}，预计{}前办结", v.handler_name, local(v.resolve_due_at)), "account_id": Value::Null}])),
         Err(e) => from_api(e),
     }

@@ -68,6 +68,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
         repeats: f.repeats,
         from: f.from,
         to: f.to,
+        q_phone_index: params.query().as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q)),
         q: params.query(),
     };
     let p = paging.clone();
@@ -93,22 +94,36 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
 #[post("/concerns")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateConcern>) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input, None)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input, None)).await?;
     Ok(created(format!("/api/v1/concerns/{}", view.id), &view, view.version))
 }
 
-/// A concern with its timeline, photos and linked repeats.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnmaskParam {
+    /// Show the contact phone in clear (the reporter, the handler and staff; recorded, and the
+    /// reporter can see who did in `GET /me/data-access`).
+    pub unmask: Option<bool>,
+}
+
+/// A concern with its timeline, photos and linked repeats; `unmask=true` shows the contact phone
+/// (audited).
 #[utoipa::path(
     tag = "concerns",
     operation_id = "concerns_get",
-    params(("id" = String, Path)),
-    responses((status = 200, body = ConcernView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    params(("id" = String, Path), UnmaskParam),
+    responses(
+        (status = 200, body = ConcernView),
+        (status = 403, description = "your role may not unmask", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/concerns/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let view = crate::db::run(&state.pool, move |c| service::get(c, &caller, &id)).await?;
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
+    let view = crate::db::run(&state.pool, move |c| service::read(c, &sealer, &caller, &id, unmask)).await?;
     Ok(crate::http::ok_with_etag(&view, view.version))
 }
 

@@ -13,11 +13,13 @@ use serde_json::{json, Value};
 use super::dto::*;
 use crate::audit;
 use crate::auth::{Caller, Role};
-use crate::db::schema::{concern_events, concern_photos, concern_routes, concerns, grids, households, regions, units, visits};
+use crate::db::schema::{concern_events, concern_phones, concern_photos, concern_routes, concerns, grids, households, regions, units, visits};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
-use crate::privacy::{mask_name, mask_phone};
+use crate::phones::{self, PhoneColumn};
+use crate::privacy::mask_name;
+use crate::sealed::Sealer;
 
 /// The one state machine: the status an action leads to, or `None`.
 pub fn next(status: ConcernStatus, action: &str) -> Option<ConcernStatus> {
@@ -63,7 +65,8 @@ pub struct Concern {
     pub description: String,
     pub reporter_id: String,
     pub reporter_name: String,
-    pub contact_phone: Option<String>,
+    /// The contact phone as lists show it; sealed with its blind index in `concern_phones`.
+    pub contact_phone_masked: Option<String>,
     pub channel: String,
     pub status: String,
     pub handler_id: Option<String>,
@@ -234,7 +237,8 @@ pub fn view(conn: &mut DbConn, caller: &Caller, c: Concern, community_name: Stri
         category_label: category.label().into(),
         urgency: Urgency::parse(&c.urgency).unwrap_or(Urgency::Normal),
         reporter_name: if clear { c.reporter_name } else { mask_name(&c.reporter_name) },
-        contact_phone: c.contact_phone.map(|p| if r.reporter || r.handler || r.staff { p } else { mask_phone(&p) }),
+        // Masked for everyone here; `read` with `unmask` shows it in clear.
+        contact_phone: c.contact_phone_masked,
         handler_type: if c.handler_id.is_some() { HandlerType::Unit } else { HandlerType::Department },
         escalated: c.escalated_at.is_some(),
         escalated_at: c.escalated_at.map(|t| t.and_utc()),
@@ -273,6 +277,30 @@ pub fn view(conn: &mut DbConn, caller: &Caller, c: Concern, community_name: Stri
 pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ConcernView> {
     let (c, name, path) = load_visible(conn, caller, id)?;
     view(conn, caller, c, name, &path, true)
+}
+
+/// One concern; `unmask` shows the contact phone to the reporter, the handler and staff (who call
+/// back). A read by anyone but the reporter is recorded, naming the reporter's account so that they
+/// can see it — except for concerns filed through Open311, whose reporter account is the
+/// integration and not the person who called.
+pub fn read(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<ConcernView> {
+    let (c, name, path) = load_visible(conn, caller, id)?;
+    if !unmask {
+        return view(conn, caller, c, name, &path, true);
+    }
+    let r = rights(caller, &c, &path);
+    if !(r.reporter || r.handler || r.staff) {
+        return Err(ApiError::forbidden("only the reporter, the handler and staff see the contact phone"));
+    }
+    let subject = (c.channel != "open311").then(|| c.reporter_id.clone());
+    if subject.as_deref() != Some(caller.user_id.as_str()) {
+        audit::record_unmask(conn, &caller.actor(), "concern", id, subject.as_deref(), json!({"fields": ["contact_phone"]}))?;
+    }
+    let sealed: Option<String> = concern_phones::table.find(id).select(concern_phones::contact_phone_sealed).first(conn)?;
+    let masked = c.contact_phone_masked.clone();
+    let mut v = view(conn, caller, c, name, &path, true)?;
+    v.contact_phone = phones::reveal(sealer, PhoneColumn::ConcernContact, id, sealed.as_deref(), masked.as_deref());
+    Ok(v)
 }
 
 fn event(conn: &mut DbConn, actor: (Option<&str>, Option<&str>), concern_id: &str, action: &str, from: Option<ConcernStatus>, to: ConcernStatus, note: Option<String>, at: NaiveDateTime) -> QueryResult<()> {
@@ -512,7 +540,7 @@ fn channel_of(caller: &Caller, place: &Place, visit: bool, open311: bool) -> &'s
 
 /// Files a concern. `open311` marks one filed through the GeoReport facade, with the reporter's
 /// name and pictures by link as that client gave them.
-pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateConcern, open311: Option<(String, Vec<String>)>) -> ApiResult<ConcernView> {
+pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateConcern, open311: Option<(String, Vec<String>)>) -> ApiResult<ConcernView> {
     crate::db::write(conn, |c| {
         let place = place_of(c, &input)?;
         let grid_worker = place.grid_id.as_ref().is_some_and(|g| caller.grid_ids().contains(g));
@@ -553,7 +581,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateConcern, open311:
             description: input.description.trim().into(),
             reporter_id: caller.user_id.clone(),
             reporter_name,
-            contact_phone: input.contact_phone.as_deref().map(str::trim).map(str::to_owned),
+            contact_phone_masked: None,
             channel: channel_of(caller, &place, input.visit_id.is_some(), open311.is_some()).into(),
             status: ConcernStatus::Reported.as_str().into(),
             handler_id,
@@ -573,7 +601,14 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateConcern, open311:
             updated_at: at,
         };
         row.repeat_of_id = repeat_root(c, &row)?;
+        let phone = phones::seal(sealer, PhoneColumn::ConcernContact, &row.id, input.contact_phone.as_deref());
+        row.contact_phone_masked = phone.masked;
         diesel::insert_into(concerns::table).values(&row).execute(c)?;
+        if phone.sealed.is_some() {
+            diesel::update(concern_phones::table.find(&row.id))
+                .set((concern_phones::contact_phone_sealed.eq(phone.sealed), concern_phones::contact_phone_index.eq(phone.index)))
+                .execute(c)?;
+        }
         if let Some((_, urls)) = &open311 {
             for u in urls {
                 diesel::insert_into(concern_photos::table)
@@ -757,6 +792,8 @@ pub struct ConcernFilter {
     pub from: Option<chrono::NaiveDate>,
     pub to: Option<chrono::NaiveDate>,
     pub q: Option<String>,
+    /// The blind index of `q` when it is a phone number (see `phones::query_index`).
+    pub q_phone_index: Option<String>,
 }
 
 pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging) -> ApiResult<(Vec<ConcernView>, i64)> {
@@ -831,7 +868,15 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging
             q = q.filter(concerns::created_at.lt(crate::clock::start_of(d + Duration::days(1))));
         }
         if let Some(text) = &f.q {
-            q = q.filter(concerns::title.like(like_pattern(text)).or(concerns::address.like(like_pattern(text))));
+            let text_match = concerns::title.like(like_pattern(text)).or(concerns::address.like(like_pattern(text)));
+            q = match &f.q_phone_index {
+                // A number: the concerns it was given as the contact phone for (a call-back line
+                // finding a caller's concerns), by the blind index.
+                Some(index) => q.filter(
+                    text_match.or(concerns::id.eq_any(concern_phones::table.filter(concern_phones::contact_phone_index.eq(index.clone())).select(concern_phones::id))),
+                ),
+                None => q.filter(text_match),
+            };
         }
         q
     };

@@ -84,6 +84,7 @@ diesel::table! {
         entity_id -> Nullable<Text>,
         client_addr -> Nullable<Text>,
         detail -> Nullable<Text>,
+        subject_id -> Nullable<Text>,
     }
 }
 
@@ -216,7 +217,10 @@ diesel::table! {
         room -> Text,
         residents -> Integer,
         head_name -> Text,
-        head_phone -> Nullable<Text>,
+        // `head_phone` (clear) is left out: the start-up step `phones::seal_at_rest` empties it.
+        head_phone_sealed -> Nullable<Text>,
+        head_phone_index -> Nullable<Text>,
+        head_phone_masked -> Nullable<Text>,
         tags -> Text,
         key_group -> Bool,
         last_visited_on -> Nullable<Date>,
@@ -274,7 +278,10 @@ diesel::table! {
         id_number_sealed -> Text,
         id_number_index -> Text,
         id_number_masked -> Text,
-        phone -> Nullable<Text>,
+        // `phone` (clear) is left out: the start-up step `phones::seal_at_rest` empties it.
+        phone_sealed -> Nullable<Text>,
+        phone_index -> Nullable<Text>,
+        phone_masked -> Nullable<Text>,
         education -> Nullable<Text>,
         joined_on -> Date,
         join_md -> Text,
@@ -403,7 +410,10 @@ diesel::table! {
     volunteers (id) {
         id -> Text,
         name -> Text,
-        phone -> Nullable<Text>,
+        // `phone` (clear) is left out: the start-up step `phones::seal_at_rest` empties it.
+        phone_sealed -> Nullable<Text>,
+        phone_index -> Nullable<Text>,
+        phone_masked -> Nullable<Text>,
         member_id -> Nullable<Text>,
         user_id -> Nullable<Text>,
         region_id -> Text,
@@ -546,7 +556,10 @@ diesel::table! {
         party_org -> Nullable<Text>,
         address -> Nullable<Text>,
         contact_name -> Nullable<Text>,
-        contact_phone -> Nullable<Text>,
+        // `contact_phone` (clear) is left out: the start-up step `phones::seal_at_rest` empties it.
+        contact_phone_sealed -> Nullable<Text>,
+        contact_phone_index -> Nullable<Text>,
+        contact_phone_masked -> Nullable<Text>,
         region_id -> Text,
         status -> Text,
         version -> Integer,
@@ -642,7 +655,10 @@ diesel::table! {
         community_id -> Text,
         resident_id -> Text,
         resident_name -> Text,
-        contact_phone -> Nullable<Text>,
+        // `contact_phone` (clear) is left out: the start-up step `phones::seal_at_rest` empties it.
+        contact_phone_sealed -> Nullable<Text>,
+        contact_phone_index -> Nullable<Text>,
+        contact_phone_masked -> Nullable<Text>,
         address -> Nullable<Text>,
         menu_item_id -> Nullable<Text>,
         title -> Text,
@@ -789,7 +805,9 @@ diesel::table! {
         description -> Text,
         reporter_id -> Text,
         reporter_name -> Text,
-        contact_phone -> Nullable<Text>,
+        // The sealed contact phone and its blind index are in `concern_phones` (this table is at
+        // diesel's 32-column limit); the clear `contact_phone` is left out (see `phones`).
+        contact_phone_masked -> Nullable<Text>,
         channel -> Text,
         status -> Text,
         handler_id -> Nullable<Text>,
@@ -936,3 +954,19 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+// 2026-12-07-000017_sealed_phones: the phone columns above, and `audit_events.subject_id`.
+diesel::table! {
+    /// The `concerns` table's sealed contact phone and its blind index, declared apart because
+    /// `concerns` is at diesel's 32-column limit (the `32-column-tables` feature).
+    #[sql_name = "concerns"]
+    concern_phones (id) {
+        id -> Text,
+        contact_phone_sealed -> Nullable<Text>,
+        contact_phone_index -> Nullable<Text>,
+    }
+}
+
+// `concern_phones` is looked up in a subquery of concern lists (joined to their regions).
+diesel::allow_tables_to_appear_in_same_query!(concern_phones, concerns);
+diesel::allow_tables_to_appear_in_same_query!(concern_phones, regions);

@@ -25,7 +25,7 @@ pub struct GridScale {
     pub visits_per_household: f64,
 }
 
-pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: Option<(MemberScale, &crate::sealed::Sealer)>, volunteers: Option<VolunteerScale>, orders: Option<usize>) -> Result<(), String> {
+pub fn seed(conn: &mut DbConn, sealer: &crate::sealed::Sealer, scale: usize, grids: Option<GridScale>, members: Option<MemberScale>, volunteers: Option<VolunteerScale>, orders: Option<usize>) -> Result<(), String> {
     let taken: i64 = users::table.filter(users::username.eq("bench-admin")).count().get_result(conn).map_err(|e| e.to_string())?;
     if taken > 0 {
         return Err("this database already holds a bench dataset; use a fresh one".into());
@@ -34,7 +34,7 @@ pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: 
     conn.transaction(|c| seed_inner(c, scale.max(1))).map_err(|e: crate::error::ApiError| e.detail)?;
     if let Some(g) = grids {
         let t = std::time::Instant::now();
-        seed_grids(conn, &g).map_err(|e| e.to_string())?;
+        seed_grids(conn, sealer, &g).map_err(|e| e.to_string())?;
         println!(
             "seeded {} grids, {} households, about {} visits in {:.1}s",
             g.grids,
@@ -43,7 +43,7 @@ pub fn seed(conn: &mut DbConn, scale: usize, grids: Option<GridScale>, members: 
             t.elapsed().as_secs_f64()
         );
     }
-    if let Some((m, sealer)) = members {
+    if let Some(m) = members {
         let t = std::time::Instant::now();
         seed_members(conn, sealer, &m).map_err(|e| e.to_string())?;
         println!("seeded {} members and about {} attendance rows in {:.1}s", m.members, m.attendance, t.elapsed().as_secs_f64());
@@ -127,7 +127,7 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
     Ok(())
 }
 
-fn seed_grids(c: &mut DbConn, g: &GridScale) -> QueryResult<()> {
+fn seed_grids(c: &mut DbConn, sealer: &crate::sealed::Sealer, g: &GridScale) -> QueryResult<()> {
     use crate::db::schema::{grids, households, regions, visits};
     let communities: Vec<(String, String)> =
         regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select((regions::id, regions::code.assume_not_null())).load(c)?;
@@ -171,6 +171,7 @@ fn seed_grids(c: &mut DbConn, g: &GridScale) -> QueryResult<()> {
                 let mut vs = vec![];
                 for h in 0..g.households_per_grid {
                     let hid = crate::new_id();
+                    let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::HouseholdHead, &hid, Some(&format!("138{:08}", h)));
                     let key = next(10) == 0;
                     let n = (g.visits_per_household + (next(100) as f64 / 100.0 - 0.5)).round().max(0.0) as usize;
                     let mut last = None;
@@ -197,7 +198,9 @@ fn seed_grids(c: &mut DbConn, g: &GridScale) -> QueryResult<()> {
                         households::room.eq(format!("{}", 101 + h % 10)),
                         households::residents.eq(2),
                         households::head_name.eq(super::person(h)),
-                        households::head_phone.eq(Some(format!("138{:08}", h))),
+                        households::head_phone_sealed.eq(phone.sealed),
+                        households::head_phone_index.eq(phone.index),
+                        households::head_phone_masked.eq(phone.masked),
                         households::tags.eq(if key { ",elderly_alone," } else { "" }),
                         households::key_group.eq(key),
                         households::last_visited_on.eq(last),
@@ -262,6 +265,7 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
                     let value = id_number::make(area, birth, (made % 500) as u32 * 2 + (made / 500 % 2) as u32);
                     let joined = birth + chrono::Duration::days(365 * 20);
                     let category = CATEGORIES[made % 5];
+                    let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::Member, &id, Some(&format!("139{:08}", made)));
                     rows.push(member_service::Member {
                         id_number_sealed: sealer.seal(&member_service::seal_context(&id), &value),
                         id_number_index: sealer.blind_index("id_number", &value),
@@ -270,7 +274,9 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
                         name: super::person(made),
                         gender: if value.as_bytes()[16] % 2 == 1 { "male" } else { "female" }.into(),
                         birth_date: birth,
-                        phone: Some(format!("139{:08}", made)),
+                        phone_sealed: phone.sealed,
+                        phone_index: phone.index,
+                        phone_masked: phone.masked,
                         education: None,
                         joined_on: joined,
                         join_md: joined.format("%m-%d").to_string(),
@@ -519,7 +525,7 @@ pub fn seed_concerns(c: &mut DbConn, n: usize) -> QueryResult<()> {
                         description: "bench".into(),
                         reporter_id: reporter.clone(),
                         reporter_name: "基准居民".into(),
-                        contact_phone: None,
+                        contact_phone_masked: None,
                         channel: "resident".into(),
                         status: state.into(),
                         handler_id: None,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::Lcg;
 use crate::concerns::dto::{ConcernCategory, ConcernStatus};
 use crate::concerns::service::Concern;
-use crate::db::schema::{concern_events, concern_routes, concerns, grids, households, poll_cadres, polls, rectifications, regions, units, users};
+use crate::db::schema::{concern_events, concern_phones, concern_routes, concerns, grids, households, poll_cadres, polls, rectifications, regions, units, users};
 use crate::db::DbConn;
 
 const TITLES: [(&str, &str); 14] = [
@@ -31,7 +31,7 @@ const TITLES: [(&str, &str); 14] = [
 
 type Event = (String, String, NaiveDateTime, Option<String>, String, Option<String>, String, Option<String>);
 
-pub fn load(c: &mut DbConn, street: &str, communities: &[String], resident1: &str, grid1: &str) -> QueryResult<()> {
+pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, street: &str, communities: &[String], resident1: &str, grid1: &str) -> QueryResult<()> {
     let mut rng = Lcg(2026);
     let now = Utc::now().naive_utc();
     // The street's own route: market concerns to its market office, with tighter hours.
@@ -56,6 +56,8 @@ pub fn load(c: &mut DbConn, street: &str, communities: &[String], resident1: &st
     let unit: Option<(String, String)> = units::table.order(units::name.asc()).select((units::id, units::name)).first(c).optional()?;
     let mut rows: Vec<Concern> = vec![];
     let mut events: Vec<Event> = vec![];
+    // The contact phones, sealed once the rows are in (their sealed forms live in `concern_phones`).
+    let mut phones: Vec<(String, crate::phones::SealedPhone)> = vec![];
     for (ci, community) in communities.iter().enumerate() {
         let gs: Vec<String> = grids::table.filter(grids::community_id.eq(community)).order(grids::name.asc()).select(grids::id).load(c)?;
         let hh: Vec<(String, String)> = households::table.filter(households::grid_id.eq_any(&gs)).order(households::id.asc()).limit(40).select((households::id, households::grid_id)).load(c)?;
@@ -181,7 +183,7 @@ pub fn load(c: &mut DbConn, street: &str, communities: &[String], resident1: &st
                 _ => (household_id, grid_id),
             };
             rows.push(Concern {
-                id,
+                id: id.clone(),
                 community_id: community.clone(),
                 grid_id,
                 household_id,
@@ -195,7 +197,12 @@ pub fn load(c: &mut DbConn, street: &str, communities: &[String], resident1: &st
                 description: format!("{title}，请尽快处理。"),
                 reporter_id,
                 reporter_name: reporter_name.trim_start_matches("居民 ").to_string(),
-                contact_phone: Some(format!("1390519{:04}", rng.next(10_000))),
+                contact_phone_masked: {
+                    let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::ConcernContact, &id, Some(&format!("1390519{:04}", rng.next(10_000))));
+                    let masked = phone.masked.clone();
+                    phones.push((id.clone(), phone));
+                    masked
+                },
                 channel: if by_grid1 { "grid_worker".into() } else { "resident".into() },
                 status: status.as_str().into(),
                 handler_id,
@@ -217,6 +224,11 @@ pub fn load(c: &mut DbConn, street: &str, communities: &[String], resident1: &st
         }
     }
     crate::bulk_insert!(c, concerns::table, rows);
+    for (id, phone) in phones {
+        diesel::update(concern_phones::table.find(id))
+            .set((concern_phones::contact_phone_sealed.eq(phone.sealed), concern_phones::contact_phone_index.eq(phone.index)))
+            .execute(c)?;
+    }
     let event_rows: Vec<_> = events
         .into_iter()
         .map(|(id, concern, at, actor, action, from, to, note)| {

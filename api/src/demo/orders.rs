@@ -25,7 +25,7 @@ const OFFERS: [(&str, &str); 8] = [
 const WISHES: [&str; 8] = ["想要一副老花镜", "希望有人陪我去医院复查", "想学用智能手机挂号", "给孙子买一套课外书", "修一修家里漏水的龙头", "想要一台收音机", "希望有人帮忙换灯泡", "想参加一次社区合唱"];
 
 
-pub fn load(c: &mut DbConn, communities: &[String], resident1: &str) -> QueryResult<()> {
+pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[String], resident1: &str) -> QueryResult<()> {
     let mut rng = Lcg(12345);
     let now = Utc::now().naive_utc();
     // Residents without a password of their own: an unusable hash, and not active.
@@ -169,12 +169,15 @@ pub fn load(c: &mut DbConn, communities: &[String], resident1: &str) -> QueryRes
             ));
         }
         let last = timeline.last().map(|e| e.0).unwrap_or(created);
+        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::OrderContact, &id, Some(&format!("1390519{:04}", 3000 + n)));
         orders.push((
             service_orders::id.eq(id),
             service_orders::community_id.eq(community.clone()),
             service_orders::resident_id.eq(rid.clone()),
             service_orders::resident_name.eq(rname.clone()),
-            service_orders::contact_phone.eq(Some(format!("1390519{:04}", 3000 + n))),
+            service_orders::contact_phone_sealed.eq(phone.sealed),
+            service_orders::contact_phone_index.eq(phone.index),
+            service_orders::contact_phone_masked.eq(phone.masked),
             service_orders::address.eq(Some(format!("{}号{}单元", 1 + n % 60, 1 + n % 4))),
             service_orders::menu_item_id.eq(Some(item_id.clone())),
             service_orders::title.eq(title.to_string()),

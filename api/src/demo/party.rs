@@ -74,6 +74,7 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
         };
         let gender = if i == 0 { if value.as_bytes()[16] % 2 == 1 { "male" } else { "female" } } else { gender };
         roster[b].push((id.clone(), name.clone()));
+        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::Member, &id, Some(&format!("139{:08}", rng.next(100_000_000))));
         rows.push(Member {
             id_number_sealed: sealer.seal(&seal_context(&id), &value),
             id_number_index: sealer.blind_index("id_number", &value),
@@ -82,7 +83,9 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
             name,
             gender: gender.into(),
             birth_date: birth,
-            phone: Some(format!("139{:08}", rng.next(100_000_000))),
+            phone_sealed: phone.sealed,
+            phone_index: phone.index,
+            phone_masked: phone.masked,
             education: Some(EDUCATION[rng.next(5) as usize].into()),
             joined_on: joined,
             join_md: joined.format("%m-%d").to_string(),

@@ -44,7 +44,7 @@ const CATALOGUE: [(&str, [&str; 3]); 11] = [
 ];
 
 
-pub fn load(c: &mut DbConn, street: &str, communities: &[String], unit1: &str) -> QueryResult<()> {
+pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, street: &str, communities: &[String], unit1: &str) -> QueryResult<()> {
     let mut rng = Lcg(79);
     let now = Utc::now().naive_utc();
     let today = crate::clock::today();
@@ -63,6 +63,7 @@ pub fn load(c: &mut DbConn, street: &str, communities: &[String], unit1: &str) -
             }
         };
         let id = crate::new_id();
+        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::UnitContact, &id, Some(&format!("1380519{:04}", 2000 + i)));
         rows.push((
             units::id.eq(id.clone()),
             units::name.eq(name),
@@ -70,7 +71,9 @@ pub fn load(c: &mut DbConn, street: &str, communities: &[String], unit1: &str) -
             units::party_org.eq(org),
             units::address.eq(Some(format!("新丰街{}号", 10 + i * 3))),
             units::contact_name.eq(Some(["张敏", "李强", "王芳", "陈刚", "刘洋", "赵丽"][i % 6].to_string())),
-            units::contact_phone.eq(Some(format!("1380519{:04}", 2000 + i))),
+            units::contact_phone_sealed.eq(phone.sealed),
+            units::contact_phone_index.eq(phone.index),
+            units::contact_phone_masked.eq(phone.masked),
             units::region_id.eq(street.to_string()),
             units::status.eq("active"),
             units::version.eq(1),

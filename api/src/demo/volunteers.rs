@@ -45,7 +45,7 @@ fn at_local(day: NaiveDate, hour: u32) -> NaiveDateTime {
     crate::clock::start_of(day) + Duration::hours(hour.into())
 }
 
-pub fn load(c: &mut DbConn, communities: &[String], member1: &str, resident1: &str) -> QueryResult<()> {
+pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[String], member1: &str, resident1: &str) -> QueryResult<()> {
     let mut rng = Lcg(2019);
     let now = Utc::now().naive_utc();
     let today = crate::clock::today();
@@ -56,20 +56,27 @@ pub fn load(c: &mut DbConn, communities: &[String], member1: &str, resident1: &s
         .filter(regions::id.eq_any(communities))
         .order((members::user_id.is_null(), members::id.asc()))
         .limit(MEMBER_VOLUNTEERS)
-        .select((members::id, members::name, members::phone, members::user_id, regions::id))
+        .select((members::id, members::name, members::phone_sealed, members::user_id, regions::id))
         .load(c)?;
     let mut vols: Vec<Volunteer> = picked
         .drain(..)
         .enumerate()
-        .map(|(i, (mid, name, phone, user, region))| Volunteer {
-            id: crate::new_id(),
-            name,
-            phone,
-            member_id: Some(mid),
-            user_id: user.filter(|u| u == member1),
-            region_id: region,
-            specialties: serde_json::json!([SPECIALTIES[i % SPECIALTIES.len()]]).to_string(),
-            created_at: now,
+        .map(|(i, (mid, name, sealed, user, region))| {
+            // The member's phone, sealed again for the volunteer record.
+            let phone = crate::phones::reveal(sealer, crate::phones::PhoneColumn::Member, &mid, sealed.as_deref(), None);
+            Volunteer {
+                id: crate::new_id(),
+                name,
+                phone_sealed: None,
+                phone_index: None,
+                phone_masked: None,
+                member_id: Some(mid),
+                user_id: user.filter(|u| u == member1),
+                region_id: region,
+                specialties: serde_json::json!([SPECIALTIES[i % SPECIALTIES.len()]]).to_string(),
+                created_at: now,
+            }
+            .with_phone(sealer, phone.as_deref())
         })
         .collect();
     for (i, name) in RESIDENTS.iter().cycle().take(60).enumerate() {
@@ -77,13 +84,16 @@ pub fn load(c: &mut DbConn, communities: &[String], member1: &str, resident1: &s
         vols.push(Volunteer {
             id: crate::new_id(),
             name: if i == 0 { "李秀英".into() } else if i < RESIDENTS.len() { (*name).into() } else { format!("{name}{}", i / RESIDENTS.len() + 1) },
-            phone: Some(format!("1390519{:04}", 1000 + i)),
+            phone_sealed: None,
+            phone_index: None,
+            phone_masked: None,
             member_id: None,
             user_id: user,
             region_id: communities[if i < 20 { 0 } else { i % communities.len() }].clone(),
             specialties: "[]".into(),
             created_at: now,
-        });
+        }
+        .with_phone(sealer, Some(&format!("1390519{:04}", 1000 + i))));
     }
     crate::bulk_insert!(c, volunteers::table, vols);
 

@@ -21,10 +21,12 @@ pub struct HouseholdView {
     /// building + unit + room, for display.
     pub address: String,
     pub residents: i32,
-    /// Masked (`王*英`) unless `masked` is false.
+    /// Masked (`王*英`) except in an unmasked read and in the lists of the grid's own workers.
     pub head_name: String,
+    /// Masked (`138****5678`) in every list; in clear only in an unmasked read
+    /// (`GET /households/{id}?unmask=true`).
     pub head_phone: Option<String>,
-    /// Whether names and phones are masked in this answer.
+    /// Whether anything in this answer is masked (the phone always is in lists).
     pub masked: bool,
     pub tags: Vec<String>,
     /// Elderly living alone, disabled or hardship family.

@@ -18,6 +18,8 @@ use crate::error::ApiError;
 use crate::grids::service::access;
 use crate::http::Validate;
 use crate::jobs::{self, LineError};
+use crate::phones;
+use crate::sealed::Sealer;
 use crate::tabular::{self, Column, Format, Rows};
 
 const PROGRESS_EVERY: usize = 500;
@@ -120,8 +122,9 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
     Ok((valid, errors))
 }
 
-/// Writes the valid rows in one transaction: new addresses are inserted, known ones updated.
-fn write(conn: &mut DbConn, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
+/// Writes the valid rows in one transaction: new addresses are inserted, known ones updated (an
+/// unchanged phone is recognised by its blind index, nothing is decrypted).
+fn write(conn: &mut DbConn, sealer: &Sealer, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
     crate::db::write(conn, |c| {
         let (mut created, mut updated) = (0, 0);
         for v in valid {
@@ -131,28 +134,32 @@ fn write(conn: &mut DbConn, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
                 .filter(households::building.eq(&i.building))
                 .filter(households::unit.eq(&i.unit))
                 .filter(households::room.eq(&i.room))
-                .select((households::id, households::version, households::residents, households::head_name, households::head_phone, households::tags))
+                .select((households::id, households::version, households::residents, households::head_name, households::head_phone_index, households::tags))
                 .first(c)
                 .optional()?;
             match existing {
                 None => {
-                    insert(c, i).map_err(|e| ApiError { detail: format!("line {}: {}", v.line, e.detail), ..e })?;
+                    insert(c, sealer, i).map_err(|e| ApiError { detail: format!("line {}: {}", v.line, e.detail), ..e })?;
                     created += 1;
                 }
-                Some((id, version, residents, head, phone, tags)) => {
+                Some((id, version, residents, head, phone_index, tags)) => {
                     let (new_tags, key) = encode_tags(&i.tags);
-                    if residents == i.residents && head == i.head_name && phone == i.head_phone && tags == new_tags {
+                    let new_index = phones::clean(i.head_phone.as_deref()).map(|p| phones::index(sealer, p));
+                    if residents == i.residents && head == i.head_name && phone_index == new_index && tags == new_tags {
                         continue;
                     }
                     let changes = HouseholdChanges {
                         residents: Some(i.residents),
                         head_name: Some(i.head_name.clone()),
-                        head_phone: Some(i.head_phone.clone()),
+                        head_phone_sealed: None,
+                        head_phone_index: None,
+                        head_phone_masked: None,
                         tags: Some(new_tags),
                         key_group: Some(key),
                         version: version + 1,
                         updated_at: Utc::now().naive_utc(),
-                    };
+                    }
+                    .with_phone(sealer, &id, Some(i.head_phone.clone()));
                     diesel::update(households::table.find(&id)).set(&changes).execute(c)?;
                     crate::grids::service::touch_activity(c, &i.grid_id)?;
                     updated += 1;
@@ -164,11 +171,11 @@ fn write(conn: &mut DbConn, valid: &[Valid]) -> Result<(i32, i32), ApiError> {
 }
 
 /// Runs an import job to the end; called on the blocking pool.
-pub fn run(pool: &DbPool, caller: &Caller, job_id: &str, rows: Rows) {
+pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: Rows) {
     let result = (|| -> Result<(i32, i32, Vec<LineError>), (String, Vec<LineError>)> {
         let mut conn = pool.get().map_err(|e| (format!("database: {e}"), vec![]))?;
         let (valid, errors) = validate(&mut conn, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
-        let (created, updated) = write(&mut conn, &valid).map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
+        let (created, updated) = write(&mut conn, sealer, &valid).map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
         audit::record(
             &mut conn,
             &caller.actor(),

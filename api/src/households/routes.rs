@@ -27,13 +27,14 @@ pub struct HouseholdFilters {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UnmaskParam {
-    /// Show the head of household's name and phone (staff and the grid's workers; audited).
+    /// Show the head of household's name and phone in clear (staff and the grid's workers; audited).
     pub unmask: Option<bool>,
 }
 
-/// List households. Names and phones are masked, except for the grid's own workers (each such
-/// read is recorded in the audit trail). `q` searches building, room and name; `sort` takes
-/// `address`, `last_visited_on`, `residents`, `created_at`.
+/// List households. Phones are masked for everyone (read one household with `unmask=true`);
+/// names are masked except for the grid's own workers (each such read is recorded in the audit
+/// trail). `q` searches building, room and name, or a phone number exactly (`q=13812345678`);
+/// `sort` takes `address`, `last_visited_on`, `residents`, `created_at`.
 #[utoipa::path(
     tag = "households",
     operation_id = "households_list",
@@ -46,7 +47,9 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
     let f = filters.into_inner();
-    let filter = HouseholdFilter { grid_id: f.grid_id, key_group: f.key_group, tag: f.tag, overdue_days: f.overdue_days, q: params.query() };
+    let q = params.query();
+    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = HouseholdFilter { grid_id: f.grid_id, key_group: f.key_group, tag: f.tag, overdue_days: f.overdue_days, q, q_phone_index };
     let page = paging.clone();
     let memo = state.groups.clone();
     let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &memo, &caller, filter, sorts, paging)).await?;
@@ -70,7 +73,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
 #[post("/households")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateHousehold>) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input)).await?;
     Ok(created(format!("/api/v1/households/{}", view.id), &view, view.version))
 }
 
@@ -89,7 +93,8 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
 #[get("/households/{id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
     let (id, unmask) = (id.into_inner(), q.unmask.unwrap_or(false));
-    let view = crate::db::run(&state.pool, move |c| service::get(c, &caller, &id, unmask)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::get(c, &sealer, &caller, &id, unmask)).await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -112,7 +117,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Strin
 pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateHousehold>) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &caller, &id, input, if_match)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| service::update(c, &sealer, &caller, &id, input, if_match)).await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -279,10 +285,10 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
     let rows = state.imports.parse(move || super::import::parse(&bytes, format)).await?;
     let owner = caller.user_id.clone();
     let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "households_import")?)).await?;
-    let (pool, job_id) = (state.pool.clone(), job.id.clone());
+    let (pool, sealer, job_id) = (state.pool.clone(), state.sealer.clone(), job.id.clone());
     actix_web::rt::spawn(async move {
         let _ = web::block(move || {
-            super::import::run(&pool, &caller, &job_id, rows);
+            super::import::run(&pool, &sealer, &caller, &job_id, rows);
             drop(slot);
         })
         .await;

@@ -1,6 +1,7 @@
 //! Household rules: staff of the community and the grid's workers keep the households; lists mask
-//! names and phones except for grid workers (who need them to visit), and every unmasked read is
-//! an audit event; an address is unique within a grid; the grid's household count follows.
+//! names except for grid workers (who need them to visit) and phones for everyone (sealed at rest,
+//! see `phones`); every unmasked read is an audit event; an address is unique within a grid; the
+//! grid's household count follows.
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -12,7 +13,9 @@ use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::grids::service::{access, boxed_visible, touch_activity, visible_grid_ids};
 use crate::http::list::{like_pattern, Paging, Sort};
-use crate::privacy::{mask_name, mask_phone};
+use crate::phones::{self, PhoneColumn};
+use crate::privacy::mask_name;
+use crate::sealed::Sealer;
 use crate::audit;
 use crate::versions::GroupMemo;
 
@@ -28,7 +31,9 @@ pub struct Household {
     pub room: String,
     pub residents: i32,
     pub head_name: String,
-    pub head_phone: Option<String>,
+    pub head_phone_sealed: Option<String>,
+    pub head_phone_index: Option<String>,
+    pub head_phone_masked: Option<String>,
     pub tags: String,
     pub key_group: bool,
     pub last_visited_on: Option<NaiveDate>,
@@ -46,13 +51,19 @@ pub fn encode_tags(tags: &[String]) -> (String, bool) {
     (if t.is_empty() { String::new() } else { format!(",{},", t.join(",")) }, key)
 }
 
-pub fn view(h: Household, grid_name: String, masked: bool) -> HouseholdView {
+/// A household as shown: the head's name masked when `names_masked`; the phone masked unless
+/// `reveal` gives the sealer for an unmasked read.
+pub fn view(h: Household, grid_name: String, names_masked: bool, reveal: Option<&Sealer>) -> HouseholdView {
+    let head_phone = match reveal {
+        Some(sealer) => phones::reveal(sealer, PhoneColumn::HouseholdHead, &h.id, h.head_phone_sealed.as_deref(), h.head_phone_masked.as_deref()),
+        None => h.head_phone_masked.clone(),
+    };
     HouseholdView {
         address: format!("{}{}{}", h.building, h.unit, h.room),
         tags: h.tags.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-        head_name: if masked { mask_name(&h.head_name) } else { h.head_name },
-        head_phone: h.head_phone.map(|p| if masked { mask_phone(&p) } else { p }),
-        masked,
+        head_name: if names_masked { mask_name(&h.head_name) } else { h.head_name },
+        masked: names_masked || (reveal.is_none() && head_phone.is_some()),
+        head_phone,
         id: h.id,
         grid_id: h.grid_id,
         grid_name,
@@ -76,6 +87,8 @@ pub struct HouseholdFilter {
     /// Not visited for this many days (or never).
     pub overdue_days: Option<i64>,
     pub q: Option<String>,
+    /// The blind index of `q` when it is a phone number (see `phones::query_index`).
+    pub q_phone_index: Option<String>,
 }
 
 impl HouseholdFilter {
@@ -102,15 +115,18 @@ macro_rules! household_filters {
         }
         if let Some(text) = &filter.q {
             let pat = like_pattern(text);
-            // The address as people write it ("3幢2单元301"), or the head of household's name.
-            q = q.filter(
-                households::building
-                    .concat(households::unit)
-                    .concat(households::room)
-                    .like(pat.clone())
-                    .escape('\\')
-                    .or(households::head_name.like(pat).escape('\\')),
-            );
+            // The address as people write it ("3幢2单元301"), the head of household's name, or
+            // (a number) the head's phone, matched by its blind index.
+            let text_match = households::building
+                .concat(households::unit)
+                .concat(households::room)
+                .like(pat.clone())
+                .escape('\\')
+                .or(households::head_name.like(pat).escape('\\'));
+            q = match &filter.q_phone_index {
+                Some(index) => q.filter(text_match.or(households::head_phone_index.eq(index.clone()))),
+                None => q.filter(text_match),
+            };
         }
         q
     }};
@@ -245,10 +261,10 @@ fn grid_counts(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, tod
     Ok(grid_list.into_iter().map(|(id, name, n)| (id, name, i64::from(n))).collect())
 }
 
-/// Masks a page for the caller, except the households of their own grids, whose unmasked read is
-/// recorded.
+/// Masks a page for the caller: phones always (a list decrypts nothing), names except in the
+/// households of the caller's own grids, whose read in full is recorded.
 fn reveal(conn: &mut DbConn, caller: &Caller, rows: Vec<(Household, String)>) -> ApiResult<Vec<HouseholdView>> {
-    // Grid workers need names and phones to visit; for everyone else lists are masked.
+    // Grid workers need names to visit; for everyone else lists are masked.
     let unmasked_ids: Vec<String> = rows.iter().filter(|(h, _)| caller.grid_ids().contains(&h.grid_id)).map(|(h, _)| h.id.clone()).collect();
     if !unmasked_ids.is_empty() {
         audit::record(conn, &caller.actor(), "unmask", "household", None, Some(json!({"household_ids": unmasked_ids, "via": "list"})))?;
@@ -257,7 +273,7 @@ fn reveal(conn: &mut DbConn, caller: &Caller, rows: Vec<(Household, String)>) ->
         .into_iter()
         .map(|(h, name)| {
             let masked = !unmasked_ids.contains(&h.id);
-            view(h, name, masked)
+            view(h, name, masked, None)
         })
         .collect();
     Ok(items)
@@ -268,17 +284,18 @@ fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Household>> {
 }
 
 /// Reads one household; `unmask` shows the name and phone to staff and the grid's workers, and
-/// records that it did.
-pub fn get(conn: &mut DbConn, caller: &Caller, id: &str, unmask: bool) -> ApiResult<HouseholdView> {
+/// records that it did. (The head of household has no account, so the event names no subject.)
+pub fn get(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<HouseholdView> {
     let h = load(conn, id)?.ok_or_else(|| ApiError::not_found("household"))?;
     let acc = access(conn, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
-    if unmask {
-        if !(acc.staff || acc.worker) {
-            return Err(ApiError::forbidden("your role may not see residents' names and phones"));
-        }
-        audit::record(conn, &caller.actor(), "unmask", "household", Some(id), Some(json!({"via": "read"})))?;
+    if !unmask {
+        return Ok(view(h, acc.grid_name, true, None));
     }
-    Ok(view(h, acc.grid_name, !unmask))
+    if !(acc.staff || acc.worker) {
+        return Err(ApiError::forbidden("your role may not see residents' names and phones"));
+    }
+    audit::record_unmask(conn, &caller.actor(), "household", id, None, json!({"via": "read", "fields": ["head_name", "head_phone"]}))?;
+    Ok(view(h, acc.grid_name, false, Some(sealer)))
 }
 
 /// Keeps the grid's household count (the households list pages by it) and marks its activity.
@@ -289,20 +306,20 @@ fn bump_count(conn: &mut DbConn, grid_id: &str, delta: i32) -> QueryResult<usize
         .execute(conn)
 }
 
-pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateHousehold) -> ApiResult<HouseholdView> {
+pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateHousehold) -> ApiResult<HouseholdView> {
     crate::db::write(conn, |c| {
         let acc = access(c, caller, &input.grid_id, Some("grid_id"))?;
         if !(acc.staff || acc.worker) {
             return Err(ApiError::forbidden("only the community's staff and the grid's workers keep its households"));
         }
-        let h = insert(c, &input)?;
+        let h = insert(c, sealer, &input)?;
         audit::record(c, &caller.actor(), "create", "household", Some(&h.id), Some(json!({"grid_id": h.grid_id, "address": format!("{}{}{}", h.building, h.unit, h.room)})))?;
-        Ok(view(h, acc.grid_name, true))
+        Ok(view(h, acc.grid_name, true, None))
     })
 }
 
 /// Inserts a checked household (also used by the import), keeping the grid's count.
-pub fn insert(conn: &mut DbConn, input: &CreateHousehold) -> ApiResult<Household> {
+pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateHousehold) -> ApiResult<Household> {
     let (building, unit, room) = (input.building.trim(), input.unit.trim(), input.room.trim());
     let taken: i64 = households::table
         .filter(households::grid_id.eq(&input.grid_id))
@@ -319,15 +336,19 @@ pub fn insert(conn: &mut DbConn, input: &CreateHousehold) -> ApiResult<Household
     }
     let (tags, key_group) = encode_tags(&input.tags);
     let now = Utc::now().naive_utc();
+    let id = crate::new_id();
+    let phone = phones::seal(sealer, PhoneColumn::HouseholdHead, &id, input.head_phone.as_deref());
     let h = Household {
-        id: crate::new_id(),
+        id,
         grid_id: input.grid_id.clone(),
         building: building.into(),
         unit: unit.into(),
         room: room.into(),
         residents: input.residents,
         head_name: input.head_name.trim().into(),
-        head_phone: input.head_phone.as_deref().map(str::trim).map(str::to_owned),
+        head_phone_sealed: phone.sealed,
+        head_phone_index: phone.index,
+        head_phone_masked: phone.masked,
         tags,
         key_group,
         last_visited_on: None,
@@ -345,14 +366,27 @@ pub fn insert(conn: &mut DbConn, input: &CreateHousehold) -> ApiResult<Household
 pub struct HouseholdChanges {
     pub residents: Option<i32>,
     pub head_name: Option<String>,
-    pub head_phone: Option<Option<String>>,
+    pub head_phone_sealed: Option<Option<String>>,
+    pub head_phone_index: Option<Option<String>>,
+    pub head_phone_masked: Option<Option<String>>,
     pub tags: Option<String>,
     pub key_group: Option<bool>,
     pub version: i32,
     pub updated_at: NaiveDateTime,
 }
 
-pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateHousehold, if_match: Option<i32>) -> ApiResult<HouseholdView> {
+impl HouseholdChanges {
+    /// Sets (or clears) the head's phone, sealed for household `id`.
+    pub fn with_phone(mut self, sealer: &Sealer, id: &str, phone: Option<Option<String>>) -> HouseholdChanges {
+        if let Some(p) = phone {
+            let s = phones::seal(sealer, PhoneColumn::HouseholdHead, id, p.as_deref());
+            (self.head_phone_sealed, self.head_phone_index, self.head_phone_masked) = (Some(s.sealed), Some(s.index), Some(s.masked));
+        }
+        self
+    }
+}
+
+pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, input: UpdateHousehold, if_match: Option<i32>) -> ApiResult<HouseholdView> {
     crate::db::write(conn, |c| {
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
         let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
@@ -364,12 +398,15 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateHouseho
         let changes = HouseholdChanges {
             residents: input.residents,
             head_name: input.head_name.as_deref().map(str::trim).map(str::to_owned),
-            head_phone: input.head_phone.clone().map(|p| p.map(|v| v.trim().to_string())),
+            head_phone_sealed: None,
+            head_phone_index: None,
+            head_phone_masked: None,
             tags: encoded.as_ref().map(|(t, _)| t.clone()),
             key_group: encoded.as_ref().map(|(_, k)| *k),
             version: h.version + 1,
             updated_at: Utc::now().naive_utc(),
-        };
+        }
+        .with_phone(sealer, id, input.head_phone.clone());
         let changed = diesel::update(households::table.find(id).filter(households::version.eq(h.version))).set(&changes).execute(c)?;
         if changed == 0 {
             return Err(ApiError::precondition_failed(h.version));
@@ -382,7 +419,7 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateHouseho
             .collect();
         audit::record(c, &caller.actor(), "update", "household", Some(id), Some(json!({"fields": fields})))?;
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
-        Ok(view(h, acc.grid_name, true))
+        Ok(view(h, acc.grid_name, true, None))
     })
 }
 

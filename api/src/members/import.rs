@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::http::list::Paging;
 use crate::http::Validate;
 use crate::jobs::{self, LineError};
+use crate::phones::{self, PhoneColumn};
 use crate::sealed::Sealer;
 use crate::tabular::{self, Column, Format, Rows};
 
@@ -211,6 +212,7 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
                 None => {
                     let value = id_number::parse(&i.id_number).map_err(|(_, m)| ApiError::internal(m))?;
                     let id = crate::new_id();
+                    let phone = phones::seal(sealer, PhoneColumn::Member, &id, i.phone.as_deref());
                     new_rows.push(Member {
                         id_number_sealed: sealer.seal(&seal_context(&id), &value.value),
                         id_number_index: v.index.clone(),
@@ -220,7 +222,9 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
                         name: i.name.trim().into(),
                         gender: i.gender.as_str().into(),
                         birth_date: value.birth_date,
-                        phone: i.phone.clone(),
+                        phone_sealed: phone.sealed,
+                        phone_index: phone.index,
+                        phone_masked: phone.masked,
                         education: i.education.clone(),
                         joined_on: i.joined_on,
                         join_md: i.joined_on.format("%m-%d").to_string(),
@@ -244,8 +248,9 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
                     moved.push(LineError { line: v.line, field: "branch".into(), message: "this person is already on another branch's roster; transfer them instead".into() });
                 }
                 Some(m) => {
+                    // The phone is compared by its blind index: nothing is decrypted.
                     let same = m.name == i.name.trim()
-                        && m.phone == i.phone
+                        && m.phone_index == phones::clean(i.phone.as_deref()).map(|p| phones::index(sealer, p))
                         && m.education == i.education
                         && m.joined_on == i.joined_on
                         && m.full_member_on == i.full_member_on
@@ -254,10 +259,13 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
                     if same {
                         continue;
                     }
+                    let phone = phones::seal(sealer, PhoneColumn::Member, &m.id, i.phone.as_deref());
                     diesel::update(members::table.find(&m.id))
                         .set((
                             members::name.eq(i.name.trim()),
-                            members::phone.eq(&i.phone),
+                            members::phone_sealed.eq(phone.sealed),
+                            members::phone_index.eq(phone.index),
+                            members::phone_masked.eq(phone.masked),
                             members::education.eq(&i.education),
                             members::joined_on.eq(i.joined_on),
                             members::join_md.eq(i.joined_on.format("%m-%d").to_string()),

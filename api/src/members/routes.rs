@@ -34,7 +34,7 @@ pub struct MemberFilters {
 
 impl MemberFilters {
     /// The filter, checked: ages 0 to 150, a join year 1900 to 9999 and a known status, else a 422.
-    fn checked(self, q: Option<String>) -> Result<MemberFilter, ApiError> {
+    fn checked(self, q: Option<String>, sealer: &crate::sealed::Sealer) -> Result<MemberFilter, ApiError> {
         let mut errors = vec![];
         for (field, age) in [("age_min", self.age_min), ("age_max", self.age_max)] {
             if age.is_some_and(|a| !(0..=150).contains(&a)) {
@@ -49,7 +49,9 @@ impl MemberFilters {
         }
         crate::http::json::rules::finish(errors).map_err(ApiError::validation)?;
         let f = self;
-        Ok(MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q })
+        // A phone number as `q` is looked up by its blind index (phones are sealed at rest).
+        let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(sealer, q));
+        Ok(MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q, q_phone_index })
     }
 }
 
@@ -60,7 +62,8 @@ pub struct UnmaskParam {
     pub unmask: Option<bool>,
 }
 
-/// List members in the caller's reach: masked ID numbers and phones. `q` searches names;
+/// List members in the caller's reach: masked ID numbers and phones. `q` searches names, or a
+/// phone number exactly (`q=13900001234`);
 /// `sort` takes `name`, `joined_on`, `birth_date`, `created_at`.
 #[utoipa::path(
     tag = "members",
@@ -73,7 +76,7 @@ pub struct UnmaskParam {
 pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<MemberFilters>) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
-    let filter = filters.into_inner().checked(params.query())?;
+    let filter = filters.into_inner().checked(params.query(), &state.sealer)?;
     let sealer = state.sealer.clone();
     let (memo, pages) = (state.groups.clone(), state.pages.clone());
     // Pages are remembered as sent until the members' data version moves: a repeated page costs
@@ -456,7 +459,7 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
 #[get("/members/export")]
 pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<FormatParam>, filters: web::Query<MemberFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
     let format = crate::tabular::Format::from_param(fmt.format.as_deref())?;
-    let filter = filters.into_inner().checked(params.query())?;
+    let filter = filters.into_inner().checked(params.query(), &state.sealer)?;
     let sealer = state.sealer.clone();
     let memo = state.groups.clone();
     let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &memo, &sealer, &caller, filter, format)).await?;

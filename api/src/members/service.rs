@@ -15,7 +15,7 @@ use crate::db::schema::{branches, grids, households, member_affiliations, member
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging, Sort};
-use crate::privacy::mask_phone;
+use crate::phones::{self, PhoneColumn};
 use crate::sealed::Sealer;
 use crate::db::any_of::any_of;
 use crate::versions::GroupMemo;
@@ -36,7 +36,9 @@ pub struct Member {
     pub id_number_sealed: String,
     pub id_number_index: String,
     pub id_number_masked: String,
-    pub phone: Option<String>,
+    pub phone_sealed: Option<String>,
+    pub phone_index: Option<String>,
+    pub phone_masked: Option<String>,
     pub education: Option<String>,
     pub joined_on: NaiveDate,
     pub join_md: String,
@@ -146,7 +148,7 @@ fn view_with(sealer: &Sealer, m: Member, branch_name: String, unmasked: bool, in
         category,
         gender: Gender::parse(&m.gender).unwrap_or(Gender::Male),
         status: MemberStatus::parse(&m.status).unwrap_or(MemberStatus::Active),
-        phone: m.phone.map(|p| if unmasked { p } else { mask_phone(&p) }),
+        phone: if unmasked { phones::reveal(sealer, PhoneColumn::Member, &m.id, m.phone_sealed.as_deref(), m.phone_masked.as_deref()) } else { m.phone_masked.clone() },
         masked: !unmasked,
         id_number,
         interest_branches: interest.into_iter().map(|(id, name)| BranchRef { id, name }).collect(),
@@ -182,6 +184,8 @@ pub struct MemberFilter {
     /// `active` (default), `historical` or `all`.
     pub status: Option<String>,
     pub q: Option<String>,
+    /// The blind index of `q` when it is a phone number (see `phones::query_index`).
+    pub q_phone_index: Option<String>,
 }
 
 impl MemberFilter {
@@ -220,7 +224,12 @@ macro_rules! member_filters {
             q = q.filter(members::joined_on.ge(from)).filter(members::joined_on.lt(to));
         }
         if let Some(text) = &filter.q {
-            q = q.filter(members::name.like(like_pattern(text)).escape('\\'));
+            // A name, or (a number) a phone, matched by its blind index.
+            let by_name = members::name.like(like_pattern(text)).escape('\\');
+            q = match &filter.q_phone_index {
+                Some(index) => q.filter(by_name.or(members::phone_index.eq(index.clone()))),
+                None => q.filter(by_name),
+            };
         }
         q
     }};
@@ -451,7 +460,7 @@ pub fn get(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask
             return Err(ApiError::forbidden("your role may not see members' ID numbers and phones"));
         }
         if !acc.own {
-            audit::record(conn, &caller.actor(), "unmask", "member", Some(id), Some(json!({"fields": ["id_number", "phone"]})))?;
+            audit::record_unmask(conn, &caller.actor(), "member", id, acc.member.user_id.as_deref(), json!({"fields": ["id_number", "phone"]}))?;
         }
     }
     view(conn, sealer, acc.member, acc.branch_name, unmask)
@@ -536,6 +545,7 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateMember) -> ApiRe
     let id = crate::new_id();
     let now = Utc::now().naive_utc();
     let trim = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let phone = phones::seal(sealer, PhoneColumn::Member, &id, input.phone.as_deref());
     let m = Member {
         id_number_sealed: sealer.seal(&seal_context(&id), &idn.value),
         id_number_index: index,
@@ -545,7 +555,9 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateMember) -> ApiRe
         name: input.name.trim().into(),
         gender: input.gender.as_str().into(),
         birth_date: idn.birth_date,
-        phone: trim(&input.phone),
+        phone_sealed: phone.sealed,
+        phone_index: phone.index,
+        phone_masked: phone.masked,
         education: trim(&input.education),
         joined_on: input.joined_on,
         join_md: input.joined_on.format("%m-%d").to_string(),
@@ -581,7 +593,9 @@ pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: Create
 #[diesel(table_name = members)]
 struct MemberChanges {
     name: Option<String>,
-    phone: Option<Option<String>>,
+    phone_sealed: Option<Option<String>>,
+    phone_index: Option<Option<String>>,
+    phone_masked: Option<Option<String>>,
     education: Option<Option<String>>,
     joined_on: Option<NaiveDate>,
     join_md: Option<String>,
@@ -621,9 +635,12 @@ pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, inp
             return Err(ApiError::field("full_member_on", "before_joining", "full membership comes after joining"));
         }
         let trim = |v: Option<Option<String>>| v.map(|o| o.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()));
+        let phone = input.phone.as_ref().map(|p| phones::seal(sealer, PhoneColumn::Member, id, p.as_deref()));
         let changes = MemberChanges {
             name: input.name.as_deref().map(str::trim).map(str::to_owned),
-            phone: trim(input.phone.clone()),
+            phone_sealed: phone.as_ref().map(|p| p.sealed.clone()),
+            phone_index: phone.as_ref().map(|p| p.index.clone()),
+            phone_masked: phone.as_ref().map(|p| p.masked.clone()),
             education: trim(input.education.clone()),
             joined_on: input.joined_on,
             join_md: input.joined_on.map(|j| j.format("%m-%d").to_string()),

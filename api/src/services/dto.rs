@@ -56,7 +56,7 @@ pub struct PairedCommunity {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000f01", "name": "常州市第一人民医院", "kind": "institution", "party_org": "常州市第一人民医院党委", "address": "局前街185号", "contact_name": "张敏", "contact_phone": "0519-6887****", "region_id": "0193a1b2-0000-7000-8000-000000000002", "region_name": "新丰街街道", "status": "active", "communities": [{"community_id": "0193a1b2-0000-7000-8000-000000000010", "name": "斜桥巷社区", "paired_on": "2026-03-01"}], "active_claims": 2, "can_manage": true, "version": 1, "created_at": "2026-03-01T02:00:00Z", "updated_at": "2026-03-01T02:00:00Z"}))]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000f01", "name": "常州市第一人民医院", "kind": "institution", "party_org": "常州市第一人民医院党委", "address": "局前街185号", "contact_name": "张敏", "contact_phone": "051****0000", "region_id": "0193a1b2-0000-7000-8000-000000000002", "region_name": "新丰街街道", "status": "active", "communities": [{"community_id": "0193a1b2-0000-7000-8000-000000000010", "name": "斜桥巷社区", "paired_on": "2026-03-01"}], "active_claims": 2, "can_manage": true, "version": 1, "created_at": "2026-03-01T02:00:00Z", "updated_at": "2026-03-01T02:00:00Z"}))]
 pub struct UnitView {
     pub id: String,
     pub name: String,
@@ -65,7 +65,8 @@ pub struct UnitView {
     pub party_org: Option<String>,
     pub address: Option<String>,
     pub contact_name: Option<String>,
-    /// Masked unless the caller keeps the unit or acts for it.
+    /// Masked (`051****0000`) in lists and reads; in clear only in an unmasked read
+    /// (`GET /units/{id}?unmask=true`: the street's staff who keep the unit and its contacts).
     pub contact_phone: Option<String>,
     /// The street (or district) the unit sits in.
     pub region_id: String,
@@ -463,6 +464,8 @@ pub struct OrderView {
     pub community_name: String,
     /// Masked except for the resident themself and the community's staff.
     pub resident_name: String,
+    /// Masked (`139****0000`) in lists and reads; in clear only in an unmasked read
+    /// (`GET /service-orders/{id}?unmask=true`).
     pub contact_phone: Option<String>,
     pub address: Option<String>,
     pub menu_item_id: Option<String>,

@@ -14,7 +14,9 @@ use crate::db::schema::{menu_items, order_events, regions, service_orders, team_
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
-use crate::privacy::{mask_name, mask_phone};
+use crate::phones::{self, PhoneColumn};
+use crate::privacy::mask_name;
+use crate::sealed::Sealer;
 use crate::audit;
 
 /// The one state machine: the status an action leads to from a status, or `None`.
@@ -42,7 +44,9 @@ pub struct Order {
     pub community_id: String,
     pub resident_id: String,
     pub resident_name: String,
-    pub contact_phone: Option<String>,
+    pub contact_phone_sealed: Option<String>,
+    pub contact_phone_index: Option<String>,
+    pub contact_phone_masked: Option<String>,
     pub address: Option<String>,
     pub menu_item_id: Option<String>,
     pub title: String,
@@ -377,7 +381,8 @@ fn order_view_with(conn: &mut DbConn, caller: &Caller, r: Rights, o: Order, comm
         complete_overdue: status == OrderStatus::Accepted && o.complete_due_at.is_some_and(|d| at > d),
         status,
         resident_name: if clear { o.resident_name } else { mask_name(&o.resident_name) },
-        contact_phone: o.contact_phone.map(|p| if r.resident || r.staff || r.provider { p } else { mask_phone(&p) }),
+        // Masked for everyone here; `read` with `unmask` shows it in clear.
+        contact_phone: o.contact_phone_masked,
         address: o.address.filter(|_| r.resident || r.staff || r.provider),
         provider_type: o.provider_type.as_deref().and_then(ProviderType::parse),
         evidence: serde_json::from_str(&o.evidence).unwrap_or_default(),
@@ -423,6 +428,28 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<OrderView>
     order_view(conn, caller, o, name, &path, true)
 }
 
+/// One order; `unmask` shows the contact phone to the resident, the community's staff and the
+/// provider the order is dispatched to (who calls before coming) — on this order only. A read by
+/// anyone but the resident is recorded, naming the resident so that they can see it.
+pub fn read(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<OrderView> {
+    let (o, name, path) = load_visible(conn, caller, id)?;
+    if !unmask {
+        return order_view(conn, caller, o, name, &path, true);
+    }
+    let r = rights(conn, caller, &o, &path)?;
+    if !(r.resident || r.staff || r.provider) {
+        return Err(ApiError::forbidden("only the resident, the community's staff and the order's provider see the contact phone"));
+    }
+    if !r.resident {
+        let via = if r.staff { "staff" } else { "provider" };
+        audit::record_unmask(conn, &caller.actor(), "service_order", id, Some(&o.resident_id), json!({"fields": ["contact_phone"], "via": via}))?;
+    }
+    let phone = phones::reveal(sealer, PhoneColumn::OrderContact, &o.id, o.contact_phone_sealed.as_deref(), o.contact_phone_masked.as_deref());
+    let mut v = order_view_with(conn, caller, r, o, name, &path, true)?;
+    v.contact_phone = phone;
+    Ok(v)
+}
+
 fn event(conn: &mut DbConn, caller: &Caller, order_id: &str, action: &str, from: Option<OrderStatus>, to: OrderStatus, note: Option<String>, at: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(order_events::table)
         .values((
@@ -440,7 +467,7 @@ fn event(conn: &mut DbConn, caller: &Caller, order_id: &str, action: &str, from:
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateOrder) -> ApiResult<OrderView> {
+pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateOrder) -> ApiResult<OrderView> {
     crate::db::write(conn, |c| {
         let (community_id, title, menu) = match &input.menu_item_id {
             Some(mid) => {
@@ -452,12 +479,16 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateOrder) -> ApiResu
         };
         community_path(c, &community_id, "community_id")?;
         let at = now();
+        let id = crate::new_id();
+        let phone = phones::seal(sealer, PhoneColumn::OrderContact, &id, input.contact_phone.as_deref());
         let o = Order {
-            id: crate::new_id(),
+            id,
             community_id,
             resident_id: caller.user_id.clone(),
             resident_name: caller.display_name.clone(),
-            contact_phone: input.contact_phone.map(|p| p.trim().to_owned()),
+            contact_phone_sealed: phone.sealed,
+            contact_phone_index: phone.index,
+            contact_phone_masked: phone.masked,
             address: input.address.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
             menu_item_id: menu,
             title: title.trim().into(),

@@ -20,7 +20,8 @@ pub struct UnitFilters {
     pub kind: Option<UnitKind>,
 }
 
-/// Co-building units the caller may see, by name.
+/// Co-building units the caller may see, by name; contact phones masked. `q` searches names, or a
+/// contact phone number exactly.
 #[utoipa::path(
     tag = "units",
     operation_id = "units_list",
@@ -32,7 +33,9 @@ pub struct UnitFilters {
 pub async fn list_units(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<UnitFilters>) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = units::UnitFilter { region_id: f.region_id, community_id: f.community_id, kind: f.kind, q: params.query() };
+    let q = params.query();
+    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = units::UnitFilter { region_id: f.region_id, community_id: f.community_id, kind: f.kind, q, q_phone_index };
     let p = paging.clone();
     let (items, total) = crate::db::run(&state.pool, move |c| units::list(c, &caller, filter, paging)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
@@ -55,21 +58,35 @@ pub async fn list_units(state: web::Data<AppState>, caller: Caller, params: web:
 #[post("/units")]
 pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateUnit>) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| units::create(c, &caller, input)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| units::create(c, &sealer, &caller, input)).await?;
     Ok(created(format!("/api/v1/units/{}", view.id), &view, view.version))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitUnmaskParam {
+    /// Show the contact phone in clear (the street's staff who keep the unit and its contacts;
+    /// recorded, and the unit's contacts can see who did in `GET /me/data-access`).
+    pub unmask: Option<bool>,
+}
+
+/// Read one unit; `unmask=true` shows the contact phone (audited).
 #[utoipa::path(
     tag = "units",
     operation_id = "units_get",
-    params(("id" = String, Path)),
-    responses((status = 200, body = UnitView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    params(("id" = String, Path), UnitUnmaskParam),
+    responses(
+        (status = 200, body = UnitView),
+        (status = 403, description = "your role may not unmask", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/units/{id}")]
-pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let view = crate::db::run(&state.pool, move |c| units::get(c, &caller, &id)).await?;
+pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnitUnmaskParam>) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
+    let view = crate::db::run(&state.pool, move |c| units::read(c, &sealer, &caller, &id, unmask)).await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -93,7 +110,8 @@ pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<
 pub async fn update_unit(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateUnit>) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| units::update(c, &caller, &id, input, if_match)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| units::update(c, &sealer, &caller, &id, input, if_match)).await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -432,22 +450,36 @@ pub async fn list_orders(state: web::Data<AppState>, caller: Caller, params: web
 #[post("/service-orders")]
 pub async fn create_order(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateOrder>) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| orders::create(c, &caller, input)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| orders::create(c, &sealer, &caller, input)).await?;
     Ok(created(format!("/api/v1/service-orders/{}", view.id), &view, view.version))
 }
 
-/// One order with its timeline and what the caller may do next.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderUnmaskParam {
+    /// Show the contact phone in clear (the resident, the community's staff and the provider the
+    /// order is dispatched to; recorded, and the resident can see who did in `GET /me/data-access`).
+    pub unmask: Option<bool>,
+}
+
+/// One order with its timeline and what the caller may do next; `unmask=true` shows the contact
+/// phone (audited).
 #[utoipa::path(
     tag = "orders",
     operation_id = "service_orders_get",
-    params(("id" = String, Path)),
-    responses((status = 200, body = OrderView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    params(("id" = String, Path), OrderUnmaskParam),
+    responses(
+        (status = 200, body = OrderView),
+        (status = 403, description = "your role may not unmask", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/service-orders/{id}")]
-pub async fn get_order(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let view = crate::db::run(&state.pool, move |c| orders::get(c, &caller, &id)).await?;
+pub async fn get_order(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<OrderUnmaskParam>) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
+    let view = crate::db::run(&state.pool, move |c| orders::read(c, &sealer, &caller, &id, unmask)).await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -569,7 +601,29 @@ macro_rules! wish_action {
 }
 
 wish_action!(review_wish, "/wishes/{id}/review", "wishes_review", "Approve a posted wish onto the wall, or reject it with a reason (the community's staff).", ReviewWish, wishes::review);
-wish_action!(adopt_wish, "/wishes/{id}/adopt", "wishes_adopt", "Adopt an open wish, as yourself or for a unit you act for.", AdoptWish, wishes::adopt);
+
+/// Adopt an open wish, as yourself or for a unit you act for.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "wishes_adopt",
+    request_body = AdoptWish,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = WishView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the detail names the current state", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/wishes/{id}/adopt")]
+pub async fn adopt_wish(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<AdoptWish>) -> Result<HttpResponse, ApiError> {
+    // Adopting as yourself may make your volunteer record, whose phone is sealed.
+    let (id, input, sealer) = (id.into_inner(), body.0, state.sealer.clone());
+    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| wishes::adopt(c, &sealer, &caller, &id, input)).await?))
+}
+
 wish_action!(fulfil_wish, "/wishes/{id}/fulfil", "wishes_fulfil", "Mark an adopted wish fulfilled with evidence (the adopter); a volunteer's minutes go into the hours ledger.", FulfilWish, wishes::fulfil);
 wish_action!(thank_wish, "/wishes/{id}/thank", "wishes_thank", "Thank the adopter (the resident who made the wish).", ThankWish, wishes::thank);
 

@@ -11,7 +11,8 @@ use crate::db::schema::{project_claims, regions, unit_pairings, units};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
-use crate::privacy::mask_phone;
+use crate::phones::{self, PhoneColumn};
+use crate::sealed::Sealer;
 use crate::audit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -23,7 +24,9 @@ pub struct Unit {
     pub party_org: Option<String>,
     pub address: Option<String>,
     pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
+    pub contact_phone_sealed: Option<String>,
+    pub contact_phone_index: Option<String>,
+    pub contact_phone_masked: Option<String>,
     pub region_id: String,
     pub status: String,
     pub version: i32,
@@ -75,12 +78,12 @@ fn view(conn: &mut DbConn, a: UnitAccess) -> QueryResult<UnitView> {
         .filter(project_claims::status.eq(ClaimState::Active.as_str()))
         .count()
         .get_result(conn)?;
-    let clear = a.manage || a.contact;
     let u = a.unit;
     Ok(UnitView {
         kind: UnitKind::parse(&u.kind).unwrap_or(UnitKind::Enterprise),
         status: UnitStatus::parse(&u.status).unwrap_or(UnitStatus::Active),
-        contact_phone: u.contact_phone.map(|p| if clear { p } else { mask_phone(&p) }),
+        // Masked for everyone here; `read` with `unmask` shows it in clear.
+        contact_phone: u.contact_phone_masked,
         id: u.id,
         name: u.name,
         party_org: u.party_org,
@@ -102,6 +105,24 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<UnitView> 
     Ok(view(conn, a)?)
 }
 
+/// One unit; `unmask` shows the contact phone to the street's staff who keep the unit and to the
+/// unit's contacts. Every such read is recorded; the unit's contacts see the others' reads in
+/// `GET /me/data-access` (the number is theirs to answer).
+pub fn read(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<UnitView> {
+    let a = access(conn, caller, id)?;
+    if !unmask {
+        return Ok(view(conn, a)?);
+    }
+    if !(a.manage || a.contact) {
+        return Err(ApiError::forbidden("only the street's staff and the unit's contacts see its contact phone"));
+    }
+    audit::record_unmask(conn, &caller.actor(), "unit", id, None, json!({"fields": ["contact_phone"]}))?;
+    let phone = phones::reveal(sealer, PhoneColumn::UnitContact, id, a.unit.contact_phone_sealed.as_deref(), a.unit.contact_phone_masked.as_deref());
+    let mut v = view(conn, a)?;
+    v.contact_phone = phone;
+    Ok(v)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct UnitFilter {
     /// Units sitting in this region or paired with a community under it.
@@ -110,6 +131,8 @@ pub struct UnitFilter {
     pub community_id: Option<String>,
     pub kind: Option<UnitKind>,
     pub q: Option<String>,
+    /// The blind index of `q` when it is a phone number (see `phones::query_index`).
+    pub q_phone_index: Option<String>,
 }
 
 /// Units the caller may see: those sitting in their regions or paired with their communities,
@@ -162,7 +185,11 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: UnitFilter, paging: Paging) -
             q = q.filter(units::kind.eq(k.as_str()));
         }
         if let Some(text) = &f.q {
-            q = q.filter(units::name.like(like_pattern(text)));
+            // A name, or (a number) the contact phone, matched by its blind index.
+            q = match &f.q_phone_index {
+                Some(index) => q.filter(units::name.like(like_pattern(text)).or(units::contact_phone_index.eq(index.clone()))),
+                None => q.filter(units::name.like(like_pattern(text))),
+            };
         }
         q
     };
@@ -215,7 +242,7 @@ fn pair_with(conn: &mut DbConn, unit_id: &str, community_id: &str) -> ApiResult<
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUnit) -> ApiResult<UnitView> {
+pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateUnit) -> ApiResult<UnitView> {
     crate::db::write(conn, |c| {
         let path: Option<String> = regions::table.find(&input.region_id).select(regions::path).first(c).optional()?;
         let path = path.filter(|p| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?;
@@ -223,14 +250,18 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUnit) -> ApiResul
             return Err(ApiError::forbidden("units are registered by the staff of the street they sit in"));
         }
         let now = Utc::now().naive_utc();
+        let id = crate::new_id();
+        let phone = phones::seal(sealer, PhoneColumn::UnitContact, &id, input.contact_phone.as_deref());
         let u = Unit {
-            id: crate::new_id(),
+            id,
             name: input.name.trim().into(),
             kind: input.kind.as_str().into(),
             party_org: input.party_org.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
             address: input.address.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
             contact_name: input.contact_name.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-            contact_phone: input.contact_phone.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            contact_phone_sealed: phone.sealed,
+            contact_phone_index: phone.index,
+            contact_phone_masked: phone.masked,
             region_id: input.region_id.clone(),
             status: UnitStatus::Active.as_str().into(),
             version: 1,
@@ -247,7 +278,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateUnit) -> ApiResul
     })
 }
 
-pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUnit, if_match: Option<i32>) -> ApiResult<UnitView> {
+pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, input: UpdateUnit, if_match: Option<i32>) -> ApiResult<UnitView> {
     crate::db::write(conn, |c| {
         let a = access(c, caller, id)?;
         // A unit's contacts keep its contact details; its standing is the street's business.
@@ -274,7 +305,8 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUnit, i
             u.contact_name = clean(v);
         }
         if let Some(v) = input.contact_phone {
-            u.contact_phone = clean(v);
+            let p = phones::seal(sealer, PhoneColumn::UnitContact, id, v.as_deref());
+            (u.contact_phone_sealed, u.contact_phone_index, u.contact_phone_masked) = (p.sealed, p.index, p.masked);
         }
         if let Some(s) = input.status {
             u.status = s.as_str().into();
@@ -286,7 +318,9 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateUnit, i
                 units::party_org.eq(&u.party_org),
                 units::address.eq(&u.address),
                 units::contact_name.eq(&u.contact_name),
-                units::contact_phone.eq(&u.contact_phone),
+                units::contact_phone_sealed.eq(&u.contact_phone_sealed),
+                units::contact_phone_index.eq(&u.contact_phone_index),
+                units::contact_phone_masked.eq(&u.contact_phone_masked),
                 units::status.eq(&u.status),
                 units::version.eq(u.version + 1),
                 units::updated_at.eq(Utc::now().naive_utc()),

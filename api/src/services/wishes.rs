@@ -205,7 +205,7 @@ pub fn review(conn: &mut DbConn, caller: &Caller, id: &str, input: ReviewWish) -
     })
 }
 
-pub fn adopt(conn: &mut DbConn, caller: &Caller, id: &str, input: AdoptWish) -> ApiResult<WishView> {
+pub fn adopt(conn: &mut DbConn, sealer: &crate::sealed::Sealer, caller: &Caller, id: &str, input: AdoptWish) -> ApiResult<WishView> {
     act(conn, caller, id, "adopt", |c, w, at| {
         let (adopter_id, adopter_name) = match input.adopter_type {
             AdopterType::Unit => {
@@ -217,7 +217,7 @@ pub fn adopt(conn: &mut DbConn, caller: &Caller, id: &str, input: AdoptWish) -> 
                 (u, name)
             }
             AdopterType::Volunteer => {
-                let v = crate::volunteers::teams::ensure_my_volunteer(c, caller, &w.community_id)?;
+                let v = crate::volunteers::teams::ensure_my_volunteer(c, sealer, caller, &w.community_id)?;
                 let name: String = volunteers::table.find(&v).select(volunteers::name).first(c)?;
                 (v, name)
             }

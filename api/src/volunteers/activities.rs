@@ -383,7 +383,7 @@ pub fn cancel(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activit
     })
 }
 
-pub fn sign_up(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ActivityView> {
+pub fn sign_up(conn: &mut DbConn, sealer: &crate::sealed::Sealer, caller: &Caller, id: &str) -> ApiResult<ActivityView> {
     crate::db::write(conn, |c| {
         // Write the activity row first: concurrent sign-ups queue on it.
         diesel::update(activities::table.find(id)).set(activities::updated_at.eq(activities::updated_at)).execute(c)?;
@@ -395,7 +395,7 @@ pub fn sign_up(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activi
         if a.ends_at <= now() {
             return Err(ApiError::invalid_transition("ended", "sign_up"));
         }
-        let me = ensure_my_volunteer(c, caller, &l.team.region_id)?;
+        let me = ensure_my_volunteer(c, sealer, caller, &l.team.region_id)?;
         let existing: Option<Signup> = activity_signups::table.find((id, &me)).select(Signup::as_select()).first(c).optional()?;
         if existing.as_ref().is_some_and(|s| s.status != SignupStatus::Cancelled.as_str()) {
             return Err(ApiError::conflict("already_signed_up", "you have already signed up"));

@@ -116,12 +116,16 @@ crate::text_enum! {
 // ---------- volunteers ----------
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000a01", "name": "王建国", "phone": "139****5678", "member_id": "0193a1b2-0000-7000-8000-000000000900", "user_id": null, "region_id": "0193a1b2-0000-7000-8000-000000000010", "region_name": "斜桥巷社区", "specialties": ["义诊"], "teams": 2, "created_at": "2026-03-01T02:00:00Z"}))]
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000a01", "name": "王建国", "phone": "139****5678", "masked": true, "member_id": "0193a1b2-0000-7000-8000-000000000900", "user_id": null, "region_id": "0193a1b2-0000-7000-8000-000000000010", "region_name": "斜桥巷社区", "specialties": ["义诊"], "teams": 2, "created_at": "2026-03-01T02:00:00Z"}))]
 pub struct VolunteerView {
     pub id: String,
     pub name: String,
-    /// Masked unless the caller keeps the volunteer's community or is the volunteer.
+    /// Masked (`139****5678`) in lists and reads; in clear only in an unmasked read
+    /// (`GET /volunteers/{id}?unmask=true`: the volunteer, their community's staff and their teams'
+    /// keepers; recorded, and the volunteer sees it in `GET /me/data-access`).
     pub phone: Option<String>,
+    /// Whether the phone is masked in this answer.
+    pub masked: bool,
     pub member_id: Option<String>,
     pub user_id: Option<String>,
     /// The home community.
@@ -268,6 +272,7 @@ pub struct TeamMemberView {
     pub volunteer_id: String,
     pub name: String,
     pub member_id: Option<String>,
+    /// Masked; the keepers read one volunteer's number with `GET /volunteers/{id}?unmask=true`.
     pub phone: Option<String>,
     pub joined_on: NaiveDate,
     pub is_leader: bool,

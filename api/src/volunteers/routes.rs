@@ -109,7 +109,7 @@ pub async fn update_team(state: web::Data<AppState>, caller: Caller, req: HttpRe
     Ok(ok_with_etag(&view, view.version))
 }
 
-/// A team's members (phones in clear for its keepers only).
+/// A team's members (phones masked; a keeper reads one with `GET /volunteers/{id}?unmask=true`).
 #[utoipa::path(
     tag = "volunteers",
     operation_id = "volunteer_teams_members",
@@ -175,7 +175,8 @@ pub struct VolunteerFilters {
     pub party_member: Option<bool>,
 }
 
-/// Volunteers in the caller's regions.
+/// Volunteers in the caller's regions, phones masked. `q` searches names, or a phone number
+/// exactly.
 #[utoipa::path(
     tag = "volunteers",
     operation_id = "volunteers_list",
@@ -187,7 +188,9 @@ pub struct VolunteerFilters {
 pub async fn list_volunteers(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<VolunteerFilters>) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = teams::VolunteerFilter { region_id: f.region_id, team_id: f.team_id, party_member: f.party_member, q: params.query() };
+    let q = params.query();
+    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = teams::VolunteerFilter { region_id: f.region_id, team_id: f.team_id, party_member: f.party_member, q, q_phone_index };
     let p = paging.clone();
     Ok(page!(p, crate::db::run(&state.pool, move |c| teams::list_volunteers(c, &caller, filter, paging)).await?))
 }
@@ -209,7 +212,8 @@ pub async fn list_volunteers(state: web::Data<AppState>, caller: Caller, params:
 #[post("/volunteers")]
 pub async fn create_volunteer(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateVolunteer>) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| teams::create_volunteer(c, &caller, input)).await?;
+    let sealer = state.sealer.clone();
+    let view = crate::db::run(&state.pool, move |c| teams::create_volunteer(c, &sealer, &caller, input)).await?;
     Ok(created(format!("/api/v1/volunteers/{}", view.id), &view, 1))
 }
 
@@ -225,17 +229,30 @@ pub async fn my_volunteer(state: web::Data<AppState>, caller: Caller) -> Result<
     Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| teams::my_volunteer(c, &caller)).await?))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnmaskParam {
+    /// Show the phone in clear (the volunteer, their community's staff and their teams' keepers;
+    /// recorded, and the volunteer can see who did in `GET /me/data-access`).
+    pub unmask: Option<bool>,
+}
+
+/// Read one volunteer; `unmask=true` shows the phone (audited).
 #[utoipa::path(
     tag = "volunteers",
     operation_id = "volunteers_get",
-    params(("id" = String, Path)),
-    responses((status = 200, body = VolunteerView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    params(("id" = String, Path), UnmaskParam),
+    responses(
+        (status = 200, body = VolunteerView),
+        (status = 403, description = "your role may not unmask", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/volunteers/{id}")]
-pub async fn get_volunteer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| teams::get_volunteer(c, &caller, &id)).await?))
+pub async fn get_volunteer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
+    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| teams::read_volunteer(c, &sealer, &caller, &id, unmask)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -394,11 +411,33 @@ macro_rules! action {
             Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| $call(c, &caller, &id)).await?))
         }
     };
+    // The same, for an action that needs the sealer (it may make the caller's volunteer record,
+    // whose phone is sealed).
+    ($name:ident, $path:literal, $op:literal, $doc:literal, $call:path, sealed) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            tag = "volunteers",
+            operation_id = $op,
+            params(("id" = String, Path)),
+            responses(
+                (status = 200, body = ActivityView),
+                (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "`invalid_transition` (naming the current state) and the like", body = Problem, content_type = "application/problem+json"),
+            ),
+            security(("bearer" = []))
+        )]
+        #[post($path)]
+        pub async fn $name(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+            let (id, sealer) = (id.into_inner(), state.sealer.clone());
+            Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| $call(c, &sealer, &caller, &id)).await?))
+        }
+    };
 }
 
 action!(cancel_activity, "/activities/{id}/cancel", "activities_cancel", "Cancel an activity that has not started.", activities::cancel);
 action!(close_activity, "/activities/{id}/close", "activities_close", "Close an ended activity: everyone's hours are settled into the ledger at once.", activities::close);
-action!(sign_up, "/activities/{id}/sign-up", "activities_sign_up", "Sign up (a place, or the waiting list when full).", activities::sign_up);
+action!(sign_up, "/activities/{id}/sign-up", "activities_sign_up", "Sign up (a place, or the waiting list when full).", activities::sign_up, sealed);
 action!(withdraw, "/activities/{id}/withdraw", "activities_withdraw", "Withdraw a sign-up before the start; the first on the waiting list takes the place.", activities::withdraw);
 
 /// Who signed up (its keepers): places, waiting list in order, check-ins and marks.

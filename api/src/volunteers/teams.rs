@@ -9,7 +9,8 @@ use crate::db::schema::{branches, members, regions, team_members, users, volunte
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
-use crate::privacy::mask_phone;
+use crate::phones::{self, PhoneColumn};
+use crate::sealed::Sealer;
 use crate::audit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -17,12 +18,28 @@ use crate::audit;
 pub struct Volunteer {
     pub id: String,
     pub name: String,
-    pub phone: Option<String>,
+    pub phone_sealed: Option<String>,
+    pub phone_index: Option<String>,
+    pub phone_masked: Option<String>,
     pub member_id: Option<String>,
     pub user_id: Option<String>,
     pub region_id: String,
     pub specialties: String,
     pub created_at: NaiveDateTime,
+}
+
+impl Volunteer {
+    /// Sets the phone, sealed for this volunteer's row.
+    pub fn with_phone(mut self, sealer: &Sealer, phone: Option<&str>) -> Volunteer {
+        let p = phones::seal(sealer, PhoneColumn::Volunteer, &self.id, phone);
+        (self.phone_sealed, self.phone_index, self.phone_masked) = (p.sealed, p.index, p.masked);
+        self
+    }
+}
+
+/// A member's phone in clear, to be sealed again for the volunteer record made from them.
+fn member_phone(sealer: &Sealer, member_id: &str, sealed: Option<&str>, masked: Option<&str>) -> Option<String> {
+    phones::reveal(sealer, PhoneColumn::Member, member_id, sealed, masked).filter(|p| !p.contains('*'))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -62,30 +79,37 @@ pub fn my_volunteer_id(conn: &mut DbConn, caller: &Caller) -> QueryResult<Option
 
 /// The caller's volunteer record, made on first use from their member record (or their account)
 /// with `region_id` as home when nothing better is known.
-pub fn ensure_my_volunteer(conn: &mut DbConn, caller: &Caller, region_id: &str) -> ApiResult<String> {
+pub fn ensure_my_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, region_id: &str) -> ApiResult<String> {
     if let Some(id) = my_volunteer_id(conn, caller)? {
         return Ok(id);
     }
-    let member: Option<(String, String, Option<String>)> =
-        members::table.filter(members::user_id.eq(&caller.user_id)).select((members::id, members::name, members::phone)).first(conn).optional()?;
+    let member: Option<(String, String, Option<String>, Option<String>)> = members::table
+        .filter(members::user_id.eq(&caller.user_id))
+        .select((members::id, members::name, members::phone_sealed, members::phone_masked))
+        .first(conn)
+        .optional()?;
     // A member already kept as a volunteer by staff gets linked to their account.
-    if let Some((mid, _, _)) = &member {
+    if let Some((mid, _, _, _)) = &member {
         let existing: Option<String> = volunteers::table.filter(volunteers::member_id.eq(mid)).select(volunteers::id).first(conn).optional()?;
         if let Some(vid) = existing {
             diesel::update(volunteers::table.find(&vid)).set(volunteers::user_id.eq(&caller.user_id)).execute(conn)?;
             return Ok(vid);
         }
     }
+    let phone = member.as_ref().and_then(|m| member_phone(sealer, &m.0, m.2.as_deref(), m.3.as_deref()));
     let v = Volunteer {
         id: crate::new_id(),
         name: member.as_ref().map(|m| m.1.clone()).unwrap_or_else(|| caller.display_name.clone()),
-        phone: member.as_ref().and_then(|m| m.2.clone()),
+        phone_sealed: None,
+        phone_index: None,
+        phone_masked: None,
         member_id: member.map(|m| m.0),
         user_id: Some(caller.user_id.clone()),
         region_id: region_id.to_owned(),
         specialties: "[]".into(),
         created_at: Utc::now().naive_utc(),
-    };
+    }
+    .with_phone(sealer, phone.as_deref());
     diesel::insert_into(volunteers::table).values(&v).execute(conn)?;
     audit::record(conn, &caller.actor(), "create", "volunteer", Some(&v.id), Some(json!({"self": true})))?;
     Ok(v.id)
@@ -381,18 +405,19 @@ pub fn team_members(conn: &mut DbConn, caller: &Caller, team_id: &str) -> ApiRes
     if !a.read {
         return Err(ApiError::not_found("volunteer team"));
     }
+    // Phones masked, for the keepers too: one volunteer's number is read with
+    // `GET /volunteers/{id}?unmask=true`, which is recorded.
     let rows: Vec<(String, String, Option<String>, Option<String>, chrono::NaiveDate)> = team_members::table
         .inner_join(volunteers::table)
         .filter(team_members::team_id.eq(team_id))
         .order((volunteers::name.asc(), volunteers::id.asc()))
-        .select((volunteers::id, volunteers::name, volunteers::member_id, volunteers::phone, team_members::joined_on))
+        .select((volunteers::id, volunteers::name, volunteers::member_id, volunteers::phone_masked, team_members::joined_on))
         .load(conn)?;
-    let clear = a.manage;
     Ok(rows
         .into_iter()
         .map(|(id, name, member_id, phone, joined_on)| TeamMemberView {
             is_leader: a.team.leader_id.as_deref() == Some(id.as_str()),
-            phone: phone.map(|p| if clear { p } else { mask_phone(&p) }),
+            phone,
             volunteer_id: id,
             name,
             member_id,
@@ -441,12 +466,16 @@ pub fn leave_team(conn: &mut DbConn, caller: &Caller, team_id: &str, volunteer_i
 
 type VolunteerRow = (Volunteer, String, String);
 
-fn volunteer_view(conn: &mut DbConn, caller: &Caller, (v, region_name, region_path): VolunteerRow) -> QueryResult<VolunteerView> {
+/// A volunteer as shown: the phone masked unless `reveal` gives the sealer for an unmasked read.
+fn volunteer_view(conn: &mut DbConn, (v, region_name, _): VolunteerRow, reveal: Option<&Sealer>) -> QueryResult<VolunteerView> {
     let teams: i64 = team_members::table.filter(team_members::volunteer_id.eq(&v.id)).count().get_result(conn)?;
-    let own = v.user_id.as_deref() == Some(caller.user_id.as_str());
-    let clear = own || caller.regions_writable().contains(&region_path);
+    let phone = match reveal {
+        Some(sealer) => phones::reveal(sealer, PhoneColumn::Volunteer, &v.id, v.phone_sealed.as_deref(), v.phone_masked.as_deref()),
+        None => v.phone_masked.clone(),
+    };
     Ok(VolunteerView {
-        phone: v.phone.map(|p| if clear { p } else { mask_phone(&p) }),
+        masked: reveal.is_none() && phone.is_some(),
+        phone,
         specialties: list_json(&v.specialties),
         id: v.id,
         name: v.name,
@@ -478,12 +507,44 @@ pub fn volunteer_readable(conn: &mut DbConn, caller: &Caller, row: &VolunteerRow
     Ok(false)
 }
 
+/// One volunteer, phone masked.
 pub fn get_volunteer(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<VolunteerView> {
     let row = load_volunteer(conn, id)?.ok_or_else(|| ApiError::not_found("volunteer"))?;
     if !volunteer_readable(conn, caller, &row)? {
         return Err(ApiError::not_found("volunteer"));
     }
-    Ok(volunteer_view(conn, caller, row)?)
+    Ok(volunteer_view(conn, row, None)?)
+}
+
+/// One volunteer; `unmask` shows the phone to the volunteer, to the staff of their community and
+/// to the keepers of a team they are in (who call them to activities). A read by anyone but the
+/// volunteer is recorded, naming the volunteer's account so that they can see it.
+pub fn read_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<VolunteerView> {
+    let row = load_volunteer(conn, id)?.ok_or_else(|| ApiError::not_found("volunteer"))?;
+    if !volunteer_readable(conn, caller, &row)? {
+        return Err(ApiError::not_found("volunteer"));
+    }
+    if !unmask {
+        return Ok(volunteer_view(conn, row, None)?);
+    }
+    let own = row.0.user_id.as_deref() == Some(caller.user_id.as_str());
+    if !own {
+        let mut allowed = caller.regions_writable().contains(&row.2);
+        if !allowed {
+            let teams: Vec<String> = team_members::table.filter(team_members::volunteer_id.eq(&row.0.id)).select(team_members::team_id).load(conn)?;
+            for t in teams {
+                if team_access(conn, caller, &t).is_ok_and(|a| a.manage) {
+                    allowed = true;
+                    break;
+                }
+            }
+        }
+        if !allowed {
+            return Err(ApiError::forbidden("only the volunteer's community staff and their teams' keepers see their phone"));
+        }
+        audit::record_unmask(conn, &caller.actor(), "volunteer", id, row.0.user_id.as_deref(), json!({"fields": ["phone"]}))?;
+    }
+    Ok(volunteer_view(conn, row, Some(sealer))?)
 }
 
 pub fn my_volunteer(conn: &mut DbConn, caller: &Caller) -> ApiResult<VolunteerView> {
@@ -498,6 +559,8 @@ pub struct VolunteerFilter {
     /// Party members only (true) or residents only (false).
     pub party_member: Option<bool>,
     pub q: Option<String>,
+    /// The blind index of `q` when it is a phone number (see `phones::query_index`).
+    pub q_phone_index: Option<String>,
 }
 
 pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, paging: Paging) -> ApiResult<(Vec<VolunteerView>, i64)> {
@@ -539,7 +602,11 @@ pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, p
             None => {}
         }
         if let Some(text) = &f.q {
-            q = q.filter(volunteers::name.like(like_pattern(text)));
+            // A name, or (a number) a phone, matched by its blind index.
+            q = match &f.q_phone_index {
+                Some(index) => q.filter(volunteers::name.like(like_pattern(text)).or(volunteers::phone_index.eq(index.clone()))),
+                None => q.filter(volunteers::name.like(like_pattern(text))),
+            };
         }
         q
     };
@@ -552,24 +619,28 @@ pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, p
         .load(conn)?;
     let mut out = vec![];
     for r in rows {
-        out.push(volunteer_view(conn, caller, r)?);
+        out.push(volunteer_view(conn, r, None)?);
     }
     Ok((out, total))
 }
 
-pub fn create_volunteer(conn: &mut DbConn, caller: &Caller, input: CreateVolunteer) -> ApiResult<VolunteerView> {
+pub fn create_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateVolunteer) -> ApiResult<VolunteerView> {
     crate::db::write(conn, |c| {
         region_for_write(c, caller, &input.region_id)?;
         let mut name = input.name.as_deref().map(str::trim).map(str::to_owned);
         let mut phone = input.phone.clone();
         if let Some(m) = &input.member_id {
-            let found: Option<(String, Option<String>, String, String)> = members::table
+            // (name, sealed phone, masked phone, branch path, region path)
+            type Found = (String, Option<String>, Option<String>, String, String);
+            let found: Option<Found> = members::table
                 .inner_join(branches::table.inner_join(regions::table))
                 .filter(members::id.eq(m))
-                .select((members::name, members::phone, branches::path, regions::path))
+                .select((members::name, members::phone_sealed, members::phone_masked, branches::path, regions::path))
                 .first(c)
                 .optional()?;
-            let (mname, mphone, bp, rp) = found.ok_or_else(|| ApiError::field("member_id", "not_found", "the member does not exist"))?;
+            let (mname, msealed, mmasked, bp, rp) = found.ok_or_else(|| ApiError::field("member_id", "not_found", "the member does not exist"))?;
+            // The member's phone carries over, sealed again for the volunteer record.
+            let mphone = member_phone(sealer, m, msealed.as_deref(), mmasked.as_deref());
             if !caller.branches_readable().contains(&bp, &rp) {
                 return Err(ApiError::field("member_id", "not_found", "the member does not exist"));
             }
@@ -593,13 +664,16 @@ pub fn create_volunteer(conn: &mut DbConn, caller: &Caller, input: CreateVolunte
         let v = Volunteer {
             id: crate::new_id(),
             name: name.unwrap_or_default(),
-            phone,
+            phone_sealed: None,
+            phone_index: None,
+            phone_masked: None,
             member_id: input.member_id.clone(),
             user_id: input.user_id.clone(),
             region_id: input.region_id.clone(),
             specialties: clean_list(&input.specialties),
             created_at: Utc::now().naive_utc(),
-        };
+        }
+        .with_phone(sealer, phone.as_deref());
         diesel::insert_into(volunteers::table).values(&v).execute(c)?;
         audit::record(c, &caller.actor(), "create", "volunteer", Some(&v.id), Some(json!({"name": v.name})))?;
         get_volunteer(c, caller, &v.id)

@@ -366,7 +366,12 @@ both_backends!(open311_clients_file_and_follow_requests, |app| {
     let concern = app.get(&c1, &format!("/api/v1/concerns/{id}")).await.expect(200);
     assert_eq!(concern.body["channel"], "open311");
     assert_eq!(concern.body["reporter_name"], "李秀英");
-    assert_eq!(concern.body["contact_phone"], "13905190000");
+    assert_eq!(concern.body["contact_phone"], "139****0000");
+    let full = app.get(&c1, &format!("/api/v1/concerns/{id}?unmask=true")).await.expect(200);
+    assert_eq!(full.body["contact_phone"], "13905190000");
+    // The caller has no account here (the reporter is the integration): the read names no one.
+    let read = app.audit_for(&id).await.into_iter().find(|e| e["action"] == "unmask").expect("the read is recorded");
+    assert!(read["subject_id"].is_null(), "{read}");
     app.post(&c1, &format!("/api/v1/concerns/{id}/accept"), json!({})).await.expect(200);
     app.post(&c1, &format!("/api/v1/concerns/{id}/resolve"), json!({"resolution": "已清运"})).await.expect(200);
     app.post(&token, &format!("/api/v1/concerns/{id}/feedback"), json!({"satisfied": true})).await.expect(200);

@@ -13,6 +13,7 @@ mod import;
 mod meetings;
 mod members;
 mod orders;
+mod phones;
 mod polls;
 mod regions;
 mod schema;

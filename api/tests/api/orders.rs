@@ -61,7 +61,9 @@ both_backends!(an_order_goes_from_the_menu_to_a_rating_through_one_state_machine
     assert_eq!(actions(&seen), ["accept", "decline"]);
     assert!(seen.body["resident_name"].as_str().unwrap().contains('*'), "a provider sees the name masked: {}", seen.body["resident_name"]);
     assert_eq!(app.get(&r1, &format!("/api/v1/service-orders/{id}")).await.body["resident_name"], "居民 李秀英");
-    assert_eq!(seen.body["contact_phone"], "13905190000", "but can call");
+    assert_eq!(seen.body["contact_phone"], "139****0000", "masked until asked for");
+    let call = app.get(&u1, &format!("/api/v1/service-orders/{id}?unmask=true")).await.expect(200);
+    assert_eq!(call.body["contact_phone"], "13905190000", "but can call");
     assert!(app.get(&u1, "/api/v1/service-orders?assigned=true").await.expect(200).body["items"].as_array().unwrap().iter().any(|o| o["id"] == id.as_str()));
     // A unit contact cannot dispatch.
     app.post(&u1, &format!("/api/v1/service-orders/{id}/dispatch"), json!({"provider_type": "unit", "provider_id": hospital})).await.problem(403, "forbidden");

@@ -25,7 +25,8 @@ both_backends!(units_are_kept_by_the_street_seen_by_paired_communities_and_act_t
     let unit = app.post(&street, "/api/v1/units", body.clone()).await.expect(201);
     let id = unit.id();
     assert_eq!(unit.body["communities"][0]["community_id"], xqx.as_str());
-    assert_eq!(unit.body["contact_phone"], "13800001111");
+    assert_eq!(unit.body["contact_phone"], "138****1111");
+    assert_eq!(app.get(&street, &format!("/api/v1/units/{}?unmask=true", unit.id())).await.expect(200).body["contact_phone"], "13800001111");
     app.post(&street, "/api/v1/units", body).await.problem(409, "duplicate_name");
     let bad = app.post(&street, "/api/v1/units", json!({"name": "x", "kind": "bank", "region_id": xf, "contact_phone": "12ab"})).await.problem(422, "validation_failed");
     let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -49,7 +50,9 @@ both_backends!(units_are_kept_by_the_street_seen_by_paired_communities_and_act_t
     let hospital = own.body["items"][0].clone();
     assert_eq!(hospital["name"], "常州市第一人民医院");
     let hid = hospital["id"].as_str().unwrap();
-    assert!(!hospital["contact_phone"].as_str().unwrap().contains('*'));
+    assert!(hospital["contact_phone"].as_str().unwrap().contains("****"), "masked in the list");
+    let full = app.get(&u1, &format!("/api/v1/units/{}?unmask=true", hospital["id"].as_str().unwrap())).await.expect(200);
+    assert!(!full.body["contact_phone"].as_str().unwrap().contains('*'));
     let v = hospital["version"].as_i64().unwrap();
     app.patch(&u1, &format!("/api/v1/units/{hid}"), json!({"name": "改名"}), Some(v)).await.problem(403, "forbidden");
     let changed = app.patch(&u1, &format!("/api/v1/units/{hid}"), json!({"contact_name": "李强"}), Some(v)).await.expect(200);

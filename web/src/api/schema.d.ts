@@ -155,6 +155,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/data-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who has seen your personal data (phone numbers, ID numbers) in clear, and when, newest first:
+         *     for residents who ordered a service or reported a concern, volunteers, units' contacts and
+         *     members alike. `q` matches who (their account name, in part) or the kind of record
+         *     (`service_order`); there is no `sort`.
+         */
+        get: operations["me_data_access_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/regions": {
         parameters: {
             query?: never;
@@ -495,9 +517,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List households. Names and phones are masked, except for the grid's own workers (each such
-         *     read is recorded in the audit trail). `q` searches building, room and name; `sort` takes
-         *     `address`, `last_visited_on`, `residents`, `created_at`.
+         * List households. Phones are masked for everyone (read one household with `unmask=true`);
+         *     names are masked except for the grid's own workers (each such read is recorded in the audit
+         *     trail). `q` searches building, room and name, or a phone number exactly (`q=13812345678`);
+         *     `sort` takes `address`, `last_visited_on`, `residents`, `created_at`.
          */
         get: operations["households_list"];
         put?: never;
@@ -719,7 +742,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List members in the caller's reach: masked ID numbers and phones. `q` searches names;
+         * List members in the caller's reach: masked ID numbers and phones. `q` searches names, or a
+         *     phone number exactly (`q=13900001234`);
          *     `sort` takes `name`, `joined_on`, `birth_date`, `created_at`.
          */
         get: operations["members_list"];
@@ -1080,7 +1104,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A team's members (phones in clear for its keepers only). */
+        /** A team's members (phones masked; a keeper reads one with `GET /volunteers/{id}?unmask=true`). */
         get: operations["volunteer_teams_members"];
         put?: never;
         /** Add a volunteer to a team (a volunteer may be in several teams). */
@@ -1115,7 +1139,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Volunteers in the caller's regions. */
+        /**
+         * Volunteers in the caller's regions, phones masked. `q` searches names, or a phone number
+         *     exactly.
+         */
         get: operations["volunteers_list"];
         put?: never;
         /** Register a volunteer (a party member, or a resident with or without an account). */
@@ -1150,6 +1177,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Read one volunteer; `unmask=true` shows the phone (audited). */
         get: operations["volunteers_get"];
         put?: never;
         post?: never;
@@ -1508,7 +1536,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Co-building units the caller may see, by name. */
+        /**
+         * Co-building units the caller may see, by name; contact phones masked. `q` searches names, or a
+         *     contact phone number exactly.
+         */
         get: operations["units_list"];
         put?: never;
         /** Register a unit in a street (its staff), optionally paired with communities at once. */
@@ -1526,6 +1557,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Read one unit; `unmask=true` shows the contact phone (audited). */
         get: operations["units_get"];
         put?: never;
         post?: never;
@@ -1738,7 +1770,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One order with its timeline and what the caller may do next. */
+        /**
+         * One order with its timeline and what the caller may do next; `unmask=true` shows the contact
+         *     phone (audited).
+         */
         get: operations["service_orders_get"];
         put?: never;
         post?: never;
@@ -2093,7 +2128,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A concern with its timeline, photos and linked repeats. */
+        /**
+         * A concern with its timeline, photos and linked repeats; `unmask=true` shows the contact phone
+         *     (audited).
+         */
         get: operations["concerns_get"];
         put?: never;
         post?: never;
@@ -2894,7 +2932,8 @@ export interface components {
          *       },
          *       "entity_id": "01937c9e-0000-7000-8000-0000000000bb",
          *       "entity_type": "region",
-         *       "id": "01937c9e-0000-7000-8000-000000000001"
+         *       "id": "01937c9e-0000-7000-8000-000000000001",
+         *       "subject_id": null
          *     }
          */
         AuditEventView: {
@@ -2903,12 +2942,14 @@ export interface components {
             at: string;
             actor_id?: string | null;
             actor_name?: string | null;
-            /** @description `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke` … */
+            /** @description `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke`, `unmask` … */
             action: string;
             entity_type: string;
             entity_id?: string | null;
             client_addr?: string | null;
             detail?: unknown;
+            /** @description For an `unmask`: the account whose personal data was shown, if the person has one. */
+            subject_id?: string | null;
         };
         BranchAttendance: {
             branch_id: string;
@@ -3648,6 +3689,10 @@ export interface components {
             description: string;
             /** @description Masked for readers other than the reporter, the handler and staff. */
             reporter_name: string;
+            /**
+             * @description Masked (`139****0000`) in lists and reads; in clear only in an unmasked read
+             *     (`GET /concerns/{id}?unmask=true`).
+             */
             contact_phone?: string | null;
             /** @description Who reported it and how: grid_worker (visit_id set when heard on a visit), resident, staff, open311 */
             channel: string;
@@ -4315,6 +4360,33 @@ export interface components {
         };
         /**
          * @example {
+         *       "actor_name": "unit1",
+         *       "at": "2026-11-23T03:00:00Z",
+         *       "fields": [
+         *         "contact_phone"
+         *       ],
+         *       "id": "0193a1b2-0000-7000-8000-00000000e001",
+         *       "record_id": "0193a1b2-0000-7000-8000-000000004001",
+         *       "record_type": "service_order"
+         *     }
+         */
+        DataAccessView: {
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was shown.
+             */
+            at: string;
+            /** @description Who was shown it (their account name). */
+            actor_name?: string | null;
+            /** @description The kind of record: `member`, `volunteer`, `unit`, `service_order`, `concern`. */
+            record_type: string;
+            record_id?: string | null;
+            /** @description What was shown in clear, e.g. `phone`, `contact_phone`, `id_number`. */
+            fields: string[];
+        };
+        /**
+         * @example {
          *       "note": "经核实，同意补录"
          *     }
          */
@@ -4772,10 +4844,14 @@ export interface components {
             address: string;
             /** Format: int32 */
             residents: number;
-            /** @description Masked (`王*英`) unless `masked` is false. */
+            /** @description Masked (`王*英`) except in an unmasked read and in the lists of the grid's own workers. */
             head_name: string;
+            /**
+             * @description Masked (`138****5678`) in every list; in clear only in an unmasked read
+             *     (`GET /households/{id}?unmask=true`).
+             */
             head_phone?: string | null;
-            /** @description Whether names and phones are masked in this answer. */
+            /** @description Whether anything in this answer is masked (the phone always is in lists). */
             masked: boolean;
             tags: string[];
             /** @description Elderly living alone, disabled or hardship family. */
@@ -5266,6 +5342,10 @@ export interface components {
             community_name: string;
             /** @description Masked except for the resident themself and the community's staff. */
             resident_name: string;
+            /**
+             * @description Masked (`139****0000`) in lists and reads; in clear only in an unmasked read
+             *     (`GET /service-orders/{id}?unmask=true`).
+             */
             contact_phone?: string | null;
             address?: string | null;
             menu_item_id?: string | null;
@@ -5431,12 +5511,14 @@ export interface components {
                 at: string;
                 actor_id?: string | null;
                 actor_name?: string | null;
-                /** @description `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke` … */
+                /** @description `create`, `update`, `delete`, `move`, `login`, `login_failed`, `grant`, `revoke`, `unmask` … */
                 action: string;
                 entity_type: string;
                 entity_id?: string | null;
                 client_addr?: string | null;
                 detail?: unknown;
+                /** @description For an `unmask`: the account whose personal data was shown, if the person has one. */
+                subject_id?: string | null;
             }[];
             /**
              * Format: int64
@@ -5592,6 +5674,10 @@ export interface components {
                 description: string;
                 /** @description Masked for readers other than the reporter, the handler and staff. */
                 reporter_name: string;
+                /**
+                 * @description Masked (`139****0000`) in lists and reads; in clear only in an unmasked read
+                 *     (`GET /concerns/{id}?unmask=true`).
+                 */
                 contact_phone?: string | null;
                 /** @description Who reported it and how: grid_worker (visit_id set when heard on a visit), resident, staff, open311 */
                 channel: string;
@@ -5641,6 +5727,39 @@ export interface components {
                 created_at: string;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            /**
+             * Format: int64
+             * @description Rows matching the filters, over all pages.
+             * @example 42
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @example 20
+             */
+            per_page: number;
+        };
+        Page_DataAccessView: {
+            items: {
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description When it was shown.
+                 */
+                at: string;
+                /** @description Who was shown it (their account name). */
+                actor_name?: string | null;
+                /** @description The kind of record: `member`, `volunteer`, `unit`, `service_order`, `concern`. */
+                record_type: string;
+                record_id?: string | null;
+                /** @description What was shown in clear, e.g. `phone`, `contact_phone`, `id_number`. */
+                fields: string[];
             }[];
             /**
              * Format: int64
@@ -5763,10 +5882,14 @@ export interface components {
                 address: string;
                 /** Format: int32 */
                 residents: number;
-                /** @description Masked (`王*英`) unless `masked` is false. */
+                /** @description Masked (`王*英`) except in an unmasked read and in the lists of the grid's own workers. */
                 head_name: string;
+                /**
+                 * @description Masked (`138****5678`) in every list; in clear only in an unmasked read
+                 *     (`GET /households/{id}?unmask=true`).
+                 */
                 head_phone?: string | null;
-                /** @description Whether names and phones are masked in this answer. */
+                /** @description Whether anything in this answer is masked (the phone always is in lists). */
                 masked: boolean;
                 tags: string[];
                 /** @description Elderly living alone, disabled or hardship family. */
@@ -5961,6 +6084,10 @@ export interface components {
                 community_name: string;
                 /** @description Masked except for the resident themself and the community's staff. */
                 resident_name: string;
+                /**
+                 * @description Masked (`139****0000`) in lists and reads; in clear only in an unmasked read
+                 *     (`GET /service-orders/{id}?unmask=true`).
+                 */
                 contact_phone?: string | null;
                 address?: string | null;
                 menu_item_id?: string | null;
@@ -6337,7 +6464,10 @@ export interface components {
                 party_org?: string | null;
                 address?: string | null;
                 contact_name?: string | null;
-                /** @description Masked unless the caller keeps the unit or acts for it. */
+                /**
+                 * @description Masked (`051****0000`) in lists and reads; in clear only in an unmasked read
+                 *     (`GET /units/{id}?unmask=true`: the street's staff who keep the unit and its contacts).
+                 */
                 contact_phone?: string | null;
                 /** @description The street (or district) the unit sits in. */
                 region_id: string;
@@ -6449,8 +6579,14 @@ export interface components {
             items: {
                 id: string;
                 name: string;
-                /** @description Masked unless the caller keeps the volunteer's community or is the volunteer. */
+                /**
+                 * @description Masked (`139****5678`) in lists and reads; in clear only in an unmasked read
+                 *     (`GET /volunteers/{id}?unmask=true`: the volunteer, their community's staff and their teams'
+                 *     keepers; recorded, and the volunteer sees it in `GET /me/data-access`).
+                 */
                 phone?: string | null;
+                /** @description Whether the phone is masked in this answer. */
+                masked: boolean;
                 member_id?: string | null;
                 user_id?: string | null;
                 /** @description The home community. */
@@ -7200,6 +7336,7 @@ export interface components {
             volunteer_id: string;
             name: string;
             member_id?: string | null;
+            /** @description Masked; the keepers read one volunteer's number with `GET /volunteers/{id}?unmask=true`. */
             phone?: string | null;
             /** Format: date */
             joined_on: string;
@@ -7357,7 +7494,7 @@ export interface components {
          *         }
          *       ],
          *       "contact_name": "张敏",
-         *       "contact_phone": "0519-6887****",
+         *       "contact_phone": "051****0000",
          *       "created_at": "2026-03-01T02:00:00Z",
          *       "id": "0193a1b2-0000-7000-8000-000000000f01",
          *       "kind": "institution",
@@ -7378,7 +7515,10 @@ export interface components {
             party_org?: string | null;
             address?: string | null;
             contact_name?: string | null;
-            /** @description Masked unless the caller keeps the unit or acts for it. */
+            /**
+             * @description Masked (`051****0000`) in lists and reads; in clear only in an unmasked read
+             *     (`GET /units/{id}?unmask=true`: the street's staff who keep the unit and its contacts).
+             */
             contact_phone?: string | null;
             /** @description The street (or district) the unit sits in. */
             region_id: string;
@@ -7736,6 +7876,7 @@ export interface components {
          * @example {
          *       "created_at": "2026-03-01T02:00:00Z",
          *       "id": "0193a1b2-0000-7000-8000-000000000a01",
+         *       "masked": true,
          *       "member_id": "0193a1b2-0000-7000-8000-000000000900",
          *       "name": "王建国",
          *       "phone": "139****5678",
@@ -7751,8 +7892,14 @@ export interface components {
         VolunteerView: {
             id: string;
             name: string;
-            /** @description Masked unless the caller keeps the volunteer's community or is the volunteer. */
+            /**
+             * @description Masked (`139****5678`) in lists and reads; in clear only in an unmasked read
+             *     (`GET /volunteers/{id}?unmask=true`: the volunteer, their community's staff and their teams'
+             *     keepers; recorded, and the volunteer sees it in `GET /me/data-access`).
+             */
             phone?: string | null;
+            /** @description Whether the phone is masked in this answer. */
+            masked: boolean;
             member_id?: string | null;
             user_id?: string | null;
             /** @description The home community. */
@@ -8256,6 +8403,54 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    me_data_access_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description 1-based page number.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Rows per page, at most 100.
+                 * @example 20
+                 */
+                per_page?: number;
+                /**
+                 * @description Comma-separated sort keys; a leading `-` sorts descending (`name,-created_at`).
+                 * @example name
+                 */
+                sort?: string;
+                /** @description Free-text search. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DataAccessView"];
+                };
+            };
+            /** @description `invalid_page`, `invalid_sort` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -9884,7 +10079,7 @@ export interface operations {
     households_get: {
         parameters: {
             query?: {
-                /** @description Show the head of household's name and phone (staff and the grid's workers; audited). */
+                /** @description Show the head of household's name and phone in clear (staff and the grid's workers; audited). */
                 unmask?: boolean;
             };
             header?: never;
@@ -12368,7 +12563,13 @@ export interface operations {
     };
     volunteers_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Show the phone in clear (the volunteer, their community's staff and their teams' keepers;
+                 *     recorded, and the volunteer can see who did in `GET /me/data-access`).
+                 */
+                unmask?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -12385,7 +12586,17 @@ export interface operations {
                     "application/json": components["schemas"]["VolunteerView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description your role may not unmask */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13733,7 +13944,13 @@ export interface operations {
     };
     units_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Show the contact phone in clear (the street's staff who keep the unit and its contacts;
+                 *     recorded, and the unit's contacts can see who did in `GET /me/data-access`).
+                 */
+                unmask?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -13750,7 +13967,17 @@ export interface operations {
                     "application/json": components["schemas"]["UnitView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description your role may not unmask */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14675,7 +14902,13 @@ export interface operations {
     };
     service_orders_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Show the contact phone in clear (the resident, the community's staff and the provider the
+                 *     order is dispatched to; recorded, and the resident can see who did in `GET /me/data-access`).
+                 */
+                unmask?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -14692,7 +14925,17 @@ export interface operations {
                     "application/json": components["schemas"]["OrderView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description your role may not unmask */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15896,7 +16139,13 @@ export interface operations {
     };
     concerns_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Show the contact phone in clear (the reporter, the handler and staff; recorded, and the
+                 *     reporter can see who did in `GET /me/data-access`).
+                 */
+                unmask?: boolean;
+            };
             header?: never;
             path: {
                 id: string;
@@ -15913,7 +16162,17 @@ export interface operations {
                     "application/json": components["schemas"]["ConcernView"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description your role may not unmask */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -182,7 +182,7 @@ export default {
   },
   units: {
     title: 'Co-building units', allKinds: 'All kinds', create: 'Register a unit', kind: 'Kind', paired: 'Paired communities', claims: 'Claimed projects', claimsN: '{n} claims', contact: 'Contact',
-    contactName: 'Contact name', street: 'Street', partyOrg: 'Party organisation', inactive: 'Inactive', editContact: 'Edit contact details', publish: 'Publish a menu item', publishIt: 'Publish',
+    contactName: 'Contact name', street: 'Street', partyOrg: 'Party organisation', inactive: 'Inactive', editContact: 'Edit contact details', phoneKeep: 'Masked; leave empty to keep it', publish: 'Publish a menu item', publishIt: 'Publish',
     published: 'Published on the community menu', pairedOn: 'paired {day}', noPairing: 'Not paired yet', pairWith: 'Choose a community', pair: 'Pair', unpairConfirm: 'End the pairing with "{name}"?',
     menuItems: 'Services published', withdrawItem: 'Withdraw', itemTitle: 'Service name', scheduleHint: 'e.g. Tuesday mornings', monthlyCapacity: 'Times a month',
     kinds: { agency: 'Agency', enterprise: 'Enterprise', institution: 'Institution', school: 'School', military: 'Military', social_organisation: 'Social organisation' },

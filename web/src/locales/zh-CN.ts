@@ -182,7 +182,7 @@ export default {
   },
   units: {
     title: '共建单位', allKinds: '全部类型', create: '登记单位', kind: '类型', paired: '结对社区', claims: '认领项目', claimsN: '认领 {n} 项', contact: '联系人',
-    contactName: '联系人', street: '所属街道', partyOrg: '单位党组织', inactive: '已停用', editContact: '修改联系方式', publish: '发布服务菜单', publishIt: '发布',
+    contactName: '联系人', street: '所属街道', partyOrg: '单位党组织', inactive: '已停用', editContact: '修改联系方式', phoneKeep: '已脱敏，留空则不修改', publish: '发布服务菜单', publishIt: '发布',
     published: '已发布到社区服务菜单', pairedOn: '{day} 结对', noPairing: '尚未结对', pairWith: '选择社区', pair: '结对', unpairConfirm: '确定解除与“{name}”的结对吗？',
     menuItems: '发布的服务', withdrawItem: '下架', itemTitle: '服务名称', scheduleHint: '如：每周二上午', monthlyCapacity: '每月可服务次数',
     kinds: { agency: '机关', enterprise: '企业', institution: '事业单位', school: '学校', military: '部队', social_organisation: '社会组织' },

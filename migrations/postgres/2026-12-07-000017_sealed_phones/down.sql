@@ -1,0 +1,27 @@
+-- Drops the sealed values: run it only where no phone has been sealed yet (the clear values are not restored).
+DROP INDEX audit_events_subject;
+ALTER TABLE audit_events DROP COLUMN subject_id;
+DROP INDEX concerns_contact_phone_index;
+ALTER TABLE concerns DROP COLUMN contact_phone_masked;
+ALTER TABLE concerns DROP COLUMN contact_phone_index;
+ALTER TABLE concerns DROP COLUMN contact_phone_sealed;
+DROP INDEX service_orders_contact_phone_index;
+ALTER TABLE service_orders DROP COLUMN contact_phone_masked;
+ALTER TABLE service_orders DROP COLUMN contact_phone_index;
+ALTER TABLE service_orders DROP COLUMN contact_phone_sealed;
+DROP INDEX units_contact_phone_index;
+ALTER TABLE units DROP COLUMN contact_phone_masked;
+ALTER TABLE units DROP COLUMN contact_phone_index;
+ALTER TABLE units DROP COLUMN contact_phone_sealed;
+DROP INDEX volunteers_phone_index;
+ALTER TABLE volunteers DROP COLUMN phone_masked;
+ALTER TABLE volunteers DROP COLUMN phone_index;
+ALTER TABLE volunteers DROP COLUMN phone_sealed;
+DROP INDEX members_phone_index;
+ALTER TABLE members DROP COLUMN phone_masked;
+ALTER TABLE members DROP COLUMN phone_index;
+ALTER TABLE members DROP COLUMN phone_sealed;
+DROP INDEX households_head_phone_index;
+ALTER TABLE households DROP COLUMN head_phone_masked;
+ALTER TABLE households DROP COLUMN head_phone_index;
+ALTER TABLE households DROP COLUMN head_phone_sealed;
