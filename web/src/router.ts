@@ -56,6 +56,7 @@ export const router = createRouter({
         { path: 'polls/:id/vote', name: 'poll-vote', component: () => import('./features/polls/VotePage.vue'), meta: { title: 'nav.vote' } },
         { path: 'rectifications', name: 'rectifications', component: () => import('./features/polls/RectificationsPage.vue'), meta: { title: 'nav.rectifications' } },
         { path: 'me', name: 'me', component: () => import('./features/me/MePage.vue'), meta: { title: 'nav.me' } },
+        { path: 'me/data-access', name: 'me-data-access', component: () => import('./features/me/DataAccessPage.vue'), meta: { title: 'me.dataAccess' } },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/regions' },

@@ -37,6 +37,9 @@ export default {
       branch_secretary: 'Branch secretary', unit_contact: 'Unit contact', member: 'Party member', resident: 'Resident', integration: 'Integration',
     },
     noRoles: 'No roles yet',
+    dataAccess: 'Who has seen my data', dataAccessHint: 'Each time somebody is shown your full phone number or ID number (the unit serving you, the department handling your concern, staff), it is listed here.',
+    records: { member: 'Member record', volunteer: 'Volunteer record', unit: 'Co-building unit', service_order: 'Service order', concern: 'Concern', household: 'Household' },
+    fields: { phone: 'phone', contact_phone: 'contact phone', head_phone: 'head of household phone', id_number: 'ID number' },
   },
   grids: {
     byVacancy: 'Colour by vacancies', byOverdue: 'Colour by overdue visits', overdueShare: 'of households not visited for 30 days', overdue: 'Not visited for 30 days', 
@@ -205,6 +208,7 @@ export default {
     claimStatus: { active: 'Active', withdrawn: 'Withdrawn' },
   },
   services: {
+    showPhone: 'Show number',
     back: 'Back', community: 'Community', resident: 'Resident', address: 'Address', description: 'Details', note: 'Note', phone: 'Phone',
     provider: 'Provider', providerType: 'Provider type', providerTypes: { unit: 'Unit', team: 'Volunteer team', volunteer: 'Volunteer' },
     status: { ordered: 'New', dispatched: 'Dispatched', accepted: 'Accepted', completed: 'Completed', rated: 'Rated', cancelled: 'Cancelled' },

@@ -37,6 +37,9 @@ export default {
       branch_secretary: '支部书记', unit_contact: '共建单位联络员', member: '党员', resident: '居民', integration: '系统对接',
     },
     noRoles: '暂未分配角色',
+    dataAccess: '谁查看了我的信息', dataAccessHint: '每当有人看到您的完整手机号或身份证号（为您服务的单位、处理您反映问题的部门、工作人员等），这里都会记下一条。',
+    records: { member: '党员信息', volunteer: '志愿者信息', unit: '共建单位', service_order: '服务订单', concern: '反映的问题', household: '住户' },
+    fields: { phone: '手机号', contact_phone: '联系电话', head_phone: '户主电话', id_number: '身份证号' },
   },
   grids: {
     byVacancy: '按缺员着色', byOverdue: '按未走访着色', overdueShare: '的住户30天未走访', overdue: '30天未走访户数', 
@@ -205,6 +208,7 @@ export default {
     claimStatus: { active: '认领中', withdrawn: '已撤回' },
   },
   services: {
+    showPhone: '显示号码',
     back: '返回', community: '社区', resident: '居民', address: '地址', description: '说明', note: '备注', phone: '联系电话',
     provider: '服务方', providerType: '服务方类型', providerTypes: { unit: '共建单位', team: '志愿服务队', volunteer: '志愿者' },
     status: { ordered: '新订单', dispatched: '已派单', accepted: '已接单', completed: '已完成', rated: '已评价', cancelled: '已取消' },
