@@ -152,6 +152,9 @@ describe('concerns', () => {
 
     await link.click()
     await page.waitForURL(new RegExp(`/concerns/${concernId}$`))
+    // The reporter's number is masked until staff ask for it (the reporter sees that they did).
+    await page.getByTestId('concern-facts').getByText('139****0000').waitFor()
+    await page.getByTestId('concern-show-phone').click()
     await page.getByTestId('concern-facts').getByText('13905190000').waitFor()
     await photosShown(page, 1)
     await page.getByTestId('concern-route').waitFor()
