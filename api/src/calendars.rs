@@ -49,14 +49,27 @@ pub async fn create(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
         crate::db::write(c, |c| {
             diesel::delete(calendar_feeds::table.find(&caller.user_id)).execute(c)?;
             diesel::insert_into(calendar_feeds::table)
-                .values((calendar_feeds::user_id.eq(&caller.user_id), calendar_feeds::token_hash.eq(&hash), calendar_feeds::created_at.eq(Utc::now().naive_utc())))
+                .values((
+                    calendar_feeds::user_id.eq(&caller.user_id),
+                    calendar_feeds::token_hash.eq(&hash),
+                    calendar_feeds::created_at.eq(Utc::now().naive_utc()),
+                ))
                 .execute(c)?;
-            crate::audit::record(c, &caller.actor(), "create", "calendar_feed", Some(&caller.user_id), None)?;
+            crate::audit::record(
+                c,
+                &caller.actor(),
+                "create",
+                "calendar_feed",
+                Some(&caller.user_id),
+                None,
+            )?;
             Ok(())
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(CalendarLink { url: format!("/api/v1/calendars/{secret}.ics") }))
+    Ok(HttpResponse::Created().json(CalendarLink {
+        url: format!("/api/v1/calendars/{secret}.ics"),
+    }))
 }
 
 /// Revoke the caller's calendar feed URL.
@@ -74,12 +87,18 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 fn feed(conn: &mut DbConn, caller: &Caller) -> ApiResult<String> {
     let today = crate::clock::today();
     let mut events = vec![];
-    let people: Vec<(String, String, chrono::NaiveDate, String)> = crate::members::service::boxed_visible(caller)
-        .filter(members::status.eq("active"))
-        .order((members::join_md.asc(), members::id.asc()))
-        .limit(MAX_BIRTHDAYS)
-        .select((members::id, members::name, members::joined_on, branches::name))
-        .load(conn)?;
+    let people: Vec<(String, String, chrono::NaiveDate, String)> =
+        crate::members::service::boxed_visible(caller)
+            .filter(members::status.eq("active"))
+            .order((members::join_md.asc(), members::id.asc()))
+            .limit(MAX_BIRTHDAYS)
+            .select((
+                members::id,
+                members::name,
+                members::joined_on,
+                branches::name,
+            ))
+            .load(conn)?;
     for (id, name, joined, branch) in people {
         // The series starts with this year's anniversary; the title counts from the joining year.
         let first = crate::members::birthdays::anniversary(joined, today.year());
@@ -93,23 +112,49 @@ fn feed(conn: &mut DbConn, caller: &Caller) -> ApiResult<String> {
             rrule: Some("FREQ=YEARLY".into()),
         });
     }
-    let mine: Option<String> = members::table.filter(members::user_id.eq(&caller.user_id)).select(members::id).first(conn).optional()?;
+    let mine: Option<String> = members::table
+        .filter(members::user_id.eq(&caller.user_id))
+        .select(members::id)
+        .first(conn)
+        .optional()?;
     if let Some(me) = mine {
-        let rows: Vec<(String, chrono::NaiveDate, String, Option<String>, String)> = meeting_attendance::table
-            .inner_join(meetings::table.inner_join(branches::table))
-            .filter(meeting_attendance::member_id.eq(me))
-            .filter(meetings::held_on.ge(today - Duration::days(90)))
-            .select((meetings::id, meetings::held_on, meetings::topic, meetings::place, branches::name))
-            .load(conn)?;
+        let rows: Vec<(String, chrono::NaiveDate, String, Option<String>, String)> =
+            meeting_attendance::table
+                .inner_join(meetings::table.inner_join(branches::table))
+                .filter(meeting_attendance::member_id.eq(me))
+                .filter(meetings::held_on.ge(today - Duration::days(90)))
+                .select((
+                    meetings::id,
+                    meetings::held_on,
+                    meetings::topic,
+                    meetings::place,
+                    branches::name,
+                ))
+                .load(conn)?;
         for (id, day, topic, place, branch) in rows {
-            events.push(Event { uid: format!("meeting-{id}@tongxin"), summary: topic, description: Some(branch), location: place, date: Some(day), span: None, rrule: None });
+            events.push(Event {
+                uid: format!("meeting-{id}@tongxin"),
+                summary: topic,
+                description: Some(branch),
+                location: place,
+                date: Some(day),
+                span: None,
+                rrule: None,
+            });
         }
     }
     // The volunteer activities they hold a place in.
     if let Some(v) = crate::volunteers::teams::my_volunteer_id(conn, caller)? {
-        events.extend(crate::volunteers::activities::calendar_events(conn, None, Some(&v))?);
+        events.extend(crate::volunteers::activities::calendar_events(
+            conn,
+            None,
+            Some(&v),
+        )?);
     }
-    Ok(calendar(&format!("同心 · {}", caller.display_name), &events))
+    Ok(calendar(
+        &format!("同心 · {}", caller.display_name),
+        &events,
+    ))
 }
 
 /// A calendar feed (iCalendar) for phone calendars; the secret in the URL is the credential.
@@ -121,15 +166,29 @@ fn feed(conn: &mut DbConn, caller: &Caller) -> ApiResult<String> {
     security(())
 )]
 #[get("/calendars/{file}")]
-pub async fn feed_ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let secret = file.into_inner().strip_suffix(".ics").map(str::to_owned).ok_or_else(|| ApiError::not_found("calendar"))?;
+pub async fn feed_ics(
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let secret = file
+        .into_inner()
+        .strip_suffix(".ics")
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::not_found("calendar"))?;
     let hash = token_hash(&secret);
     let text = crate::db::run(&state.pool, move |c| {
-        let owner: Option<String> = calendar_feeds::table.filter(calendar_feeds::token_hash.eq(&hash)).select(calendar_feeds::user_id).first(c).optional()?;
+        let owner: Option<String> = calendar_feeds::table
+            .filter(calendar_feeds::token_hash.eq(&hash))
+            .select(calendar_feeds::user_id)
+            .first(c)
+            .optional()?;
         let owner = owner.ok_or_else(|| ApiError::not_found("calendar"))?;
         let caller = load_caller(c, &owner, None).map_err(|_| ApiError::not_found("calendar"))?;
         feed(c, &caller)
     })
     .await?;
-    Ok(HttpResponse::Ok().content_type("text/calendar; charset=utf-8").insert_header(("Cache-Control", "private, max-age=300")).body(text))
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "private, max-age=300"))
+        .body(text))
 }

@@ -66,7 +66,8 @@ pub fn local_date_of(at: NaiveDateTime) -> NaiveDate {
 
 /// The UTC instant at which a local date begins (for "from this day" filters on stored UTC times).
 pub fn start_of(day: NaiveDate) -> NaiveDateTime {
-    day.and_hms_opt(0, 0, 0).expect("midnight") - chrono::Duration::seconds(offset().local_minus_utc() as i64)
+    day.and_hms_opt(0, 0, 0).expect("midnight")
+        - chrono::Duration::seconds(offset().local_minus_utc() as i64)
 }
 
 #[cfg(test)]
@@ -76,7 +77,10 @@ mod tests {
     #[test]
     fn offsets_parse_and_bad_ones_are_refused() {
         assert_eq!(parse_offset("+08:00").unwrap().local_minus_utc(), 8 * 3600);
-        assert_eq!(parse_offset("-0530").unwrap().local_minus_utc(), -(5 * 3600 + 30 * 60));
+        assert_eq!(
+            parse_offset("-0530").unwrap().local_minus_utc(),
+            -(5 * 3600 + 30 * 60)
+        );
         assert_eq!(parse_offset("Z").unwrap().local_minus_utc(), 0);
         for bad in ["8", "+8:00", "+08:60", "Asia/Shanghai", "", "+25:00"] {
             assert!(parse_offset(bad).is_err(), "{bad}");
@@ -86,8 +90,13 @@ mod tests {
     #[test]
     fn the_local_day_starts_eight_hours_before_utc_midnight_in_beijing() {
         // 2026-11-23 23:30 UTC is already the 24th in Beijing.
-        let late = DateTime::parse_from_rfc3339("2026-11-23T23:30:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(late.with_timezone(&default_offset()).date_naive(), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        let late = DateTime::parse_from_rfc3339("2026-11-23T23:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            late.with_timezone(&default_offset()).date_naive(),
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+        );
         let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         let start = day.and_hms_opt(0, 0, 0).unwrap() - chrono::Duration::hours(8);
         assert_eq!(start.to_string(), "2026-11-23 16:00:00");

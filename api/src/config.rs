@@ -33,7 +33,11 @@ impl DbArgs {
         match &self.database_url {
             Some(u) => u.clone(),
             None => {
-                let file = if demo { "tongxin-demo.db" } else { "tongxin.db" };
+                let file = if demo {
+                    "tongxin-demo.db"
+                } else {
+                    "tongxin.db"
+                };
                 format!("sqlite://{}", self.data_dir.join(file).display())
             }
         }
@@ -172,7 +176,10 @@ mod tests {
         let line = describe(&cli.db, &cli.serve, &cli.db.url(false));
         assert!(!line.contains("hunter2"), "{line}");
         assert!(!line.contains("a-very-secret"), "{line}");
-        assert!(line.contains("postgres://app:***@db.internal/tongxin"), "{line}");
+        assert!(
+            line.contains("postgres://app:***@db.internal/tongxin"),
+            "{line}"
+        );
         assert!(line.contains("jwt_secret=set(hidden)"));
     }
 

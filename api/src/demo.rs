@@ -16,8 +16,12 @@ macro_rules! bulk_insert {
     ($conn:expr, $table:expr, $rows:expr) => {
         for chunk in $rows.chunks(500) {
             match &mut *$conn {
-                $crate::db::DbConn::Sqlite(s) => diesel::insert_into($table).values(chunk).execute(s)?,
-                $crate::db::DbConn::Pg(p) => diesel::insert_into($table).values(chunk).execute(p)?,
+                $crate::db::DbConn::Sqlite(s) => {
+                    diesel::insert_into($table).values(chunk).execute(s)?
+                }
+                $crate::db::DbConn::Pg(p) => {
+                    diesel::insert_into($table).values(chunk).execute(p)?
+                }
             };
         }
     };
@@ -34,14 +38,43 @@ use crate::tree;
 use crate::users::dto::{CreateGrant, CreateUser};
 
 pub const PASSWORD: &str = "tongxin-demo";
-pub const ACCOUNTS: [&str; 9] = ["admin", "street1", "community1", "community2", "grid1", "secretary1", "unit1", "member1", "resident1"];
+pub const ACCOUNTS: [&str; 9] = [
+    "admin",
+    "street1",
+    "community1",
+    "community2",
+    "grid1",
+    "secretary1",
+    "unit1",
+    "member1",
+    "resident1",
+];
 
 const XINFENG_COMMUNITIES: [&str; 13] = [
-    "斜桥巷社区", "新丰街社区", "北直街社区", "东横街社区", "关河路社区", "红梅新村社区", "丽华社区",
-    "朝阳社区", "竹林社区", "青山湾社区", "兰陵社区", "天宁寺社区", "舣舟亭社区",
+    "斜桥巷社区",
+    "新丰街社区",
+    "北直街社区",
+    "东横街社区",
+    "关河路社区",
+    "红梅新村社区",
+    "丽华社区",
+    "朝阳社区",
+    "竹林社区",
+    "青山湾社区",
+    "兰陵社区",
+    "天宁寺社区",
+    "舣舟亭社区",
 ];
-const HUAYUAN_COMMUNITIES: [&str; 8] =
-    ["省银行社区", "卫生厅社区", "省民航社区", "农业院社区", "工业院社区", "省供销社社区", "省水利厅社区", "通信花园社区"];
+const HUAYUAN_COMMUNITIES: [&str; 8] = [
+    "省银行社区",
+    "卫生厅社区",
+    "省民航社区",
+    "农业院社区",
+    "工业院社区",
+    "省供销社社区",
+    "省水利厅社区",
+    "通信花园社区",
+];
 
 pub struct Node {
     pub id: String,
@@ -49,7 +82,13 @@ pub struct Node {
     pub depth: i32,
 }
 
-pub fn insert_region(conn: &mut DbConn, parent: Option<&Node>, level: &str, name: &str, code: Option<String>) -> QueryResult<Node> {
+pub fn insert_region(
+    conn: &mut DbConn,
+    parent: Option<&Node>,
+    level: &str,
+    name: &str,
+    code: Option<String>,
+) -> QueryResult<Node> {
     let id = crate::new_id();
     let path = tree::child_path(parent.map(|p| p.path.as_str()), &id);
     let depth = parent.map(|p| p.depth + 1).unwrap_or(0);
@@ -105,7 +144,14 @@ pub fn insert_branch(
 }
 
 /// A rectangular grid boundary (WGS-84) with its bounding box, in the demo's street layouts.
-fn insert_grid(conn: &mut DbConn, community: &Node, branch: Option<&Node>, name: &str, code: String, cell: (f64, f64, f64, f64)) -> QueryResult<String> {
+fn insert_grid(
+    conn: &mut DbConn,
+    community: &Node,
+    branch: Option<&Node>,
+    name: &str,
+    code: String,
+    cell: (f64, f64, f64, f64),
+) -> QueryResult<String> {
     let (x0, y0, x1, y1) = cell;
     let id = crate::new_id();
     let now = Utc::now().naive_utc();
@@ -132,9 +178,18 @@ fn insert_grid(conn: &mut DbConn, community: &Node, branch: Option<&Node>, name:
 }
 
 /// Fills the three grid roles, leaving some vacant so that the vacancy list has something to show.
-fn staff_grid(conn: &mut DbConn, grid_id: &str, n: usize, person: &mut impl FnMut() -> String, user: Option<(&str, &str)>) -> QueryResult<()> {
+fn staff_grid(
+    conn: &mut DbConn,
+    grid_id: &str,
+    n: usize,
+    person: &mut impl FnMut() -> String,
+    user: Option<(&str, &str)>,
+) -> QueryResult<()> {
     let started = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
-    for (i, role) in ["service_worker", "opinion_collector", "party_instructor"].into_iter().enumerate() {
+    for (i, role) in ["service_worker", "opinion_collector", "party_instructor"]
+        .into_iter()
+        .enumerate()
+    {
         if (n + i) % 7 == 3 {
             continue;
         }
@@ -162,7 +217,10 @@ fn staff_grid(conn: &mut DbConn, grid_id: &str, n: usize, person: &mut impl FnMu
 pub(crate) struct Lcg(pub u64);
 impl Lcg {
     pub fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % below.max(1)
     }
 }
@@ -179,7 +237,11 @@ fn households_and_visits(
 ) -> QueryResult<()> {
     let mut rng = Lcg(n as u64 + 7);
     let now = Utc::now().naive_utc();
-    let worker_name = if worker_id.is_some() { "斜桥巷社区 网格员 张海燕".to_string() } else { format!("{}（网格员）", person()) };
+    let worker_name = if worker_id.is_some() {
+        "斜桥巷社区 网格员 张海燕".to_string()
+    } else {
+        format!("{}（网格员）", person())
+    };
     let mut hh = Vec::with_capacity(size);
     for i in 0..size {
         let tags = match rng.next(12) {
@@ -193,7 +255,12 @@ fn households_and_visits(
         // In the order the random sequence was always drawn in (residents, then the phone).
         let residents = 1 + rng.next(4) as i32;
         let head_name = person();
-        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::HouseholdHead, &id, Some(&format!("13{:09}", rng.next(1_000_000_000))));
+        let phone = crate::phones::seal(
+            sealer,
+            crate::phones::PhoneColumn::HouseholdHead,
+            &id,
+            Some(&format!("13{:09}", rng.next(1_000_000_000))),
+        );
         hh.push((
             households::id.eq(id),
             households::grid_id.eq(grid_id.to_string()),
@@ -206,15 +273,23 @@ fn households_and_visits(
             households::head_phone_index.eq(phone.index),
             households::head_phone_masked.eq(phone.masked),
             households::tags.eq(tags.to_string()),
-            households::key_group.eq(matches!(tags, ",elderly_alone," | ",disabled," | ",hardship,")),
+            households::key_group.eq(matches!(
+                tags,
+                ",elderly_alone," | ",disabled," | ",hardship,"
+            )),
             households::version.eq(1),
             households::created_at.eq(now),
             households::updated_at.eq(now),
         ));
     }
     bulk_insert!(conn, households::table, hh);
-    diesel::update(grids::table.find(grid_id)).set(grids::household_count.eq(size as i32)).execute(conn)?;
-    let ids: Vec<(String, bool)> = households::table.filter(households::grid_id.eq(grid_id)).select((households::id, households::key_group)).load(conn)?;
+    diesel::update(grids::table.find(grid_id))
+        .set(grids::household_count.eq(size as i32))
+        .execute(conn)?;
+    let ids: Vec<(String, bool)> = households::table
+        .filter(households::grid_id.eq(grid_id))
+        .select((households::id, households::key_group))
+        .load(conn)?;
 
     // Each month a share of the households is visited on a few weekdays; key groups more often.
     let mut vs = vec![];
@@ -223,7 +298,11 @@ fn households_and_visits(
         // Grids with odd numbers have a weaker October, so that some miss the 90 % line.
         let share = if n % 2 == 1 && month == 10 { 60 } else { share };
         for (h, key) in &ids {
-            let times = if *key { 1 + rng.next(3) } else { u64::from(rng.next(100) < share) };
+            let times = if *key {
+                1 + rng.next(3)
+            } else {
+                u64::from(rng.next(100) < share)
+            };
             for _ in 0..times {
                 let day = 1 + rng.next(if month == 11 { 20 } else { 28 }) as u32;
                 let date = chrono::NaiveDate::from_ymd_opt(2026, month, day).expect("a date");
@@ -252,31 +331,49 @@ fn households_and_visits(
     }
     bulk_insert!(conn, visits::table, vs);
     for (h, date) in last {
-        diesel::update(households::table.find(h)).set(households::last_visited_on.eq(Some(date))).execute(conn)?;
+        diesel::update(households::table.find(h))
+            .set(households::last_visited_on.eq(Some(date)))
+            .execute(conn)?;
     }
     Ok(())
 }
 
-const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
-const GIVEN: [&str; 12] = ["建国", "秀英", "志强", "桂兰", "海燕", "明", "丽", "卫东", "红梅", "国庆", "晓峰", "玉珍"];
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+];
+const GIVEN: [&str; 12] = [
+    "建国", "秀英", "志强", "桂兰", "海燕", "明", "丽", "卫东", "红梅", "国庆", "晓峰", "玉珍",
+];
 
 fn person(i: usize) -> String {
-    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len() + i * 7) % GIVEN.len()])
+    format!(
+        "{}{}",
+        SURNAMES[i % SURNAMES.len()],
+        GIVEN[(i / SURNAMES.len() + i * 7) % GIVEN.len()]
+    )
 }
 
 /// Loads the demo district once; later starts find it and leave the data as users changed it.
 pub fn load(conn: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), String> {
-    let exists: i64 = users::table.filter(users::username.eq("admin")).count().get_result(conn).map_err(|e| e.to_string())?;
+    let exists: i64 = users::table
+        .filter(users::username.eq("admin"))
+        .count()
+        .get_result(conn)
+        .map_err(|e| e.to_string())?;
     if exists > 0 {
         log::info!("demo data already present");
         return Ok(());
     }
-    conn.transaction(|c| load_inner(c, sealer)).map_err(|e: crate::error::ApiError| format!("loading demo data failed: {}", e.detail))?;
+    conn.transaction(|c| load_inner(c, sealer))
+        .map_err(|e: crate::error::ApiError| format!("loading demo data failed: {}", e.detail))?;
     log::info!("demo data loaded");
     Ok(())
 }
 
-fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crate::error::ApiError> {
+fn load_inner(
+    c: &mut DbConn,
+    sealer: &crate::sealed::Sealer,
+) -> Result<(), crate::error::ApiError> {
     let mut n = 0usize;
     let mut next_person = || {
         n += 1;
@@ -285,9 +382,31 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
 
     // 常州市天宁区 — 新丰街街道
     let tianning = insert_region(c, None, "district", "天宁区", Some("320402".into()))?;
-    let xinfeng = insert_region(c, Some(&tianning), "street", "新丰街街道", Some("320402-001".into()))?;
-    let xf_wc = insert_branch(c, None, &xinfeng, "working_committee", "formal", "新丰街街道党工委", Some(&next_person()))?;
-    insert_branch(c, Some(&xf_wc), &xinfeng, "joint", "joint", "新丰街区域化党建联合党委", Some(&next_person()))?;
+    let xinfeng = insert_region(
+        c,
+        Some(&tianning),
+        "street",
+        "新丰街街道",
+        Some("320402-001".into()),
+    )?;
+    let xf_wc = insert_branch(
+        c,
+        None,
+        &xinfeng,
+        "working_committee",
+        "formal",
+        "新丰街街道党工委",
+        Some(&next_person()),
+    )?;
+    insert_branch(
+        c,
+        Some(&xf_wc),
+        &xinfeng,
+        "joint",
+        "joint",
+        "新丰街区域化党建联合党委",
+        Some(&next_person()),
+    )?;
     let mut xf_communities = vec![];
     let mut xf_branches = vec![];
     // (community, grid number, grid branch): the grids are drawn once the communities exist.
@@ -296,22 +415,59 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     // 舣舟亭 has one community branch and no grid branches: its members are in that branch.
     let mut single_branch: Option<String> = None;
     for (i, name) in XINFENG_COMMUNITIES.iter().enumerate() {
-        let community = insert_region(c, Some(&xinfeng), "community", name, Some(format!("320402-001-{:03}", i + 1)))?;
+        let community = insert_region(
+            c,
+            Some(&xinfeng),
+            "community",
+            name,
+            Some(format!("320402-001-{:03}", i + 1)),
+        )?;
         let short = name.trim_end_matches("社区");
         // The report: 12 community general branches and one community branch.
         let top = if i < 12 {
-            let gb = insert_branch(c, Some(&xf_wc), &community, "general_branch", "formal", &format!("{short}社区党总支"), Some(&next_person()))?;
+            let gb = insert_branch(
+                c,
+                Some(&xf_wc),
+                &community,
+                "general_branch",
+                "formal",
+                &format!("{short}社区党总支"),
+                Some(&next_person()),
+            )?;
             for g in 1..=3 {
-                let grid_branch =
-                    insert_branch(c, Some(&gb), &community, "branch", "formal", &format!("{short}社区第{g}网格党支部"), Some(&next_person()))?;
+                let grid_branch = insert_branch(
+                    c,
+                    Some(&gb),
+                    &community,
+                    "branch",
+                    "formal",
+                    &format!("{short}社区第{g}网格党支部"),
+                    Some(&next_person()),
+                )?;
                 for b in 1..=2 {
-                    insert_branch(c, Some(&grid_branch), &community, "group", "formal", &format!("{short}第{g}网格{b}号楼党小组"), Some(&next_person()))?;
+                    insert_branch(
+                        c,
+                        Some(&grid_branch),
+                        &community,
+                        "group",
+                        "formal",
+                        &format!("{short}第{g}网格{b}号楼党小组"),
+                        Some(&next_person()),
+                    )?;
                 }
                 xf_grids.push((i, g, Some(grid_branch)));
             }
             gb
         } else {
-            let b = insert_branch(c, Some(&xf_wc), &community, "branch", "formal", &format!("{short}社区党支部"), Some(&next_person()))?;
+            let b = insert_branch(
+                c,
+                Some(&xf_wc),
+                &community,
+                "branch",
+                "formal",
+                &format!("{short}社区党支部"),
+                Some(&next_person()),
+            )?;
             single_branch = Some(b.id.clone());
             for g in 1..=3 {
                 xf_grids.push((i, g, None));
@@ -319,8 +475,30 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
             b
         };
         if i == 0 {
-            interest.push(insert_branch(c, Some(&top), &community, "branch", "interest", "心相连艺术团党支部", Some(&next_person()))?.id);
-            interest.push(insert_branch(c, Some(&top), &community, "branch", "interest", "夕阳红志愿服务队党支部", Some(&next_person()))?.id);
+            interest.push(
+                insert_branch(
+                    c,
+                    Some(&top),
+                    &community,
+                    "branch",
+                    "interest",
+                    "心相连艺术团党支部",
+                    Some(&next_person()),
+                )?
+                .id,
+            );
+            interest.push(
+                insert_branch(
+                    c,
+                    Some(&top),
+                    &community,
+                    "branch",
+                    "interest",
+                    "夕阳红志愿服务队党支部",
+                    Some(&next_person()),
+                )?
+                .id,
+            );
         }
         xf_branches.push(top);
         xf_communities.push(community);
@@ -335,30 +513,100 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
         let y0 = 31.785 + row * 0.006;
         let community = &xf_communities[*ci];
         let short = XINFENG_COMMUNITIES[*ci].trim_end_matches("社区");
-        let id = insert_grid(c, community, branch.as_ref(), &format!("{short}第{g}网格"), format!("XF-{:02}-{g}", ci + 1), (x0, y0, x0 + 0.003, y0 + 0.006))?;
+        let id = insert_grid(
+            c,
+            community,
+            branch.as_ref(),
+            &format!("{short}第{g}网格"),
+            format!("XF-{:02}-{g}", ci + 1),
+            (x0, y0, x0 + 0.003, y0 + 0.006),
+        )?;
         grid_ids.push((n, id));
     }
 
     // 郑州市金水区 — 花园路街道
     let jinshui = insert_region(c, None, "district", "金水区", Some("410105".into()))?;
-    let huayuan = insert_region(c, Some(&jinshui), "street", "花园路街道", Some("410105-002".into()))?;
-    let hy_wc = insert_branch(c, None, &huayuan, "working_committee", "formal", "花园路街道党工委", Some(&next_person()))?;
-    insert_branch(c, Some(&hy_wc), &huayuan, "joint", "joint", "花园路街道区域党委", Some(&next_person()))?;
+    let huayuan = insert_region(
+        c,
+        Some(&jinshui),
+        "street",
+        "花园路街道",
+        Some("410105-002".into()),
+    )?;
+    let hy_wc = insert_branch(
+        c,
+        None,
+        &huayuan,
+        "working_committee",
+        "formal",
+        "花园路街道党工委",
+        Some(&next_person()),
+    )?;
+    insert_branch(
+        c,
+        Some(&hy_wc),
+        &huayuan,
+        "joint",
+        "joint",
+        "花园路街道区域党委",
+        Some(&next_person()),
+    )?;
     for (i, name) in HUAYUAN_COMMUNITIES.iter().enumerate() {
-        let community = insert_region(c, Some(&huayuan), "community", name, Some(format!("410105-002-{:03}", i + 1)))?;
+        let community = insert_region(
+            c,
+            Some(&huayuan),
+            "community",
+            name,
+            Some(format!("410105-002-{:03}", i + 1)),
+        )?;
         let short = name.trim_end_matches("社区");
-        let big = insert_branch(c, Some(&hy_wc), &community, "committee", "formal", &format!("{short}社区大党委"), Some(&next_person()))?;
+        let big = insert_branch(
+            c,
+            Some(&hy_wc),
+            &community,
+            "committee",
+            "formal",
+            &format!("{short}社区大党委"),
+            Some(&next_person()),
+        )?;
         for g in 1..=2 {
-            let gb = insert_branch(c, Some(&big), &community, "branch", "formal", &format!("{short}社区第{g}网格党支部"), Some(&next_person()))?;
-            insert_branch(c, Some(&gb), &community, "group", "formal", &format!("{short}第{g}网格楼院党小组"), Some(&next_person()))?;
+            let gb = insert_branch(
+                c,
+                Some(&big),
+                &community,
+                "branch",
+                "formal",
+                &format!("{short}社区第{g}网格党支部"),
+                Some(&next_person()),
+            )?;
+            insert_branch(
+                c,
+                Some(&gb),
+                &community,
+                "group",
+                "formal",
+                &format!("{short}第{g}网格楼院党小组"),
+                Some(&next_person()),
+            )?;
             let x0 = 113.675 + (i % 4) as f64 * 0.008 + (g as f64 - 1.0) * 0.004;
             let y0 = 34.775 + (i / 4) as f64 * 0.006;
-            let id = insert_grid(c, &community, Some(&gb), &format!("{short}第{g}网格"), format!("HY-{:02}-{g}", i + 1), (x0, y0, x0 + 0.004, y0 + 0.006))?;
+            let id = insert_grid(
+                c,
+                &community,
+                Some(&gb),
+                &format!("{short}第{g}网格"),
+                format!("HY-{:02}-{g}", i + 1),
+                (x0, y0, x0 + 0.004, y0 + 0.006),
+            )?;
             staff_grid(c, &id, i * 2 + g, &mut next_person, None)?;
         }
     }
 
-    let system = Actor { id: None, name: Some("demo".into()), addr: None };
+    let system = Actor {
+        id: None,
+        name: Some("demo".into()),
+        addr: None,
+    };
     let account = |username: &str, display: &str, grants: Vec<CreateGrant>| CreateUser {
         username: username.into(),
         display_name: display.into(),
@@ -367,39 +615,78 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
         // resident1 lives in 斜桥巷 (member1's home follows their member record, below).
         community_id: (username == "resident1").then(|| xf_communities[0].id.clone()),
     };
-    let grant = |role: Role, scope: Option<&Node>| CreateGrant { role, scope_id: scope.map(|s| s.id.clone()) };
+    let grant = |role: Role, scope: Option<&Node>| CreateGrant {
+        role,
+        scope_id: scope.map(|s| s.id.clone()),
+    };
     let accounts = vec![
         account("admin", "系统管理员", vec![grant(Role::Admin, None)]),
-        account("street1", "新丰街街道 工作人员", vec![grant(Role::StreetStaff, Some(&xinfeng))]),
-        account("community1", "斜桥巷社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[0]))]),
-        account("community2", "新丰街社区 工作人员", vec![grant(Role::CommunityStaff, Some(&xf_communities[1]))]),
+        account(
+            "street1",
+            "新丰街街道 工作人员",
+            vec![grant(Role::StreetStaff, Some(&xinfeng))],
+        ),
+        account(
+            "community1",
+            "斜桥巷社区 工作人员",
+            vec![grant(Role::CommunityStaff, Some(&xf_communities[0]))],
+        ),
+        account(
+            "community2",
+            "新丰街社区 工作人员",
+            vec![grant(Role::CommunityStaff, Some(&xf_communities[1]))],
+        ),
         // grid1 gets its grid_worker grant once its grid exists, below.
         account("grid1", "斜桥巷社区 网格员 张海燕", vec![]),
         // unit1's unit_contact grant is added with the units (see demo::services).
-        account("secretary1", "斜桥巷社区党总支 书记", vec![grant(Role::BranchSecretary, Some(&xf_branches[0]))]),
+        account(
+            "secretary1",
+            "斜桥巷社区党总支 书记",
+            vec![grant(Role::BranchSecretary, Some(&xf_branches[0]))],
+        ),
         account("unit1", "共建单位 联络员", vec![]),
         account("member1", "党员 王建国", vec![grant(Role::Member, None)]),
-        account("resident1", "居民 李秀英", vec![grant(Role::Resident, None)]),
+        account(
+            "resident1",
+            "居民 李秀英",
+            vec![grant(Role::Resident, None)],
+        ),
     ];
     let grid1_grid = grid_ids[0].1.clone();
     for mut a in accounts {
         if a.username == "grid1" {
-            a.grants = vec![CreateGrant { role: Role::GridWorker, scope_id: Some(grid1_grid.clone()) }];
+            a.grants = vec![CreateGrant {
+                role: Role::GridWorker,
+                scope_id: Some(grid1_grid.clone()),
+            }];
         }
         let uid = crate::users::service::create_demo(c, &system, a.clone())?;
         if a.username == "grid1" {
-            staff_grid(c, &grid1_grid, 0, &mut next_person, Some((&uid, &a.display_name)))?;
+            staff_grid(
+                c,
+                &grid1_grid,
+                0,
+                &mut next_person,
+                Some((&uid, &a.display_name)),
+            )?;
         }
     }
     for (n, id) in grid_ids.iter().skip(1) {
         staff_grid(c, id, *n, &mut next_person, None)?;
     }
-    let grid1_id: String = users::table.filter(users::username.eq("grid1")).select(users::id).first(c)?;
+    let grid1_id: String = users::table
+        .filter(users::username.eq("grid1"))
+        .select(users::id)
+        .first(c)?;
     for (n, id) in &grid_ids {
         // 斜桥巷第1网格 is grid1's: big enough for the 80-households-a-month target to be met in
         // one month and missed in another; the others are small, with coverage above and below 90 %.
         let size = if *n == 0 { 120 } else { 24 + (n * 7) % 20 };
-        let worker = if *n == 0 { Some(grid1_id.as_str()) } else { None };
+        let worker = if *n == 0 {
+            Some(grid1_id.as_str())
+        } else {
+            None
+        };
         households_and_visits(c, id, *n, size, worker, &mut next_person, sealer)?;
     }
 
@@ -408,23 +695,49 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
     for ((ci, _, branch), (n, grid)) in xf_grids.iter().zip(&grid_ids) {
         if let Some(b) = branch {
             // Most branches end the year over 80 %; every fourth stays under it.
-            let diligence = if n % 4 == 3 { 70 } else { 86 + (*n as u64 * 3) % 10 };
-            party_branches.push(party::PartyBranch { id: b.id.clone(), community_id: xf_communities[*ci].id.clone(), grid_id: Some(grid.clone()), diligence });
+            let diligence = if n % 4 == 3 {
+                70
+            } else {
+                86 + (*n as u64 * 3) % 10
+            };
+            party_branches.push(party::PartyBranch {
+                id: b.id.clone(),
+                community_id: xf_communities[*ci].id.clone(),
+                grid_id: Some(grid.clone()),
+                diligence,
+            });
         }
     }
     if let Some(b) = single_branch {
-        party_branches.push(party::PartyBranch { id: b, community_id: xf_communities[12].id.clone(), grid_id: None, diligence: 60 });
+        party_branches.push(party::PartyBranch {
+            id: b,
+            community_id: xf_communities[12].id.clone(),
+            grid_id: None,
+            diligence: 60,
+        });
     }
-    let member1: String = users::table.filter(users::username.eq("member1")).select(users::id).first(c)?;
+    let member1: String = users::table
+        .filter(users::username.eq("member1"))
+        .select(users::id)
+        .first(c)?;
     party::load(c, sealer, &party_branches, &interest, &member1)?;
     crate::users::service::homes_from_member_records(c)?;
-    let resident1: String = users::table.filter(users::username.eq("resident1")).select(users::id).first(c)?;
+    let resident1: String = users::table
+        .filter(users::username.eq("resident1"))
+        .select(users::id)
+        .first(c)?;
     let xf_ids: Vec<String> = xf_communities.iter().map(|r| r.id.clone()).collect();
     volunteers::load(c, sealer, &xf_ids, &member1, &resident1)?;
-    let unit1: String = users::table.filter(users::username.eq("unit1")).select(users::id).first(c)?;
+    let unit1: String = users::table
+        .filter(users::username.eq("unit1"))
+        .select(users::id)
+        .first(c)?;
     services::load(c, sealer, &xinfeng.id, &xf_ids, &unit1)?;
     orders::load(c, sealer, &xf_ids, &resident1)?;
-    let grid1: String = users::table.filter(users::username.eq("grid1")).select(users::id).first(c)?;
+    let grid1: String = users::table
+        .filter(users::username.eq("grid1"))
+        .select(users::id)
+        .first(c)?;
     concerns::load(c, sealer, &xinfeng.id, &xf_ids, &resident1, &grid1)?;
     // Committee terms: one branch due for re-election within six months, one within a month, one
     // overdue, the rest mid-term — so the reminders have something to show.
@@ -441,7 +754,8 @@ fn load_inner(c: &mut DbConn, sealer: &crate::sealed::Sealer) -> Result<(), crat
             .values((
                 crate::db::schema::branch_committees::id.eq(crate::new_id()),
                 crate::db::schema::branch_committees::branch_id.eq(&p.id),
-                crate::db::schema::branch_committees::term_start.eq(end - chrono::Duration::days(365 * 3)),
+                crate::db::schema::branch_committees::term_start
+                    .eq(end - chrono::Duration::days(365 * 3)),
                 crate::db::schema::branch_committees::term_end.eq(end),
                 crate::db::schema::branch_committees::members.eq(seats.to_string()),
                 crate::db::schema::branch_committees::created_by.eq("demo"),

@@ -16,7 +16,11 @@ pub struct Event {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace("\r\n", "\\n").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace("\r\n", "\\n")
+        .replace('\n', "\\n")
 }
 
 /// Appends one content line, folded: continuation lines start with a space.
@@ -37,7 +41,13 @@ fn line(out: &mut String, content: &str) {
 pub fn calendar(name: &str, events: &[Event]) -> String {
     let mut out = String::new();
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    for l in ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tongxin//Tongxin 同心//ZH", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"] {
+    for l in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tongxin//Tongxin 同心//ZH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ] {
         line(&mut out, l);
     }
     line(&mut out, &format!("X-WR-CALNAME:{}", escape(name)));
@@ -46,11 +56,23 @@ pub fn calendar(name: &str, events: &[Event]) -> String {
         line(&mut out, &format!("UID:{}", e.uid));
         line(&mut out, &format!("DTSTAMP:{stamp}"));
         if let Some(d) = e.date {
-            line(&mut out, &format!("DTSTART;VALUE=DATE:{}", d.format("%Y%m%d")));
-            line(&mut out, &format!("DTEND;VALUE=DATE:{}", (d + chrono::Duration::days(1)).format("%Y%m%d")));
+            line(
+                &mut out,
+                &format!("DTSTART;VALUE=DATE:{}", d.format("%Y%m%d")),
+            );
+            line(
+                &mut out,
+                &format!(
+                    "DTEND;VALUE=DATE:{}",
+                    (d + chrono::Duration::days(1)).format("%Y%m%d")
+                ),
+            );
         }
         if let Some((start, end)) = e.span {
-            line(&mut out, &format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ")));
+            line(
+                &mut out,
+                &format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ")),
+            );
             line(&mut out, &format!("DTEND:{}", end.format("%Y%m%dT%H%M%SZ")));
         }
         if let Some(r) = &e.rrule {
@@ -88,6 +110,9 @@ mod tests {
         assert!(text.lines().all(|l| l.len() <= 76), "75 octets and the CR");
         assert!(text.contains("\\，") == false && text.contains("a\\nb"));
         assert!(text.ends_with("END:VCALENDAR\r\n"));
-        assert!(text.split("\r\n").filter(|l| l.starts_with(' ')).count() >= 2, "folded");
+        assert!(
+            text.split("\r\n").filter(|l| l.starts_with(' ')).count() >= 2,
+            "folded"
+        );
     }
 }

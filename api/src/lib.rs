@@ -10,8 +10,8 @@ pub mod clock;
 pub mod concerns;
 pub mod config;
 pub mod db;
-pub mod enums;
 pub mod demo;
+pub mod enums;
 pub mod error;
 pub mod grids;
 pub mod households;
@@ -93,7 +93,9 @@ impl AppState {
             rankings: Arc::new(memo::Memo::new(256)),
             // Tests and tools get a key derived from the signing secret; `serve` always sets the
             // deployment's own data key with `with_data_key`.
-            sealer: Arc::new(sealed::Sealer::new(&[secret, b"/data-key".as_slice()].concat())),
+            sealer: Arc::new(sealed::Sealer::new(
+                &[secret, b"/data-key".as_slice()].concat(),
+            )),
             // Tests and embedders count live; the server remembers for `--stats-ttl-secs`.
             stats: Arc::new(stats::service::StatsCache::new(std::time::Duration::ZERO)),
             imports: Arc::default(),
@@ -110,7 +112,9 @@ impl AppState {
 
     /// Sizes the report cache (`0` turns it off).
     pub fn with_stats_ttl(mut self, secs: u64) -> AppState {
-        self.stats = Arc::new(stats::service::StatsCache::new(std::time::Duration::from_secs(secs)));
+        self.stats = Arc::new(stats::service::StatsCache::new(
+            std::time::Duration::from_secs(secs),
+        ));
         self
     }
 
@@ -133,7 +137,9 @@ pub struct Health {
 #[utoipa::path(tag = "health", operation_id = "health_live", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: the database answers.
@@ -146,10 +152,13 @@ async fn healthz() -> HttpResponse {
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     crate::db::run(&state.pool, |c| {
         use diesel::connection::SimpleConnection;
-        c.batch_execute("SELECT 1").map_err(|e| ApiError::unavailable(format!("database: {e}")))
+        c.batch_execute("SELECT 1")
+            .map_err(|e| ApiError::unavailable(format!("database: {e}")))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
 }
 
 /// The OpenAPI document of this server.
@@ -158,7 +167,9 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 async fn openapi_json() -> HttpResponse {
     static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let body = SPEC.get_or_init(|| openapi::spec().to_json().expect("the spec serializes"));
-    HttpResponse::Ok().content_type("application/json").body(body.as_str())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body.as_str())
 }
 
 /// Registers every API route on a utoipa-aware app; used by [`app`] and by [`openapi::spec`].
@@ -386,15 +397,32 @@ pub fn allowed_methods(path: &str) -> Option<String> {
                     ("DELETE", item.delete.is_some()),
                     ("OPTIONS", item.options.is_some()),
                 ];
-                (template.split('/').map(str::to_owned).collect(), methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect())
+                (
+                    template.split('/').map(str::to_owned).collect(),
+                    methods
+                        .iter()
+                        .filter(|(_, has)| *has)
+                        .map(|(m, _)| *m)
+                        .collect(),
+                )
             })
             .collect()
     });
     let segments: Vec<&str> = path.split('/').collect();
     let mut allowed: Vec<&str> = vec![];
     for (template, methods) in templates {
-        if template.len() == segments.len() && template.iter().zip(&segments).all(|(t, s)| segment_matches(t, s)) {
-            allowed.extend(methods.iter().filter(|m| !allowed.contains(m)).collect::<Vec<_>>());
+        if template.len() == segments.len()
+            && template
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| segment_matches(t, s))
+        {
+            allowed.extend(
+                methods
+                    .iter()
+                    .filter(|m| !allowed.contains(m))
+                    .collect::<Vec<_>>(),
+            );
         }
     }
     const ORDER: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -408,7 +436,9 @@ fn segment_matches(template: &str, segment: &str) -> bool {
     match (template.find('{'), template.rfind('}')) {
         (Some(open), Some(close)) if open < close => {
             let (prefix, suffix) = (&template[..open], &template[close + 1..]);
-            segment.len() > prefix.len() + suffix.len() && segment.starts_with(prefix) && segment.ends_with(suffix)
+            segment.len() > prefix.len() + suffix.len()
+                && segment.starts_with(prefix)
+                && segment.ends_with(suffix)
         }
         _ => template == segment,
     }
@@ -423,12 +453,16 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             let err = ApiError::new(
                 actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                format!("{} is not allowed on {path}; it allows {allow}", req.method()),
+                format!(
+                    "{} is not allowed on {path}; it allows {allow}",
+                    req.method()
+                ),
             );
             let mut res = actix_web::ResponseError::error_response(&err);
             res.headers_mut().insert(
                 actix_web::http::header::ALLOW,
-                actix_web::http::header::HeaderValue::from_str(&allow).map_err(ApiError::internal)?,
+                actix_web::http::header::HeaderValue::from_str(&allow)
+                    .map_err(ApiError::internal)?,
             );
             return Ok(res);
         }
@@ -438,16 +472,31 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         // The SPA's own router handles every non-API path.
         let index = dir.join("index.html");
         if let Ok(html) = std::fs::read(&index) {
-            return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-cache")).body(html));
+            return Ok(HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .insert_header(("Cache-Control", "no-cache"))
+                .body(html));
         }
     }
-    Err(ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", format!("no route for {} {}", req.method(), path)))
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route for {} {}", req.method(), path),
+    ))
 }
 
 /// The whole application: API, spec, docs UI and the built SPA.
 pub fn app(
     state: web::Data<AppState>,
-) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     let web_dir = state.web_dir.clone();
     let (app, spec) = routes(
         App::new()
@@ -455,7 +504,10 @@ pub fn app(
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::bad_request("invalid_query", format!("bad query parameter: {e}")).into()
             }))
-            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found("record").into()))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| ApiError::not_found("record").into()),
+            )
             .into_utoipa_app()
             .openapi(openapi::base()),
     )
@@ -463,13 +515,23 @@ pub fn app(
     // The spec is served from inside the /api/v1 scope (see `openapi_json`), computed once.
     let _ = spec;
     let mut app = app
-        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none")))
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").config(
+                utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
+            ),
+        )
         .service(web::redirect("/docs", "/docs/"));
     if let Some(dir) = web_dir.filter(|d| d.join("index.html").exists()) {
-        app = app.service(actix_files::Files::new("/", dir).index_file("index.html").prefer_utf8(true));
+        app = app.service(
+            actix_files::Files::new("/", dir)
+                .index_file("index.html")
+                .prefer_utf8(true),
+        );
     }
     app.default_service(web::to(not_found))
-        .wrap(actix_web::middleware::from_fn(http::idempotency::middleware))
+        .wrap(actix_web::middleware::from_fn(
+            http::idempotency::middleware,
+        ))
         .wrap(actix_web::middleware::Logger::new("%{r}a \"%r\" %s %b %Dms").exclude("/healthz"))
         .wrap(
             actix_web::middleware::DefaultHeaders::new()
@@ -482,7 +544,12 @@ pub fn app(
 }
 
 /// Runs the HTTP server until SIGINT/SIGTERM; in-flight requests get 30 s to finish.
-pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize>, demo: bool) -> std::io::Result<()> {
+pub async fn serve(
+    state: web::Data<AppState>,
+    bind: &str,
+    workers: Option<usize>,
+    demo: bool,
+) -> std::io::Result<()> {
     let purge_state = state.clone();
     let sweep_state = state.clone();
     let mut server = actix_web::HttpServer::new(move || app(state.clone())).shutdown_timeout(30);
@@ -493,7 +560,11 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
     for addr in server.addrs() {
         log::info!("listening on http://{addr}/ (API /api/v1, docs /docs/)");
         if demo {
-            println!("\nTongxin is running at http://{addr}/  — demo logins (password `{}`): {}\n", demo::PASSWORD, demo::ACCOUNTS.join(", "));
+            println!(
+                "\nTongxin is running at http://{addr}/  — demo logins (password `{}`): {}\n",
+                demo::PASSWORD,
+                demo::ACCOUNTS.join(", ")
+            );
         }
     }
     // Expired idempotency keys are removed hourly, off the request path.
@@ -501,7 +572,10 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let _ = db::run(&purge_state.pool, |c| Ok(http::idempotency::purge_expired(c)?)).await;
+            let _ = db::run(&purge_state.pool, |c| {
+                Ok(http::idempotency::purge_expired(c)?)
+            })
+            .await;
         }
     });
     // Concerns near their due time are warned and overdue ones escalated, every minute.
@@ -511,14 +585,20 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
         loop {
             tick.tick().await;
             let at = chrono::Utc::now().naive_utc();
-            if let Err(e) = db::run(&sweep_state.pool, move |c| concerns::service::sweep(c, at)).await {
+            if let Err(e) =
+                db::run(&sweep_state.pool, move |c| concerns::service::sweep(c, at)).await
+            {
                 log::warn!("concern sweep failed: {e}");
             }
             // Once a day: freeze last month's year-to-date figures for every district, street and community.
             let today = clock::today();
             if last_freeze != Some(today) {
                 last_freeze = Some(today);
-                match db::run(&sweep_state.pool, move |c| stats::service::freeze_month_end(c, today)).await {
+                match db::run(&sweep_state.pool, move |c| {
+                    stats::service::freeze_month_end(c, today)
+                })
+                .await
+                {
                     Ok(n) if n > 0 => log::info!("froze month-end figures for {n} regions"),
                     Ok(_) => {}
                     Err(e) => log::warn!("freezing month-end figures failed: {e}"),
@@ -531,7 +611,9 @@ pub async fn serve(state: web::Data<AppState>, bind: &str, workers: Option<usize
                 Err(e) => log::warn!("sweeping abandoned jobs failed: {e}"),
             }
             // Polls past their closing time close, and their warned cadres get rectifications.
-            if let Err(e) = db::run(&sweep_state.pool, move |c| polls::service::close_due(c, at)).await {
+            if let Err(e) =
+                db::run(&sweep_state.pool, move |c| polls::service::close_due(c, at)).await
+            {
                 log::warn!("closing due polls failed: {e}");
             }
         }

@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use tongxin::config::{self, DbArgs, ServeArgs};
 
 #[derive(Parser)]
-#[command(name = "tongxin", version, about = "Tongxin (同心): party-building-led community governance")]
+#[command(
+    name = "tongxin",
+    version,
+    about = "Tongxin (同心): party-building-led community governance"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,9 @@ enum UserCommand {
 fn open(db: &DbArgs, demo: bool) -> Result<tongxin::db::DbPool, String> {
     let url = db.url(demo);
     let pool = tongxin::db::connect(&url, &db.pool_options())?;
-    let mut conn = pool.get().map_err(|e| format!("cannot connect to {}: {e}", tongxin::db::redact_url(&url)))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to {}: {e}", tongxin::db::redact_url(&url)))?;
     let applied = tongxin::db::migrate(&mut conn)?;
     if applied > 0 {
         log::info!("applied {applied} migration(s)");
@@ -131,53 +137,120 @@ fn read_password() -> Result<String, String> {
 fn run(cli: Cli) -> Result<(), String> {
     // Every command (serve, demo, seed-bench) dates things by the street's calendar.
     if let Ok(offset) = std::env::var("TONGXIN_UTC_OFFSET") {
-        tongxin::clock::set_offset(tongxin::clock::parse_offset(&offset).map_err(|e| format!("TONGXIN_UTC_OFFSET: {e}"))?);
+        tongxin::clock::set_offset(
+            tongxin::clock::parse_offset(&offset)
+                .map_err(|e| format!("TONGXIN_UTC_OFFSET: {e}"))?,
+        );
     }
     match cli.command {
-        Command::Openapi => {
-            std::io::stdout().write_all(tongxin::openapi::to_yaml().as_bytes()).map_err(|e| e.to_string())
-        }
+        Command::Openapi => std::io::stdout()
+            .write_all(tongxin::openapi::to_yaml().as_bytes())
+            .map_err(|e| e.to_string()),
         Command::BenchRosterFile { rows, branch } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            out.write_all(tongxin::demo::bench::roster_file(rows, &branch).as_bytes()).map_err(|e| e.to_string())
+            out.write_all(tongxin::demo::bench::roster_file(rows, &branch).as_bytes())
+                .map_err(|e| e.to_string())
         }
         Command::Migrate { db } => open(&db, false).map(|_| log::info!("database is up to date")),
-        Command::User { command: UserCommand::Create { db, username, role, scope, display_name } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    db,
+                    username,
+                    role,
+                    scope,
+                    display_name,
+                },
+        } => {
             let pool = open(&db, false)?;
             let password = read_password()?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let id = tongxin::users::service::create_from_cli(&mut conn, &username, display_name.as_deref(), &password, &role, scope.as_deref())?;
+            let id = tongxin::users::service::create_from_cli(
+                &mut conn,
+                &username,
+                display_name.as_deref(),
+                &password,
+                &role,
+                scope.as_deref(),
+            )?;
             println!("created user {username} ({id}) as {role}");
             Ok(())
         }
-        Command::SeedBench { db, scale, grids, households_per_grid, visits_per_household, members, attendance, data_key, teams, activities, hour_entries, orders, concerns } => {
+        Command::SeedBench {
+            db,
+            scale,
+            grids,
+            households_per_grid,
+            visits_per_household,
+            members,
+            attendance,
+            data_key,
+            teams,
+            activities,
+            hour_entries,
+            orders,
+            concerns,
+        } => {
             let pool = open(&db, false)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let grids = grids.map(|grids| tongxin::demo::bench::GridScale { grids, households_per_grid, visits_per_household });
-            let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(data_key.as_deref(), &db.data_dir)?);
-            let members = members.map(|members| tongxin::demo::bench::MemberScale { members, attendance });
-            let volunteers = teams.map(|teams| tongxin::demo::bench::VolunteerScale { teams, activities, entries: hour_entries });
-            tongxin::demo::bench::seed(&mut conn, &sealer, scale, grids, members, volunteers, orders)?;
+            let grids = grids.map(|grids| tongxin::demo::bench::GridScale {
+                grids,
+                households_per_grid,
+                visits_per_household,
+            });
+            let sealer = tongxin::sealed::Sealer::new(&tongxin::sealed::load_or_create_key(
+                data_key.as_deref(),
+                &db.data_dir,
+            )?);
+            let members = members.map(|members| tongxin::demo::bench::MemberScale {
+                members,
+                attendance,
+            });
+            let volunteers = teams.map(|teams| tongxin::demo::bench::VolunteerScale {
+                teams,
+                activities,
+                entries: hour_entries,
+            });
+            tongxin::demo::bench::seed(
+                &mut conn, &sealer, scale, grids, members, volunteers, orders,
+            )?;
             if let Some(n) = concerns {
                 let t = std::time::Instant::now();
                 tongxin::demo::bench::seed_concerns(&mut conn, n).map_err(|e| e.to_string())?;
-                diesel::connection::SimpleConnection::batch_execute(&mut conn, "ANALYZE").map_err(|e| e.to_string())?;
+                diesel::connection::SimpleConnection::batch_execute(&mut conn, "ANALYZE")
+                    .map_err(|e| e.to_string())?;
                 println!("seeded {n} concerns in {:.1}s", t.elapsed().as_secs_f64());
             }
             Ok(())
         }
         Command::Serve { db, serve } => {
             let url = db.url(serve.demo);
-            log::info!("tongxin {} starting: {}", env!("CARGO_PKG_VERSION"), config::describe(&db, &serve, &url));
+            log::info!(
+                "tongxin {} starting: {}",
+                env!("CARGO_PKG_VERSION"),
+                config::describe(&db, &serve, &url)
+            );
             let pool = open(&db, serve.demo)?;
-            let secret = tongxin::auth::jwt::load_or_create_secret(serve.auth.jwt_secret.as_deref(), &db.data_dir)?;
-            let data_key = tongxin::sealed::load_or_create_key(serve.data_key.as_deref(), &db.data_dir)?;
+            let secret = tongxin::auth::jwt::load_or_create_secret(
+                serve.auth.jwt_secret.as_deref(),
+                &db.data_dir,
+            )?;
+            let data_key =
+                tongxin::sealed::load_or_create_key(serve.data_key.as_deref(), &db.data_dir)?;
             {
                 // Phones written before they were sealed are sealed now, with this data key.
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                let sealed = tongxin::phones::seal_at_rest(&mut conn, &tongxin::sealed::Sealer::new(&data_key)).map_err(|e| format!("sealing phone numbers failed: {e}"))?;
+                let sealed = tongxin::phones::seal_at_rest(
+                    &mut conn,
+                    &tongxin::sealed::Sealer::new(&data_key),
+                )
+                .map_err(|e| format!("sealing phone numbers failed: {e}"))?;
                 for (column, n) in sealed.into_iter().filter(|(_, n)| *n > 0) {
-                    log::info!("sealed {n} phone number(s) in {}.{}", column.table(), column.column());
+                    log::info!(
+                        "sealed {n} phone number(s) in {}.{}",
+                        column.table(),
+                        column.column()
+                    );
                 }
             }
             if serve.demo {
@@ -188,8 +261,20 @@ fn run(cli: Cli) -> Result<(), String> {
             if !serve.web_dir.join("index.html").exists() {
                 log::warn!("no web app at {} (build it with `npm --prefix web run build`); serving the API only", serve.web_dir.display());
             }
-            let state = actix_web::web::Data::new(tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir).with_report_cache(serve.report_cache_entries).with_stats_ttl(serve.stats_ttl_secs).with_data_key(&data_key));
-            actix_web::rt::System::new().block_on(tongxin::serve(state, &serve.bind, serve.workers, serve.demo)).map_err(|e| e.to_string())
+            let state = actix_web::web::Data::new(
+                tongxin::AppState::new(pool, &secret, serve.auth.clone(), web_dir)
+                    .with_report_cache(serve.report_cache_entries)
+                    .with_stats_ttl(serve.stats_ttl_secs)
+                    .with_data_key(&data_key),
+            );
+            actix_web::rt::System::new()
+                .block_on(tongxin::serve(
+                    state,
+                    &serve.bind,
+                    serve.workers,
+                    serve.demo,
+                ))
+                .map_err(|e| e.to_string())
         }
     }
 }

@@ -16,7 +16,10 @@ pub struct Memo<K, V> {
 
 impl<K: Hash + Eq, V> Memo<K, V> {
     pub fn new(capacity: usize) -> Self {
-        Memo { entries: Mutex::new(HashMap::new()), capacity }
+        Memo {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
     }
 
     pub fn get(&self, key: &K) -> Option<Arc<V>> {

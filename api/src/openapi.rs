@@ -58,16 +58,29 @@ const SHARED: &[(&str, &str)] = &[
 ];
 
 fn shared(name: &str) -> RefOr<Response> {
-    debug_assert!(SHARED.iter().any(|(n, _)| *n == name), "{name} is not a shared response");
+    debug_assert!(
+        SHARED.iter().any(|(n, _)| *n == name),
+        "{name} is not a shared response"
+    );
     RefOr::Ref(Ref::from_response_name(name))
 }
 
 fn integer_header(description: &str) -> Header {
-    HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))).description(Some(description)).build()
+    HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        )
+        .description(Some(description))
+        .build()
 }
 
 fn string_header(description: &str) -> Header {
-    HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::String)).description(Some(description)).build()
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(description))
+        .build()
 }
 
 /// Adds what the route macros cannot, in one pass over the generated document, so that every
@@ -90,23 +103,47 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
     let components = spec.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
     );
     for (name, description) in SHARED {
         let mut response = ResponseBuilder::new().description(*description);
         response = if *name == "Open311Error" {
             let errors = ArrayBuilder::new().items(Ref::from_schema_name("Open311Error"));
-            response.content("application/json", ContentBuilder::new().schema(Some(errors)).build())
+            response.content(
+                "application/json",
+                ContentBuilder::new().schema(Some(errors)).build(),
+            )
         } else {
-            response.content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            response.content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
         };
         response = match *name {
-            "Unauthorized" => response.header("WWW-Authenticate", string_header("`Bearer error=\"<code>\"`")),
-            "MethodNotAllowed" => response.header("Allow", string_header("The methods the path has, e.g. `GET, POST`")),
-            "TooManyRequests" => response.header("Retry-After", integer_header("Seconds to wait before retrying")),
+            "Unauthorized" => response.header(
+                "WWW-Authenticate",
+                string_header("`Bearer error=\"<code>\"`"),
+            ),
+            "MethodNotAllowed" => response.header(
+                "Allow",
+                string_header("The methods the path has, e.g. `GET, POST`"),
+            ),
+            "TooManyRequests" => response.header(
+                "Retry-After",
+                integer_header("Seconds to wait before retrying"),
+            ),
             _ => response,
         };
-        components.responses.insert(name.to_string(), RefOr::T(response.build()));
+        components
+            .responses
+            .insert(name.to_string(), RefOr::T(response.build()));
     }
     let retry_after = integer_header("Seconds to wait before retrying");
     // The top-level property names of each component schema, to see what a request body holds.
@@ -114,18 +151,31 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
         .schemas
         .iter()
         .filter_map(|(name, schema)| match schema {
-            RefOr::T(Schema::Object(o)) => Some((name.clone(), o.properties.keys().cloned().collect())),
+            RefOr::T(Schema::Object(o)) => {
+                Some((name.clone(), o.properties.keys().cloned().collect()))
+            }
             _ => None,
         })
         .collect();
     for (path, item) in spec.paths.paths.iter_mut() {
         let path_has_params = path.contains('{');
-        let ops = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete, &mut item.head, &mut item.options, &mut item.trace];
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
         for op in ops.into_iter().flatten() {
             let responses = &mut op.responses.responses;
             // A declared 429 always says when to come back.
             if let Some(RefOr::T(r)) = responses.get_mut("429") {
-                r.headers.entry("Retry-After".into()).or_insert_with(|| retry_after.clone());
+                r.headers
+                    .entry("Retry-After".into())
+                    .or_insert_with(|| retry_after.clone());
             }
             let params = op.parameters.as_deref().unwrap_or_default();
             let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
@@ -136,23 +186,36 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
                 .as_ref()
                 .and_then(|b| b.content.get("application/json"))
                 .and_then(|c| match &c.schema {
-                    Some(RefOr::Ref(r)) => body_fields.get(r.ref_location.rsplit('/').next().unwrap_or_default()),
+                    Some(RefOr::Ref(r)) => {
+                        body_fields.get(r.ref_location.rsplit('/').next().unwrap_or_default())
+                    }
                     _ => None,
                 })
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            let is_id = |name: &str| name == "id" || name.ends_with("_id") || name.ends_with("_ids");
+            let is_id =
+                |name: &str| name == "id" || name.ends_with("_id") || name.ends_with("_ids");
             let names_a_record = path_has_params
-                || params.iter().any(|p| p.parameter_in != ParameterIn::Header && is_id(&p.name))
+                || params
+                    .iter()
+                    .any(|p| p.parameter_in != ParameterIn::Header && is_id(&p.name))
                 || fields.iter().any(|f| is_id(f));
-            let header = |name: &str| params.iter().any(|p| p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name));
+            let header = |name: &str| {
+                params.iter().any(|p| {
+                    p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name)
+                })
+            };
             let versioned = fields.iter().any(|f| f == "version");
             let mut add = |status: &str, name: &str, when: bool| {
                 if when && !responses.contains_key(status) {
                     responses.insert(status.into(), shared(name));
                 }
             };
-            if op.tags.as_ref().is_some_and(|t| t.iter().any(|t| t == "open311")) {
+            if op
+                .tags
+                .as_ref()
+                .is_some_and(|t| t.iter().any(|t| t == "open311"))
+            {
                 // GeoReport's own error shape for everything the facade answers.
                 add("400", "Open311Error", body || has(ParameterIn::Query));
                 add("401", "Open311Error", secured);
@@ -162,7 +225,11 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
                 add("503", "Open311Error", true);
                 continue;
             }
-            add("400", "BadRequest", body || has(ParameterIn::Query) || has(ParameterIn::Header));
+            add(
+                "400",
+                "BadRequest",
+                body || has(ParameterIn::Query) || has(ParameterIn::Header),
+            );
             add("401", "Unauthorized", secured);
             add("404", "NotFound", names_a_record || has(ParameterIn::Path));
             add("409", "Conflict", header("Idempotency-Key") || versioned);
@@ -170,7 +237,11 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
             add("413", "PayloadTooLarge", body);
             add("415", "UnsupportedMediaType", body);
             add("422", "ValidationFailed", body);
-            add("503", "ServiceUnavailable", path.starts_with("/api/v1/") && path != "/api/v1/openapi.json");
+            add(
+                "503",
+                "ServiceUnavailable",
+                path.starts_with("/api/v1/") && path != "/api/v1/openapi.json",
+            );
         }
     }
     spec
@@ -178,13 +249,18 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
 
 /// The spec as served and as committed in `openapi.yaml`.
 pub fn spec() -> OpenApi {
-    let (_, spec) = crate::routes(actix_web::App::new().into_utoipa_app().openapi(base())).split_for_parts();
+    let (_, spec) =
+        crate::routes(actix_web::App::new().into_utoipa_app().openapi(base())).split_for_parts();
     finish(spec)
 }
 
 /// `openapi.yaml`: the spec as YAML that YAML 1.1 readers read the same as the JSON.
 pub fn to_yaml() -> String {
-    quote_yaml11(&spec().to_yaml().expect("the OpenAPI document serializes to YAML"))
+    quote_yaml11(
+        &spec()
+            .to_yaml()
+            .expect("the OpenAPI document serializes to YAML"),
+    )
 }
 
 /// libyaml (through serde_norway) writes YAML 1.2, where `on`, `no`, `2026-11-23` or `1_000` are
@@ -284,7 +360,12 @@ fn split_key(rest: &str) -> (Option<&str>, &str) {
 /// A plain scalar as written, or single-quoted when a YAML 1.1 reader would not read it as the
 /// string YAML 1.2 reads.
 fn quote_plain(plain: &str) -> std::borrow::Cow<'_, str> {
-    let is_string_in_yaml12 = || matches!(serde_norway::from_str::<serde_norway::Value>(plain), Ok(serde_norway::Value::String(_)));
+    let is_string_in_yaml12 = || {
+        matches!(
+            serde_norway::from_str::<serde_norway::Value>(plain),
+            Ok(serde_norway::Value::String(_))
+        )
+    };
     if yaml11_may_not_be_a_string(plain) && is_string_in_yaml12() {
         format!("'{}'", plain.replace('\'', "''")).into()
     } else {
@@ -298,8 +379,9 @@ fn quote_plain(plain: &str) -> std::borrow::Cow<'_, str> {
 /// `.5`, `.inf`, `2026-11-23`). Deliberately wide: quoting a string that needed none is harmless.
 pub fn yaml11_may_not_be_a_string(plain: &str) -> bool {
     const WORDS: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On",
-        "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "<<", "=", "",
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+        "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "<<",
+        "=", "",
     ];
     if WORDS.contains(&plain) {
         return true;

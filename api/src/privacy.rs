@@ -5,8 +5,16 @@ pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();
     match chars.len() {
         0 => String::new(),
-        n if n >= 7 => format!("{}****{}", chars[..3].iter().collect::<String>(), chars[n - 4..].iter().collect::<String>()),
-        n => format!("{}{}", "*".repeat(n.saturating_sub(2)), chars[n.saturating_sub(2)..].iter().collect::<String>()),
+        n if n >= 7 => format!(
+            "{}****{}",
+            chars[..3].iter().collect::<String>(),
+            chars[n - 4..].iter().collect::<String>()
+        ),
+        n => format!(
+            "{}{}",
+            "*".repeat(n.saturating_sub(2)),
+            chars[n.saturating_sub(2)..].iter().collect::<String>()
+        ),
     }
 }
 

@@ -30,7 +30,9 @@ impl Sealer {
         let aead_key = derive(master, "tongxin/sealed/aes-256-gcm/v1");
         let index_key = derive(master, "tongxin/sealed/blind-index/v1");
         Sealer {
-            aead: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &aead_key).expect("a 32-byte key")),
+            aead: LessSafeKey::new(
+                UnboundKey::new(&AES_256_GCM, &aead_key).expect("a 32-byte key"),
+            ),
             index: hmac::Key::new(hmac::HMAC_SHA256, &index_key),
         }
     }
@@ -41,7 +43,11 @@ impl Sealer {
         aws_lc_rs::rand::fill(&mut nonce).expect("the system random source");
         let mut buf = plain.as_bytes().to_vec();
         self.aead
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(context.as_bytes()), &mut buf)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(context.as_bytes()),
+                &mut buf,
+            )
             .expect("sealing a short value");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&buf);
@@ -57,7 +63,10 @@ impl Sealer {
         let (nonce, rest) = raw.split_at(NONCE_LEN);
         let mut buf = rest.to_vec();
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let plain = self.aead.open_in_place(nonce, Aad::from(context.as_bytes()), &mut buf).ok()?;
+        let plain = self
+            .aead
+            .open_in_place(nonce, Aad::from(context.as_bytes()), &mut buf)
+            .ok()?;
         String::from_utf8(plain.to_vec()).ok()
     }
 
@@ -69,7 +78,10 @@ impl Sealer {
 }
 
 /// The configured data key, or the one in `<data-dir>/data-key`, created on first start.
-pub fn load_or_create_key(configured: Option<&str>, data_dir: &std::path::Path) -> Result<Vec<u8>, String> {
+pub fn load_or_create_key(
+    configured: Option<&str>,
+    data_dir: &std::path::Path,
+) -> Result<Vec<u8>, String> {
     if let Some(k) = configured {
         if k.len() < 32 {
             return Err("TONGXIN_DATA_KEY must be at least 32 bytes".into());
@@ -90,8 +102,15 @@ mod tests {
         let b = s.seal("members.id_number:1", "32040219800101001X");
         assert_ne!(a, b, "a fresh nonce every time");
         assert!(!a.contains("3204021980"));
-        assert_eq!(s.open("members.id_number:1", &a).as_deref(), Some("32040219800101001X"));
-        assert_eq!(s.open("members.id_number:2", &a), None, "bound to its record");
+        assert_eq!(
+            s.open("members.id_number:1", &a).as_deref(),
+            Some("32040219800101001X")
+        );
+        assert_eq!(
+            s.open("members.id_number:2", &a),
+            None,
+            "bound to its record"
+        );
         let other = Sealer::new(b"another key, also 32 bytes long!!");
         assert_eq!(other.open("members.id_number:1", &a), None);
         assert_eq!(s.blind_index("id", "x"), s.blind_index("id", "x"));

@@ -12,11 +12,18 @@ pub const MEMBERS: &str = "members";
 pub const HOURS: &str = "service_hours";
 
 pub fn current(conn: &mut DbConn, name: &str) -> QueryResult<i64> {
-    Ok(data_versions::table.find(name).select(data_versions::version).first(conn).optional()?.unwrap_or(0))
+    Ok(data_versions::table
+        .find(name)
+        .select(data_versions::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }
 
 pub fn bump(conn: &mut DbConn, name: &str) -> QueryResult<()> {
-    diesel::update(data_versions::table.find(name)).set(data_versions::version.eq(data_versions::version + 1)).execute(conn)?;
+    diesel::update(data_versions::table.find(name))
+        .set(data_versions::version.eq(data_versions::version + 1))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -27,7 +34,12 @@ pub type GroupMemo = crate::memo::Memo<String, Groups>;
 /// Reads one page of a list kept in groups: skips whole groups before the page's offset, then
 /// asks `load(group_id, limit, offset)` for rows from the one or more groups the page spans, each
 /// row paired with its group's name.
-pub fn page_through<T, E>(groups: &Groups, offset: i64, per_page: i64, mut load: impl FnMut(&str, i64, i64) -> Result<Vec<T>, E>) -> Result<Vec<(T, String)>, E> {
+pub fn page_through<T, E>(
+    groups: &Groups,
+    offset: i64,
+    per_page: i64,
+    mut load: impl FnMut(&str, i64, i64) -> Result<Vec<T>, E>,
+) -> Result<Vec<(T, String)>, E> {
     let (mut skip, mut want) = (offset, per_page);
     let mut rows = Vec::with_capacity(per_page.max(0) as usize);
     for (id, name, n) in groups {
@@ -72,12 +84,23 @@ mod tests {
 
     #[test]
     fn a_page_spans_groups_and_skips_whole_ones() {
-        let groups: Groups = vec![("a".into(), "A".into(), 3), ("b".into(), "B".into(), 0), ("c".into(), "C".into(), 4)];
+        let groups: Groups = vec![
+            ("a".into(), "A".into(), 3),
+            ("b".into(), "B".into(), 0),
+            ("c".into(), "C".into(), 4),
+        ];
         let load = |id: &str, limit: i64, offset: i64| -> Result<Vec<String>, ()> {
             let n = groups.iter().find(|g| g.0 == id).unwrap().2;
-            Ok((offset..n).take(limit as usize).map(|i| format!("{id}{i}")).collect())
+            Ok((offset..n)
+                .take(limit as usize)
+                .map(|i| format!("{id}{i}"))
+                .collect())
         };
-        let page: Vec<String> = page_through(&groups, 2, 3, load).unwrap().into_iter().map(|(r, _)| r).collect();
+        let page: Vec<String> = page_through(&groups, 2, 3, load)
+            .unwrap()
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
         assert_eq!(page, vec!["a2", "c0", "c1"]);
         let last = page_through(&groups, 6, 5, load).unwrap();
         assert_eq!(last, vec![("c3".to_string(), "C".to_string())]);

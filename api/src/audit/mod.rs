@@ -58,8 +58,23 @@ pub fn record(
 /// (`detail`, e.g. `{"fields": ["phone"]}`) and whose data it was — `subject_id`, the account of
 /// the person it belongs to, when they have one, so they can see the read in
 /// `GET /me/data-access`. A read changes nothing, so nothing cached is invalidated.
-pub fn record_unmask(conn: &mut DbConn, actor: &Actor, entity_type: &str, entity_id: &str, subject_id: Option<&str>, detail: serde_json::Value) -> QueryResult<()> {
-    insert(conn, actor, "unmask", entity_type, Some(entity_id), subject_id, Some(detail))
+pub fn record_unmask(
+    conn: &mut DbConn,
+    actor: &Actor,
+    entity_type: &str,
+    entity_id: &str,
+    subject_id: Option<&str>,
+    detail: serde_json::Value,
+) -> QueryResult<()> {
+    insert(
+        conn,
+        actor,
+        "unmask",
+        entity_type,
+        Some(entity_id),
+        subject_id,
+        Some(detail),
+    )
 }
 
 fn insert(
@@ -89,8 +104,17 @@ fn insert(
 }
 
 /// The events about one record, newest first.
-pub fn for_entity(conn: &mut DbConn, entity_type: &str, entity_id: &str, paging: crate::http::list::Paging) -> QueryResult<(Vec<AuditEventView>, i64)> {
-    let base = || audit_events::table.filter(audit_events::entity_type.eq(entity_type.to_owned())).filter(audit_events::entity_id.eq(entity_id.to_owned()));
+pub fn for_entity(
+    conn: &mut DbConn,
+    entity_type: &str,
+    entity_id: &str,
+    paging: crate::http::list::Paging,
+) -> QueryResult<(Vec<AuditEventView>, i64)> {
+    let base = || {
+        audit_events::table
+            .filter(audit_events::entity_type.eq(entity_type.to_owned()))
+            .filter(audit_events::entity_id.eq(entity_id.to_owned()))
+    };
     let total: i64 = base().count().get_result(conn)?;
     let rows: Vec<AuditEvent> = base()
         .order((audit_events::at.desc(), audit_events::id.desc()))

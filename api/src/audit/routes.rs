@@ -68,7 +68,12 @@ pub async fn list(
             .offset(paging.offset())
             .select(AuditEvent::as_select())
             .load(c)?;
-        Ok(Page { items: rows.into_iter().map(AuditEventView::from).collect(), total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items: rows.into_iter().map(AuditEventView::from).collect(),
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -54,7 +54,11 @@ pub struct Actor {
 
 impl Caller {
     pub fn actor(&self) -> Actor {
-        Actor { id: Some(self.user_id.clone()), name: Some(self.username.clone()), addr: self.client_addr.clone() }
+        Actor {
+            id: Some(self.user_id.clone()),
+            name: Some(self.username.clone()),
+            addr: self.client_addr.clone(),
+        }
     }
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
@@ -84,7 +88,8 @@ impl CallerCache {
     fn get(&self, user_id: &str) -> Option<Caller> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         let (at, generation, caller) = map.get(user_id)?;
-        (at.elapsed() < CALLER_TTL && *generation == GENERATION.load(Ordering::SeqCst)).then(|| caller.clone())
+        (at.elapsed() < CALLER_TTL && *generation == GENERATION.load(Ordering::SeqCst))
+            .then(|| caller.clone())
     }
 
     fn put(&self, caller: &Caller, generation: u64) {
@@ -92,7 +97,10 @@ impl CallerCache {
         if map.len() >= CALLER_CACHE_MAX {
             map.clear();
         }
-        map.insert(caller.user_id.clone(), (Instant::now(), generation, caller.clone()));
+        map.insert(
+            caller.user_id.clone(),
+            (Instant::now(), generation, caller.clone()),
+        );
     }
 }
 
@@ -101,11 +109,17 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
     let rows: Vec<(String, String, String, Option<String>)> = grants::table
         .filter(grants::user_id.eq(user_id))
         .order(grants::created_at.asc())
-        .select((grants::id, grants::role, grants::scope_type, grants::scope_id))
+        .select((
+            grants::id,
+            grants::role,
+            grants::scope_type,
+            grants::scope_id,
+        ))
         .load(conn)?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, role, scope_type, scope_id) in rows {
-        let (Some(role), Some(scope_type)) = (Role::parse(&role), ScopeType::parse(&scope_type)) else {
+        let (Some(role), Some(scope_type)) = (Role::parse(&role), ScopeType::parse(&scope_type))
+        else {
             log::warn!("grant {id} has an unknown role or scope type; ignored");
             continue;
         };
@@ -152,7 +166,12 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
                 }
             }
             (ScopeType::Unit, Some(sid)) => {
-                match crate::db::schema::units::table.find(sid).select(crate::db::schema::units::name).first::<String>(conn).optional()? {
+                match crate::db::schema::units::table
+                    .find(sid)
+                    .select(crate::db::schema::units::name)
+                    .first::<String>(conn)
+                    .optional()?
+                {
                     Some(name) => scope_name = Some(name),
                     None => continue,
                 }
@@ -163,16 +182,34 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
         if matches!(scope_type, ScopeType::Region | ScopeType::Branch) && scope_path.is_none() {
             continue;
         }
-        out.push(ResolvedGrant { id, role, scope_type, scope_id, scope_name, scope_path, region_path });
+        out.push(ResolvedGrant {
+            id,
+            role,
+            scope_type,
+            scope_id,
+            scope_name,
+            scope_path,
+            region_path,
+        });
     }
     Ok(out)
 }
 
 /// Loads an active user as a caller.
-pub fn load_caller(conn: &mut DbConn, user_id: &str, client_addr: Option<String>) -> Result<Caller, ApiError> {
+pub fn load_caller(
+    conn: &mut DbConn,
+    user_id: &str,
+    client_addr: Option<String>,
+) -> Result<Caller, ApiError> {
     let user: Option<(String, String, bool, i32, Option<String>)> = users::table
         .find(user_id)
-        .select((users::username, users::display_name, users::active, users::session_version, users::community_id))
+        .select((
+            users::username,
+            users::display_name,
+            users::active,
+            users::session_version,
+            users::community_id,
+        ))
         .first(conn)
         .optional()?;
     match user {
@@ -185,14 +222,20 @@ pub fn load_caller(conn: &mut DbConn, user_id: &str, client_addr: Option<String>
             session_version,
             community_id,
         }),
-        _ => Err(ApiError::unauthorized("unauthorized", "the account does not exist or is disabled")),
+        _ => Err(ApiError::unauthorized(
+            "unauthorized",
+            "the account does not exist or is disabled",
+        )),
     }
 }
 
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 impl FromRequest for Caller {
@@ -208,15 +251,28 @@ impl FromRequest for Caller {
             .map(|ip| ip.to_string());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("AppState missing"))?;
-            let token = token.ok_or_else(|| ApiError::unauthorized("unauthorized", "send an access token: Authorization: Bearer <token>"))?;
+            let token = token.ok_or_else(|| {
+                ApiError::unauthorized(
+                    "unauthorized",
+                    "send an access token: Authorization: Bearer <token>",
+                )
+            })?;
             let claims = state.keys.verify(&token).map_err(|expired| {
                 if expired {
-                    ApiError::unauthorized("token_expired", "the access token has expired; refresh it")
+                    ApiError::unauthorized(
+                        "token_expired",
+                        "the access token has expired; refresh it",
+                    )
                 } else {
                     ApiError::unauthorized("unauthorized", "the access token is not valid")
                 }
             })?;
-            let revoked = || ApiError::unauthorized("session_revoked", "this session has ended (signed out, password or role changed); sign in again");
+            let revoked = || {
+                ApiError::unauthorized(
+                    "session_revoked",
+                    "this session has ended (signed out, password or role changed); sign in again",
+                )
+            };
             if let Some(mut caller) = state.callers.get(&claims.sub) {
                 // A token older than the account's sessions is refused; a newer one (issued by
                 // another instance after a change) reloads the account.

@@ -34,7 +34,12 @@ impl Keys {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "sub", "iss"]);
         validation.leeway = 5;
-        Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation, ttl_secs }
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl_secs,
+        }
     }
 
     pub fn issue(&self, user_id: &str, session_version: i32) -> Result<String, String> {
@@ -55,7 +60,10 @@ impl Keys {
         match decode::<Claims>(token, &self.decoding, &self.validation) {
             Ok(data) if data.claims.typ == "access" => Ok(data.claims),
             Ok(_) => Err(false),
-            Err(e) => Err(matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature)),
+            Err(e) => Err(matches!(
+                e.kind(),
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature
+            )),
         }
     }
 }
@@ -88,17 +96,22 @@ pub const MIN_SECRET_BITS: f64 = 128.0;
 pub fn entropy_bits(secret: &str) -> f64 {
     let chars: Vec<char> = secret.chars().collect();
     // A secret made of one block repeated carries only the block's entropy.
-    let period = (1..=chars.len() / 2).find(|p| chars.len() % p == 0 && chars.chunks(*p).all(|c| c == &chars[..*p])).unwrap_or(chars.len());
+    let period = (1..=chars.len() / 2)
+        .find(|p| chars.len() % p == 0 && chars.chunks(*p).all(|c| c == &chars[..*p]))
+        .unwrap_or(chars.len());
     let block = &chars[..period];
     let mut counts = std::collections::HashMap::new();
     for c in block {
         *counts.entry(c).or_insert(0usize) += 1;
     }
     let n = block.len() as f64;
-    let per_char: f64 = counts.values().map(|&k| {
-        let p = k as f64 / n;
-        -p * p.log2()
-    }).sum();
+    let per_char: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
     per_char * n
 }
 
@@ -109,9 +122,13 @@ pub fn load_or_create_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
         if existing.len() >= 32 {
             return Ok(existing);
         }
-        return Err(format!("{} is shorter than 32 bytes; remove it to generate a new one", path.display()));
+        return Err(format!(
+            "{} is shorter than 32 bytes; remove it to generate a new one",
+            path.display()
+        ));
     }
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let mut secret = [0u8; 64];
     rand::rngs::OsRng.fill_bytes(&mut secret);
     let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
@@ -130,7 +147,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .mode(0o600)
         .open(path)
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(not(unix))]
@@ -152,16 +171,33 @@ mod tests {
         assert!(other.verify(&t).is_err());
         // alg=none is refused even with a valid-looking payload
         let parts: Vec<&str> = t.split('.').collect();
-        let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"alg":"none","typ":"JWT"}"#);
-        assert!(keys.verify(&format!("{none_header}.{}.", parts[1])).is_err());
+        let none_header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"alg":"none","typ":"JWT"}"#,
+        );
+        assert!(keys
+            .verify(&format!("{none_header}.{}.", parts[1]))
+            .is_err());
     }
 
     #[test]
     fn expired_tokens_are_reported_as_expired() {
         let keys = Keys::new(&[7u8; 32], 0);
-        let mut claims = Claims { sub: "u".into(), iat: 0, exp: 1000, iss: ISSUER.into(), typ: "access".into(), sv: 0 };
+        let mut claims = Claims {
+            sub: "u".into(),
+            iat: 0,
+            exp: 1000,
+            iss: ISSUER.into(),
+            typ: "access".into(),
+            sv: 0,
+        };
         claims.exp = chrono::Utc::now().timestamp() - 120;
-        let t = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&[7u8; 32])).unwrap();
+        let t = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&[7u8; 32]),
+        )
+        .unwrap();
         assert_eq!(keys.verify(&t).unwrap_err(), true);
     }
 
@@ -174,16 +210,29 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("jwt-secret")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("jwt-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(load_or_create_secret(Some("short"), &dir).is_err());
         // Long enough but guessable: refused; random hex: accepted.
-        for weak in ["a".repeat(40), "passwordpasswordpasswordpassword".into(), "0123456789012345678901234567890123456789".into()] {
+        for weak in [
+            "a".repeat(40),
+            "passwordpasswordpasswordpassword".into(),
+            "0123456789012345678901234567890123456789".into(),
+        ] {
             assert!(load_or_create_secret(Some(&weak), &dir).is_err(), "{weak}");
         }
-        assert!(load_or_create_secret(Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), &dir).is_ok());
-        assert!(load_or_create_secret(Some("a-very-secret-signing-key-of-enough-length"), &dir).is_ok());
+        assert!(load_or_create_secret(
+            Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+            &dir
+        )
+        .is_ok());
+        assert!(
+            load_or_create_secret(Some("a-very-secret-signing-key-of-enough-length"), &dir).is_ok()
+        );
         std::fs::remove_dir_all(dir).ok();
     }
 }

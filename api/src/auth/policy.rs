@@ -24,7 +24,9 @@ impl Reach {
     pub fn strictly_contains(&self, path: &str) -> bool {
         match self {
             Reach::All => true,
-            Reach::Within(prefixes) => prefixes.iter().any(|p| path.starts_with(p.as_str()) && path != p),
+            Reach::Within(prefixes) => prefixes
+                .iter()
+                .any(|p| path.starts_with(p.as_str()) && path != p),
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -52,12 +54,20 @@ impl BranchReach {
     }
 }
 
-fn collect(caller: &Caller, pick: impl Fn(Role, ScopeType) -> bool, path: impl Fn(&super::caller::ResolvedGrant) -> Option<&String>) -> Reach {
+fn collect(
+    caller: &Caller,
+    pick: impl Fn(Role, ScopeType) -> bool,
+    path: impl Fn(&super::caller::ResolvedGrant) -> Option<&String>,
+) -> Reach {
     if caller.is_admin() {
         return Reach::All;
     }
-    let mut prefixes: Vec<String> =
-        caller.grants.iter().filter(|g| pick(g.role, g.scope_type)).filter_map(|g| path(g).cloned()).collect();
+    let mut prefixes: Vec<String> = caller
+        .grants
+        .iter()
+        .filter(|g| pick(g.role, g.scope_type))
+        .filter_map(|g| path(g).cloned())
+        .collect();
     prefixes.sort();
     prefixes.dedup();
     Reach::Within(prefixes)
@@ -67,36 +77,68 @@ impl Caller {
     /// Regions a caller may read: region-scoped grants' subtrees, and for branch secretaries the
     /// subtree of the region their branch serves.
     pub fn regions_readable(&self) -> Reach {
-        collect(self, |_, t| matches!(t, ScopeType::Region | ScopeType::Branch), |g| g.region_path.as_ref())
+        collect(
+            self,
+            |_, t| matches!(t, ScopeType::Region | ScopeType::Branch),
+            |g| g.region_path.as_ref(),
+        )
     }
 
     /// Regions a caller may change: staff grants' subtrees.
     pub fn regions_writable(&self) -> Reach {
-        collect(self, |r, t| r.is_staff() && t == ScopeType::Region, |g| g.scope_path.as_ref())
+        collect(
+            self,
+            |r, t| r.is_staff() && t == ScopeType::Region,
+            |g| g.scope_path.as_ref(),
+        )
     }
 
     pub fn branches_readable(&self) -> BranchReach {
         BranchReach {
-            regions: collect(self, |_, t| t == ScopeType::Region, |g| g.scope_path.as_ref()),
-            branches: collect(self, |_, t| t == ScopeType::Branch, |g| g.scope_path.as_ref()),
+            regions: collect(
+                self,
+                |_, t| t == ScopeType::Region,
+                |g| g.scope_path.as_ref(),
+            ),
+            branches: collect(
+                self,
+                |_, t| t == ScopeType::Branch,
+                |g| g.scope_path.as_ref(),
+            ),
         }
     }
 
     pub fn branches_writable(&self) -> BranchReach {
         BranchReach {
-            regions: collect(self, |r, t| r.is_staff() && t == ScopeType::Region, |g| g.scope_path.as_ref()),
-            branches: collect(self, |r, t| r == Role::BranchSecretary && t == ScopeType::Branch, |g| g.scope_path.as_ref()),
+            regions: collect(
+                self,
+                |r, t| r.is_staff() && t == ScopeType::Region,
+                |g| g.scope_path.as_ref(),
+            ),
+            branches: collect(
+                self,
+                |r, t| r == Role::BranchSecretary && t == ScopeType::Branch,
+                |g| g.scope_path.as_ref(),
+            ),
         }
     }
 
     /// The grids a grid worker is granted on.
     pub fn grid_ids(&self) -> Vec<String> {
-        self.grants.iter().filter(|g| g.scope_type == ScopeType::Grid).filter_map(|g| g.scope_id.clone()).collect()
+        self.grants
+            .iter()
+            .filter(|g| g.scope_type == ScopeType::Grid)
+            .filter_map(|g| g.scope_id.clone())
+            .collect()
     }
 
     /// The co-building units a unit contact acts for.
     pub fn unit_ids(&self) -> Vec<String> {
-        self.grants.iter().filter(|g| g.scope_type == ScopeType::Unit).filter_map(|g| g.scope_id.clone()).collect()
+        self.grants
+            .iter()
+            .filter(|g| g.scope_type == ScopeType::Unit)
+            .filter_map(|g| g.scope_id.clone())
+            .collect()
     }
 
     /// Staff manage user accounts inside their region scope.
@@ -109,7 +151,9 @@ impl Caller {
         if self.grants.iter().any(|g| g.role.is_staff()) {
             Ok(())
         } else {
-            Err(ApiError::forbidden("this needs a staff role (admin, street_staff or community_staff)"))
+            Err(ApiError::forbidden(
+                "this needs a staff role (admin, street_staff or community_staff)",
+            ))
         }
     }
 

@@ -17,7 +17,11 @@ impl RateLimiter {
     /// `per_minute` requests a minute, with bursts of up to the same number.
     pub fn per_minute(per_minute: u32) -> RateLimiter {
         let n = f64::from(per_minute.max(1));
-        RateLimiter { capacity: n, per_second: n / 60.0, buckets: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            capacity: n,
+            per_second: n / 60.0,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Ok` to go on, or `Err(seconds)` to wait before the next attempt.
@@ -30,17 +34,24 @@ impl RateLimiter {
         if buckets.len() > 100_000 {
             // Forget full buckets so that a scan of many addresses cannot grow memory without end.
             let (cap, rate) = (self.capacity, self.per_second);
-            buckets.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < cap);
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < cap
+            });
         }
-        let (tokens, at) = buckets.entry(key.to_string()).or_insert((self.capacity, now));
-        let refilled = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.capacity);
+        let (tokens, at) = buckets
+            .entry(key.to_string())
+            .or_insert((self.capacity, now));
+        let refilled =
+            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.capacity);
         *at = now;
         if refilled >= 1.0 {
             *tokens = refilled - 1.0;
             Ok(())
         } else {
             *tokens = refilled;
-            Err(Duration::from_secs_f64((1.0 - refilled) / self.per_second).as_secs().max(1))
+            Err(Duration::from_secs_f64((1.0 - refilled) / self.per_second)
+                .as_secs()
+                .max(1))
         }
     }
 }

@@ -49,9 +49,16 @@ impl ScopeType {
         }
     }
     pub fn parse(s: &str) -> Option<ScopeType> {
-        [ScopeType::Global, ScopeType::Region, ScopeType::Branch, ScopeType::Grid, ScopeType::Unit, ScopeType::SelfScope]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            ScopeType::Global,
+            ScopeType::Region,
+            ScopeType::Branch,
+            ScopeType::Grid,
+            ScopeType::Unit,
+            ScopeType::SelfScope,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
 }
 

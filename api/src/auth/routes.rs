@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::{Caller, Role, ScopeType};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::json::rules;
-use crate::http::{Validate, ValidJson};
+use crate::http::{ValidJson, Validate};
 use crate::AppState;
 
 crate::text_enum! {
@@ -56,7 +56,11 @@ impl Validate for RefreshRequest {
 /// The web app's refresh-token cookie.
 pub const REFRESH_COOKIE: &str = "tongxin_refresh";
 
-fn refresh_cookie(req: &HttpRequest, value: &str, max_age: i64) -> actix_web::cookie::Cookie<'static> {
+fn refresh_cookie(
+    req: &HttpRequest,
+    value: &str,
+    max_age: i64,
+) -> actix_web::cookie::Cookie<'static> {
     // `Secure` whenever the browser came over HTTPS (directly or through a trusted proxy);
     // browsers keep a Secure cookie on http://localhost too, but not on a plain-HTTP intranet host.
     let secure = req.connection_info().scheme() == "https";
@@ -71,12 +75,17 @@ fn refresh_cookie(req: &HttpRequest, value: &str, max_age: i64) -> actix_web::co
 
 /// Token answers are never stored by a browser or a proxy (RFC 6749 §5.1).
 fn no_store(res: &mut actix_web::HttpResponseBuilder) -> &mut actix_web::HttpResponseBuilder {
-    res.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")).insert_header((actix_web::http::header::PRAGMA, "no-cache"))
+    res.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((actix_web::http::header::PRAGMA, "no-cache"))
 }
 
 /// The refresh token of a request: the body's, else the cookie's (and whether it came from there).
 fn presented_refresh(req: &HttpRequest, body: Option<String>) -> Option<(String, bool)> {
-    body.map(|t| (t, false)).or_else(|| req.cookie(REFRESH_COOKIE).map(|c| (c.value().to_owned(), true)).filter(|(v, _)| !v.is_empty()))
+    body.map(|t| (t, false)).or_else(|| {
+        req.cookie(REFRESH_COOKIE)
+            .map(|c| (c.value().to_owned(), true))
+            .filter(|(v, _)| !v.is_empty())
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -112,9 +121,17 @@ pub struct MeView {
 }
 
 /// The answer to a sign-in or refresh: the refresh token in the body, or in the cookie.
-fn token_response(state: &AppState, req: &HttpRequest, issued: super::service::Issued, cookie: bool) -> Result<HttpResponse, ApiError> {
+fn token_response(
+    state: &AppState,
+    req: &HttpRequest,
+    issued: super::service::Issued,
+    cookie: bool,
+) -> Result<HttpResponse, ApiError> {
     let body = TokenResponse {
-        access_token: state.keys.issue(&issued.user_id, issued.session_version).map_err(ApiError::internal)?,
+        access_token: state
+            .keys
+            .issue(&issued.user_id, issued.session_version)
+            .map_err(ApiError::internal)?,
         token_type: "Bearer".into(),
         expires_in: state.keys.ttl_secs,
         refresh_token: (!cookie).then(|| issued.refresh_token.clone()),
@@ -122,7 +139,11 @@ fn token_response(state: &AppState, req: &HttpRequest, issued: super::service::I
     let mut res = HttpResponse::Ok();
     no_store(&mut res);
     if cookie {
-        res.cookie(refresh_cookie(req, &issued.refresh_token, state.auth.refresh_token_ttl_secs as i64));
+        res.cookie(refresh_cookie(
+            req,
+            &issued.refresh_token,
+            state.auth.refresh_token_ttl_secs as i64,
+        ));
     }
     Ok(res.json(body))
 }
@@ -143,12 +164,27 @@ fn token_response(state: &AppState, req: &HttpRequest, issued: super::service::I
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
-    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
-    state.login_limiter.check(addr.as_deref().unwrap_or("unknown")).map_err(ApiError::rate_limited)?;
-    let LoginRequest { username, password, session } = body.0;
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let addr =
+        crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+    state
+        .login_limiter
+        .check(addr.as_deref().unwrap_or("unknown"))
+        .map_err(ApiError::rate_limited)?;
+    let LoginRequest {
+        username,
+        password,
+        session,
+    } = body.0;
     let cfg = state.auth.clone();
-    let issued = crate::db::run(&state.pool, move |c| super::service::login(c, username.trim(), &password, addr, &cfg)).await?;
+    let issued = crate::db::run(&state.pool, move |c| {
+        super::service::login(c, username.trim(), &password, addr, &cfg)
+    })
+    .await?;
     token_response(&state, &req, issued, session == Some(SessionMode::Cookie))
 }
 
@@ -199,14 +235,28 @@ pub struct ClientTokenResponse {
     )
 )]
 #[post("/auth/token")]
-pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: Result<web::Bytes, actix_web::Error>) -> Result<HttpResponse, ApiError> {
+pub async fn client_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.map_err(crate::http::body_error)?;
-    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
-    state.login_limiter.check(addr.as_deref().unwrap_or("unknown")).map_err(ApiError::rate_limited)?;
-    let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let input: ClientTokenRequest = if content_type.starts_with("application/x-www-form-urlencoded") {
-        let parsed: ClientTokenRequest = serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::field("body", "invalid_form", format!("cannot read the form: {e}")))?;
+    let addr =
+        crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+    state
+        .login_limiter
+        .check(addr.as_deref().unwrap_or("unknown"))
+        .map_err(ApiError::rate_limited)?;
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let input: ClientTokenRequest = if content_type.starts_with("application/x-www-form-urlencoded")
+    {
+        let parsed: ClientTokenRequest = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            ApiError::field("body", "invalid_form", format!("cannot read the form: {e}"))
+        })?;
         parsed.validate().map_err(ApiError::validation)?;
         parsed
     } else if content_type.starts_with("application/json") {
@@ -219,13 +269,21 @@ pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: Re
         ));
     };
     if input.grant_type != "client_credentials" {
-        return Err(ApiError::bad_request("unsupported_grant_type", "grant_type must be client_credentials"));
+        return Err(ApiError::bad_request(
+            "unsupported_grant_type",
+            "grant_type must be client_credentials",
+        ));
     }
     let cfg = state.auth.clone();
-    let (user_id, version) =
-        crate::db::run(&state.pool, move |c| super::service::client_credentials(c, &input.client_id, &input.client_secret, addr, &cfg)).await?;
+    let (user_id, version) = crate::db::run(&state.pool, move |c| {
+        super::service::client_credentials(c, &input.client_id, &input.client_secret, addr, &cfg)
+    })
+    .await?;
     Ok(no_store(&mut HttpResponse::Ok()).json(ClientTokenResponse {
-        access_token: state.keys.issue(&user_id, version).map_err(ApiError::internal)?,
+        access_token: state
+            .keys
+            .issue(&user_id, version)
+            .map_err(ApiError::internal)?,
         token_type: "Bearer".into(),
         expires_in: state.keys.ttl_secs,
     }))
@@ -243,13 +301,24 @@ pub async fn client_token(state: web::Data<AppState>, req: HttpRequest, body: Re
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let addr =
+        crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
     let Some((token, from_cookie)) = presented_refresh(&req, body.0.refresh_token) else {
-        return Err(ApiError::unauthorized("invalid_refresh_token", "send a refresh token, or sign in"));
+        return Err(ApiError::unauthorized(
+            "invalid_refresh_token",
+            "send a refresh token, or sign in",
+        ));
     };
     let cfg = state.auth.clone();
-    let issued = crate::db::run(&state.pool, move |c| super::service::refresh(c, &token, addr, &cfg)).await?;
+    let issued = crate::db::run(&state.pool, move |c| {
+        super::service::refresh(c, &token, addr, &cfg)
+    })
+    .await?;
     token_response(&state, &req, issued, from_cookie)
 }
 
@@ -263,10 +332,18 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidJs
     responses((status = 204, description = "signed out (also for an unknown token)"))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let addr = crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let addr =
+        crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
     if let Some((token, _)) = presented_refresh(&req, body.0.refresh_token) {
-        crate::db::run(&state.pool, move |c| super::service::logout(c, &token, addr)).await?;
+        crate::db::run(&state.pool, move |c| {
+            super::service::logout(c, &token, addr)
+        })
+        .await?;
     }
     let mut res = HttpResponse::NoContent();
     no_store(&mut res);

@@ -144,7 +144,11 @@ pub fn check_establishment(e: &mut Vec<FieldError>, kind: BranchKind, est: Estab
         e.push(FieldError {
             field: "establishment".into(),
             code: "invalid_choice".into(),
-            message: format!("a {} cannot have the {} establishment", kind.as_str(), est.as_str()),
+            message: format!(
+                "a {} cannot have the {} establishment",
+                kind.as_str(),
+                est.as_str()
+            ),
         });
     }
 }
@@ -167,7 +171,12 @@ impl Validate for UpdateBranch {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 100);
-        rules::opt_text(&mut e, "secretary_name", self.secretary_name.as_ref().and_then(|s| s.as_deref()), 50);
+        rules::opt_text(
+            &mut e,
+            "secretary_name",
+            self.secretary_name.as_ref().and_then(|s| s.as_deref()),
+            50,
+        );
         rules::opt_text(&mut e, "region_id", self.region_id.as_deref(), 64);
         rules::finish(e)
     }

@@ -60,8 +60,16 @@ pub async fn list(
         q: params.query(),
     };
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, sorts, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, filter, sorts, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// Every organisation the caller can see (or the subtree under `root_id`), in tree order.
@@ -76,9 +84,16 @@ pub async fn list(
     security(("bearer" = []))
 )]
 #[get("/branches/tree")]
-pub async fn tree(state: web::Data<AppState>, caller: Caller, params: web::Query<TreeParams>) -> Result<HttpResponse, ApiError> {
+pub async fn tree(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<TreeParams>,
+) -> Result<HttpResponse, ApiError> {
     let root = params.into_inner().root_id;
-    let items = crate::db::run(&state.pool, move |c| service::tree(c, &caller, root.as_deref())).await?;
+    let items = crate::db::run(&state.pool, move |c| {
+        service::tree(c, &caller, root.as_deref())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -98,10 +113,18 @@ pub async fn tree(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/branches")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateBranch>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateBranch>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/branches/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/branches/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// Read one party organisation.
@@ -117,7 +140,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
     security(("bearer" = []))
 )]
 #[get("/branches/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| service::view(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -149,7 +176,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -178,7 +208,10 @@ pub async fn move_branch(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::move_to(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::move_to(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -197,10 +230,18 @@ pub async fn move_branch(
     security(("bearer" = []))
 )]
 #[delete("/branches/{id}")]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let id = id.into_inner();
-    crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id, if_match)).await?;
+    crate::db::run(&state.pool, move |c| {
+        service::delete(c, &caller, &id, if_match)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -213,9 +254,16 @@ pub async fn delete(state: web::Data<AppState>, caller: Caller, req: HttpRequest
     security(("bearer" = []))
 )]
 #[get("/branches/{id}/committees")]
-pub async fn committees(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn committees(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = crate::db::run(&state.pool, move |c| super::committees::list(c, &caller, &id)).await?;
+    let items = crate::db::run(&state.pool, move |c| {
+        super::committees::list(c, &caller, &id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -234,10 +282,23 @@ pub async fn committees(state: web::Data<AppState>, caller: Caller, id: web::Pat
     security(("bearer" = []))
 )]
 #[post("/branches/{id}/committees")]
-pub async fn elect_committee(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<super::committees::ElectCommittee>) -> Result<HttpResponse, ApiError> {
+pub async fn elect_committee(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<super::committees::ElectCommittee>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| super::committees::elect(c, &caller, &id, input)).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/branches/{}/committees", view.branch_id))).json(view))
+    let view = crate::db::run(&state.pool, move |c| {
+        super::committees::elect(c, &caller, &id, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/branches/{}/committees", view.branch_id),
+        ))
+        .json(view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -256,8 +317,15 @@ pub struct ReminderParams {
     security(("bearer" = []))
 )]
 #[get("/branch-committees/reminders")]
-pub async fn committee_reminders(state: web::Data<AppState>, caller: Caller, q: web::Query<ReminderParams>) -> Result<HttpResponse, ApiError> {
+pub async fn committee_reminders(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ReminderParams>,
+) -> Result<HttpResponse, ApiError> {
     let on = q.on.unwrap_or_else(|| crate::clock::today());
-    let items = crate::db::run(&state.pool, move |c| super::committees::reminders(c, &caller, on)).await?;
+    let items = crate::db::run(&state.pool, move |c| {
+        super::committees::reminders(c, &caller, on)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(items))
 }

@@ -126,10 +126,24 @@ impl Validate for CreateConcern {
                 }
             }
             (None, None) => {}
-            _ => field(&mut e, "lat", "required", "give both lng and lat, or neither"),
+            _ => field(
+                &mut e,
+                "lat",
+                "required",
+                "give both lng and lat, or neither",
+            ),
         }
-        if self.household_id.is_none() && self.grid_id.is_none() && self.community_id.is_none() && self.lng.is_none() {
-            field(&mut e, "household_id", "required", "say where: a household, a grid, a point or a community");
+        if self.household_id.is_none()
+            && self.grid_id.is_none()
+            && self.community_id.is_none()
+            && self.lng.is_none()
+        {
+            field(
+                &mut e,
+                "household_id",
+                "required",
+                "say where: a household, a grid, a point or a community",
+            );
         }
         rules::finish(e)
     }
@@ -153,7 +167,9 @@ pub struct ConcernPhotoView {
     pub content_type: String,
     pub size: i32,
     /// Download with the access token.
-    #[schema(example = "/api/v1/concerns/0193a1b2-0000-7000-8000-000000006001/photos/0193a1b2-0000-7000-8000-000000006101")]
+    #[schema(
+        example = "/api/v1/concerns/0193a1b2-0000-7000-8000-000000006001/photos/0193a1b2-0000-7000-8000-000000006101"
+    )]
     pub url: String,
 }
 
@@ -296,8 +312,17 @@ impl Validate for RouteConcern {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         match self.handler_type {
-            HandlerType::Unit if self.handler_id.is_none() => field(&mut e, "handler_id", "required", "name the unit"),
-            HandlerType::Department if self.handler_name.as_deref().is_none_or(|n| n.trim().is_empty()) => field(&mut e, "handler_name", "required", "name the department"),
+            HandlerType::Unit if self.handler_id.is_none() => {
+                field(&mut e, "handler_id", "required", "name the unit")
+            }
+            HandlerType::Department
+                if self
+                    .handler_name
+                    .as_deref()
+                    .is_none_or(|n| n.trim().is_empty()) =>
+            {
+                field(&mut e, "handler_name", "required", "name the department")
+            }
             _ => {}
         }
         rules::opt_text(&mut e, "handler_name", self.handler_name.as_deref(), 60);
@@ -338,7 +363,12 @@ impl Validate for ConcernRoute {
         hours(&mut e, "accept_hours", Some(self.accept_hours));
         hours(&mut e, "resolve_hours", Some(self.resolve_hours));
         if self.resolve_hours < self.accept_hours {
-            field(&mut e, "resolve_hours", "out_of_range", "resolution cannot be due before acceptance");
+            field(
+                &mut e,
+                "resolve_hours",
+                "out_of_range",
+                "resolution cannot be due before acceptance",
+            );
         }
         rules::finish(e)
     }

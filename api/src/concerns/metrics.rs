@@ -13,12 +13,20 @@ use crate::db::DbConn;
 pub use crate::meetings::service::rate;
 
 fn sum_when(cond: &str) -> diesel::expression::SqlLiteral<BigInt> {
-    sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"))
+    sql::<BigInt>(&format!(
+        "COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"
+    ))
 }
 
 /// Concerns in communities whose path is in `[lo, hi)`, reported in `[from, to)`, judged at `at`
 /// (what is overdue at that moment).
-pub fn compute(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime) -> QueryResult<ConcernMetrics> {
+pub fn compute(
+    conn: &mut DbConn,
+    range: (&str, &str),
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QueryResult<ConcernMetrics> {
     let mut m = ConcernMetrics::default();
     for part in by_community(conn, range, from, to, at)?.values() {
         m.add(part);
@@ -57,24 +65,65 @@ impl ConcernMetrics {
     }
 
     pub fn open(&self) -> i64 {
-        ["reported", "accepted", "in_progress", "reopened"].iter().map(|s| self.by_status.get(*s).copied().unwrap_or(0)).sum()
+        ["reported", "accepted", "in_progress", "reopened"]
+            .iter()
+            .map(|s| self.by_status.get(*s).copied().unwrap_or(0))
+            .sum()
     }
 }
 
 /// The same counts per community path (and per grid with `by_grid`), unfinished.
-pub fn by_community(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
+pub fn by_community(
+    conn: &mut DbConn,
+    range: (&str, &str),
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
     grouped(conn, range, from, to, at, false)
 }
 
-pub fn by_grid(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
+pub fn by_grid(
+    conn: &mut DbConn,
+    range: (&str, &str),
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
     grouped(conn, range, from, to, at, true)
 }
 
-fn grouped(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: NaiveDateTime, at: NaiveDateTime, grid: bool) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
-    type Row = (String, String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+fn grouped(
+    conn: &mut DbConn,
+    range: (&str, &str),
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    at: NaiveDateTime,
+    grid: bool,
+) -> QueryResult<std::collections::BTreeMap<String, ConcernMetrics>> {
+    type Row = (
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
     let open = "concerns.status IN ('reported', 'accepted', 'in_progress', 'reopened')";
     // Group keys are SQL text: diesel's group-by checks do not know an expression like COALESCE.
-    let key = if grid { "COALESCE(concerns.grid_id, '')" } else { "regions.path" };
+    let key = if grid {
+        "COALESCE(concerns.grid_id, '')"
+    } else {
+        "regions.path"
+    };
     let rows: Vec<Row> = concerns::table
         .inner_join(regions::table)
         .filter(regions::path.ge(range.0))
@@ -104,7 +153,23 @@ fn grouped(conn: &mut DbConn, range: (&str, &str), from: NaiveDateTime, to: Naiv
         ))
         .load(conn)?;
     let mut out: std::collections::BTreeMap<String, ConcernMetrics> = Default::default();
-    for (key, status, category, n, acc_due, acc_ok, res_due, res_ok, fb, sat, resolved, reopened, escalated, repeats) in rows {
+    for (
+        key,
+        status,
+        category,
+        n,
+        acc_due,
+        acc_ok,
+        res_due,
+        res_ok,
+        fb,
+        sat,
+        resolved,
+        reopened,
+        escalated,
+        repeats,
+    ) in rows
+    {
         let m = out.entry(key).or_default();
         m.reported += n;
         *m.by_status.entry(status).or_default() += n;

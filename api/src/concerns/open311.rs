@@ -30,14 +30,24 @@ pub struct Open311Error {
 }
 
 fn error(status: StatusCode, description: impl Into<String>) -> HttpResponse {
-    HttpResponse::build(status).json(vec![Open311Error { code: status.as_u16(), description: description.into() }])
+    HttpResponse::build(status).json(vec![Open311Error {
+        code: status.as_u16(),
+        description: description.into(),
+    }])
 }
 
 /// A query string or body the extractors refused, in GeoReport's shape (the API's own extractors
 /// answer problem+json).
 fn refused(e: actix_web::Error) -> HttpResponse {
     let status = e.as_response_error().status_code();
-    error(status, if status == StatusCode::PAYLOAD_TOO_LARGE { "the body is too large".to_string() } else { format!("the request cannot be read: {e}") })
+    error(
+        status,
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "the body is too large".to_string()
+        } else {
+            format!("the request cannot be read: {e}")
+        },
+    )
 }
 
 fn from_api(e: ApiError) -> HttpResponse {
@@ -46,7 +56,10 @@ fn from_api(e: ApiError) -> HttpResponse {
     for f in p.errors.iter().flatten() {
         description = format!("{description}; {}: {}", f.field, f.message);
     }
-    error(StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST), description)
+    error(
+        StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST),
+        description,
+    )
 }
 
 /// The caller from a Bearer header, or from `api_key` as GeoReport clients send it.
@@ -55,13 +68,29 @@ async fn caller(req: &HttpRequest, api_key: Option<&str>) -> Result<Caller, Http
     if crate::auth::caller::bearer_token(req).is_some() || api_key.is_none() {
         return Caller::extract(req).await.map_err(from_api);
     }
-    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "no state"))?;
-    let claims = state.keys.verify(api_key.unwrap_or_default()).map_err(|_| error(StatusCode::UNAUTHORIZED, "api_key is not a valid access token"))?;
-    crate::db::run(&state.pool, move |c| crate::auth::caller::load_caller(c, &claims.sub, None)).await.map_err(from_api)
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "no state"))?;
+    let claims = state
+        .keys
+        .verify(api_key.unwrap_or_default())
+        .map_err(|_| {
+            error(
+                StatusCode::UNAUTHORIZED,
+                "api_key is not a valid access token",
+            )
+        })?;
+    crate::db::run(&state.pool, move |c| {
+        crate::auth::caller::load_caller(c, &claims.sub, None)
+    })
+    .await
+    .map_err(from_api)
 }
 
 fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&crate::clock::offset()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    t.with_timezone(&crate::clock::offset())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// A GeoReport v2 service: one per concern category.
@@ -86,7 +115,13 @@ fn services() -> Vec<Service> {
             Service {
                 service_code: c.as_str().into(),
                 service_name: c.label().into(),
-                description: format!("{}：默认由{}受理（{}小时内受理，{}小时内办结）", c.label(), handler, accept, resolve),
+                description: format!(
+                    "{}：默认由{}受理（{}小时内受理，{}小时内办结）",
+                    c.label(),
+                    handler,
+                    accept,
+                    resolve
+                ),
                 metadata: false,
                 kind: "realtime".into(),
                 keywords: c.as_str().into(),
@@ -105,7 +140,10 @@ fn services() -> Vec<Service> {
     security(("bearer" = []))
 )]
 #[get("/open311/v2/services.json")]
-pub async fn list_services(req: HttpRequest, q: Result<web::Query<ApiKey>, actix_web::Error>) -> HttpResponse {
+pub async fn list_services(
+    req: HttpRequest,
+    q: Result<web::Query<ApiKey>, actix_web::Error>,
+) -> HttpResponse {
     let q = match q {
         Ok(q) => q,
         Err(e) => return refused(e),
@@ -125,7 +163,11 @@ pub async fn list_services(req: HttpRequest, q: Result<web::Query<ApiKey>, actix
     security(("bearer" = []))
 )]
 #[get("/open311/v2/services/{service_code}.json")]
-pub async fn service_definition(req: HttpRequest, code: web::Path<String>, q: Result<web::Query<ApiKey>, actix_web::Error>) -> HttpResponse {
+pub async fn service_definition(
+    req: HttpRequest,
+    code: web::Path<String>,
+    q: Result<web::Query<ApiKey>, actix_web::Error>,
+) -> HttpResponse {
     let q = match q {
         Ok(q) => q,
         Err(e) => return refused(e),
@@ -196,7 +238,9 @@ fn request_of(v: &ConcernView) -> ServiceRequest {
     ServiceRequest {
         service_request_id: v.id.clone(),
         status: if closed { "closed" } else { "open" }.into(),
-        status_notes: v.resolution.clone().or_else(|| (v.status == ConcernStatus::Withdrawn).then(|| "withdrawn by the reporter".into())),
+        status_notes: v.resolution.clone().or_else(|| {
+            (v.status == ConcernStatus::Withdrawn).then(|| "withdrawn by the reporter".into())
+        }),
         service_name: v.category_label.clone(),
         service_code: v.category.as_str().into(),
         description: v.description.clone(),
@@ -210,7 +254,11 @@ fn request_of(v: &ConcernView) -> ServiceRequest {
         zipcode: None,
         lat: v.lat,
         long: v.lng,
-        media_url: v.media_urls.first().cloned().or_else(|| v.photos.first().map(|p| p.url.clone())),
+        media_url: v
+            .media_urls
+            .first()
+            .cloned()
+            .or_else(|| v.photos.first().map(|p| p.url.clone())),
     }
 }
 
@@ -236,29 +284,55 @@ fn status_label(s: ConcernStatus) -> &'static str {
     security(("bearer" = []))
 )]
 #[post("/open311/v2/requests.json")]
-pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, body: Result<web::Bytes, actix_web::Error>) -> HttpResponse {
+pub async fn file_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
     let body = match body {
         Ok(b) => b,
         Err(e) => return refused(e),
     };
-    let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let ct = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let form: FileRequest = if ct.starts_with("application/json") {
         match serde_json::from_slice(&body) {
             Ok(f) => f,
-            Err(e) => return error(StatusCode::BAD_REQUEST, format!("the body is not valid JSON: {e}")),
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body is not valid JSON: {e}"),
+                )
+            }
         }
     } else {
         match serde_urlencoded::from_bytes(&body) {
             Ok(f) => f,
-            Err(e) => return error(StatusCode::BAD_REQUEST, format!("the body is not a valid form: {e}")),
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body is not a valid form: {e}"),
+                )
+            }
         }
     };
     let caller = match caller(&req, form.api_key.as_deref()).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Some(category) = form.service_code.as_deref().and_then(ConcernCategory::parse) else {
-        return error(StatusCode::BAD_REQUEST, "service_code is required and must be one of GET services");
+    let Some(category) = form
+        .service_code
+        .as_deref()
+        .and_then(ConcernCategory::parse)
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "service_code is required and must be one of GET services",
+        );
     };
     let description = form.description.clone().unwrap_or_default();
     if description.trim().is_empty() {
@@ -268,10 +342,18 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, body: Re
     let (lat, lng) = match (coord(&form.lat), coord(&form.long)) {
         (Some(Ok(a)), Some(Ok(b))) => (Some(a), Some(b)),
         (None, None) => (None, None),
-        _ => return error(StatusCode::BAD_REQUEST, "lat and long must both be decimal degrees"),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "lat and long must both be decimal degrees",
+            )
+        }
     };
     if lat.is_none() && form.address_id.is_none() {
-        return error(StatusCode::BAD_REQUEST, "a location is required: lat and long, or address_id (a household)");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "a location is required: lat and long, or address_id (a household)",
+        );
     }
     let title: String = description.trim().chars().take(30).collect();
     let input = CreateConcern {
@@ -284,15 +366,29 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, body: Re
         community_id: None,
         lng,
         lat,
-        address: form.address_string.clone().map(|a| a.chars().take(200).collect()),
+        address: form
+            .address_string
+            .clone()
+            .map(|a| a.chars().take(200).collect()),
         visit_id: None,
         contact_phone: form.phone.clone(),
     };
     if let Err(errors) = crate::http::Validate::validate(&input) {
         return from_api(ApiError::validation(errors));
     }
-    let name = format!("{}{}", form.last_name.as_deref().unwrap_or(""), form.first_name.as_deref().unwrap_or("")).trim().to_string();
-    let media: Vec<String> = form.media_url.iter().filter(|u| u.starts_with("https://") || u.starts_with("http://")).cloned().collect();
+    let name = format!(
+        "{}{}",
+        form.last_name.as_deref().unwrap_or(""),
+        form.first_name.as_deref().unwrap_or("")
+    )
+    .trim()
+    .to_string();
+    let media: Vec<String> = form
+        .media_url
+        .iter()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .cloned()
+        .collect();
     let sealer = state.sealer.clone();
     match crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input, Some((name, media)))).await {
         Ok(v) => HttpResponse::Created().json(json!([{"service_request_id": v.id, "service_notice": format!("已分派至{}，预计{}前办结", v.handler_name, local(v.resolve_due_at)), "account_id": Value::Null}])),
@@ -318,7 +414,14 @@ pub struct RequestsQuery {
 }
 
 fn parse_time(s: &str) -> Option<NaiveDateTime> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.naive_utc()).or_else(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(crate::clock::start_of))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.naive_utc())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(crate::clock::start_of)
+        })
 }
 
 /// Requests the caller may see (GeoReport v2 `GET requests`): at most 1,000, newest first.
@@ -330,7 +433,11 @@ fn parse_time(s: &str) -> Option<NaiveDateTime> {
     security(("bearer" = []))
 )]
 #[get("/open311/v2/requests.json")]
-pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: Result<web::Query<RequestsQuery>, actix_web::Error>) -> HttpResponse {
+pub async fn list_requests(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: Result<web::Query<RequestsQuery>, actix_web::Error>,
+) -> HttpResponse {
     let q = match q {
         Ok(q) => q.into_inner(),
         Err(e) => return refused(e),
@@ -347,15 +454,34 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: Resu
     let start = match q.start_date.as_deref().map(parse_time) {
         Some(None) => return error(StatusCode::BAD_REQUEST, "start_date is not ISO 8601"),
         Some(Some(t)) => t,
-        None => end.checked_sub_signed(chrono::Duration::days(90)).unwrap_or(NaiveDateTime::MIN),
+        None => end
+            .checked_sub_signed(chrono::Duration::days(90))
+            .unwrap_or(NaiveDateTime::MIN),
     };
-    let codes: Vec<ConcernCategory> = q.service_code.as_deref().map(|s| s.split(',').filter_map(|c| ConcernCategory::parse(c.trim())).collect()).unwrap_or_default();
-    let wanted: Option<Vec<String>> = q.service_request_id.as_deref().map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect());
+    let codes: Vec<ConcernCategory> = q
+        .service_code
+        .as_deref()
+        .map(|s| {
+            s.split(',')
+                .filter_map(|c| ConcernCategory::parse(c.trim()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let wanted: Option<Vec<String>> = q.service_request_id.as_deref().map(|s| {
+        s.split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    });
     let status = q.status.unwrap_or_default();
     let result = crate::db::run(&state.pool, move |c| {
         if let Some(ids) = wanted {
             // Unknown or invisible ids are left out, as GeoReport clients expect.
-            return Ok(ids.iter().take(100).filter_map(|id| service::get(c, &caller, id).ok()).collect::<Vec<_>>());
+            return Ok(ids
+                .iter()
+                .take(100)
+                .filter_map(|id| service::get(c, &caller, id).ok())
+                .collect::<Vec<_>>());
         }
         let mut out = vec![];
         for page in 1..=10 {
@@ -365,9 +491,21 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: Resu
                 to: Some(crate::clock::local_date_of(end)),
                 ..Default::default()
             };
-            let (items, total) = service::list(c, &caller, f, Paging { page, per_page: 100 })?;
+            let (items, total) = service::list(
+                c,
+                &caller,
+                f,
+                Paging {
+                    page,
+                    per_page: 100,
+                },
+            )?;
             let n = items.len();
-            out.extend(items.into_iter().filter(|v| codes.is_empty() || codes.contains(&v.category)));
+            out.extend(
+                items
+                    .into_iter()
+                    .filter(|v| codes.is_empty() || codes.contains(&v.category)),
+            );
             if (page * 100) >= total || n == 0 {
                 break;
             }
@@ -397,7 +535,12 @@ pub async fn list_requests(req: HttpRequest, state: web::Data<AppState>, q: Resu
     security(("bearer" = []))
 )]
 #[get("/open311/v2/requests/{service_request_id}.json")]
-pub async fn get_request(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, q: Result<web::Query<ApiKey>, actix_web::Error>) -> HttpResponse {
+pub async fn get_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    q: Result<web::Query<ApiKey>, actix_web::Error>,
+) -> HttpResponse {
     let q = match q {
         Ok(q) => q,
         Err(e) => return refused(e),

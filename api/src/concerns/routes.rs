@@ -37,9 +37,19 @@ pub struct ConcernFilters {
 }
 
 fn statuses(s: Option<&str>) -> Result<Vec<ConcernStatus>, ApiError> {
-    let Some(s) = s.filter(|s| !s.is_empty()) else { return Ok(vec![]) };
+    let Some(s) = s.filter(|s| !s.is_empty()) else {
+        return Ok(vec![]);
+    };
     s.split(',')
-        .map(|x| ConcernStatus::parse(x.trim()).ok_or_else(|| ApiError::field("status", "invalid_choice", format!("unknown status `{}`", x.trim()))))
+        .map(|x| {
+            ConcernStatus::parse(x.trim()).ok_or_else(|| {
+                ApiError::field(
+                    "status",
+                    "invalid_choice",
+                    format!("unknown status `{}`", x.trim()),
+                )
+            })
+        })
         .collect()
 }
 
@@ -53,7 +63,12 @@ fn statuses(s: Option<&str>) -> Result<Vec<ConcernStatus>, ApiError> {
     security(("bearer" = []))
 )]
 #[get("/concerns")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<ConcernFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<ConcernFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
     let filter = service::ConcernFilter {
@@ -68,12 +83,23 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
         repeats: f.repeats,
         from: f.from,
         to: f.to,
-        q_phone_index: params.query().as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q)),
+        q_phone_index: params
+            .query()
+            .as_deref()
+            .and_then(|q| crate::phones::query_index(&state.sealer, q)),
         q: params.query(),
     };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Report a concern (社情民意): routed at once by its category to the street's handler, with
@@ -92,11 +118,22 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/concerns")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateConcern>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateConcern>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input, None)).await?;
-    Ok(created(format!("/api/v1/concerns/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        service::create(c, &sealer, &caller, input, None)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/concerns/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -121,9 +158,21 @@ pub struct UnmaskParam {
     security(("bearer" = []))
 )]
 #[get("/concerns/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
-    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
-    let view = crate::db::run(&state.pool, move |c| service::read(c, &sealer, &caller, &id, unmask)).await?;
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<UnmaskParam>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (
+        id.into_inner(),
+        q.unmask.unwrap_or(false),
+        state.sealer.clone(),
+    );
+    let view = crate::db::run(&state.pool, move |c| {
+        service::read(c, &sealer, &caller, &id, unmask)
+    })
+    .await?;
     Ok(crate::http::ok_with_etag(&view, view.version))
 }
 
@@ -152,9 +201,30 @@ macro_rules! transition {
     };
 }
 
-transition!(accept, "/concerns/{id}/accept", "concerns_accept", ConcernNote, "The handler accepts (受理).", service::accept);
-transition!(start, "/concerns/{id}/start", "concerns_start", ConcernNote, "The handler starts work (办理).", service::start);
-transition!(resolve, "/concerns/{id}/resolve", "concerns_resolve", ResolveConcern, "The handler says how it was solved (办结); the reporter is asked for feedback.", service::resolve);
+transition!(
+    accept,
+    "/concerns/{id}/accept",
+    "concerns_accept",
+    ConcernNote,
+    "The handler accepts (受理).",
+    service::accept
+);
+transition!(
+    start,
+    "/concerns/{id}/start",
+    "concerns_start",
+    ConcernNote,
+    "The handler starts work (办理).",
+    service::start
+);
+transition!(
+    resolve,
+    "/concerns/{id}/resolve",
+    "concerns_resolve",
+    ResolveConcern,
+    "The handler says how it was solved (办结); the reporter is asked for feedback.",
+    service::resolve
+);
 transition!(
     feedback,
     "/concerns/{id}/feedback",
@@ -164,7 +234,14 @@ transition!(
     service::feedback
 );
 transition!(route, "/concerns/{id}/route", "concerns_route", RouteConcern, "Staff send the concern to another department or unit; the new handler accepts again, with new due times.", service::route);
-transition!(withdraw, "/concerns/{id}/withdraw", "concerns_withdraw", ConcernNote, "The reporter withdraws the concern before work starts.", service::withdraw);
+transition!(
+    withdraw,
+    "/concerns/{id}/withdraw",
+    "concerns_withdraw",
+    ConcernNote,
+    "The reporter withdraws the concern before work starts.",
+    service::withdraw
+);
 
 /// Add a photo (JPEG or PNG, ≤ 5 MB, at most 9) as multipart `file`.
 #[utoipa::path(
@@ -184,13 +261,26 @@ transition!(withdraw, "/concerns/{id}/withdraw", "concerns_withdraw", ConcernNot
     security(("bearer" = []))
 )]
 #[post("/concerns/{id}/photos")]
-pub async fn add_photo(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+pub async fn add_photo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     // The caller's right is checked before a byte of the upload is read.
     let (check_caller, check_id) = (caller.clone(), id.clone());
-    crate::db::run(&state.pool, move |c| service::may_add_photo(c, &check_caller, &check_id)).await?;
+    crate::db::run(&state.pool, move |c| {
+        service::may_add_photo(c, &check_caller, &check_id)
+    })
+    .await?;
     let (name, bytes) = crate::tabular::read_file_field(payload, service::MAX_PHOTO_BYTES).await?;
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| service::add_photo(c, &caller, &id, name, bytes)).await?))
+    Ok(HttpResponse::Created().json(
+        crate::db::run(&state.pool, move |c| {
+            service::add_photo(c, &caller, &id, name, bytes)
+        })
+        .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -201,10 +291,20 @@ pub async fn add_photo(state: web::Data<AppState>, caller: Caller, id: web::Path
     security(("bearer" = []))
 )]
 #[get("/concerns/{id}/photos/{photo_id}")]
-pub async fn photo(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn photo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, photo) = path.into_inner();
-    let (content_type, bytes) = crate::db::run(&state.pool, move |c| service::photo(c, &caller, &id, &photo)).await?;
-    Ok(HttpResponse::Ok().content_type(content_type).insert_header(("Cache-Control", "private, max-age=86400")).body(bytes))
+    let (content_type, bytes) = crate::db::run(&state.pool, move |c| {
+        service::photo(c, &caller, &id, &photo)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "private, max-age=86400"))
+        .body(bytes))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -228,20 +328,38 @@ pub struct MetricsQuery {
     security(("bearer" = []))
 )]
 #[get("/concerns/metrics")]
-pub async fn concern_metrics(state: web::Data<AppState>, caller: Caller, q: web::Query<MetricsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn concern_metrics(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<MetricsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let today = crate::clock::today();
-    let from = q.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today));
+    let from = q.from.unwrap_or_else(|| {
+        NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today)
+    });
     let to = q.to.unwrap_or(today);
     if to < from {
         return Err(ApiError::field("to", "out_of_range", "to is before from"));
     }
     let m = crate::db::run(&state.pool, move |c| {
         use diesel::prelude::*;
-        let path: Option<String> = crate::db::schema::regions::table.find(&q.region_id).select(crate::db::schema::regions::path).first(c).optional()?;
-        let path = path.filter(|p| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::not_found("region"))?;
+        let path: Option<String> = crate::db::schema::regions::table
+            .find(&q.region_id)
+            .select(crate::db::schema::regions::path)
+            .first(c)
+            .optional()?;
+        let path = path
+            .filter(|p| caller.regions_readable().contains(p))
+            .ok_or_else(|| ApiError::not_found("region"))?;
         let (lo, hi) = crate::tree::range(&path);
-        Ok(metrics::compute(c, (&lo, &hi), crate::clock::start_of(from), crate::clock::start_of(to + chrono::Duration::days(1)), chrono::Utc::now().naive_utc())?)
+        Ok(metrics::compute(
+            c,
+            (&lo, &hi),
+            crate::clock::start_of(from),
+            crate::clock::start_of(to + chrono::Duration::days(1)),
+            chrono::Utc::now().naive_utc(),
+        )?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(m))
@@ -256,9 +374,14 @@ pub async fn concern_metrics(state: web::Data<AppState>, caller: Caller, q: web:
     security(("bearer" = []))
 )]
 #[get("/streets/{street_id}/concern-routes")]
-pub async fn list_routes(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_routes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| service::list_routes(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| service::list_routes(c, &caller, &id)).await?))
 }
 
 /// Set where a street sends a category (the street's staff).
@@ -276,7 +399,17 @@ pub async fn list_routes(state: web::Data<AppState>, caller: Caller, id: web::Pa
     security(("bearer" = []))
 )]
 #[put("/streets/{street_id}/concern-routes")]
-pub async fn set_route(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<ConcernRoute>) -> Result<HttpResponse, ApiError> {
+pub async fn set_route(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<ConcernRoute>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| service::set_route(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            service::set_route(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }

@@ -13,7 +13,10 @@ use serde_json::{json, Value};
 use super::dto::*;
 use crate::audit;
 use crate::auth::{Caller, Role};
-use crate::db::schema::{concern_events, concern_phones, concern_photos, concern_routes, concerns, grids, households, regions, units, visits};
+use crate::db::schema::{
+    concern_events, concern_phones, concern_photos, concern_routes, concerns, grids, households,
+    regions, units, visits,
+};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
@@ -37,7 +40,9 @@ pub fn next(status: ConcernStatus, action: &str) -> Option<ConcernStatus> {
     }
 }
 
-pub const ACTIONS: [&str; 7] = ["accept", "start", "resolve", "close", "reopen", "route", "withdraw"];
+pub const ACTIONS: [&str; 7] = [
+    "accept", "start", "resolve", "close", "reopen", "route", "withdraw",
+];
 
 /// Reopened this many times, a concern goes to the street.
 pub const REOPENS_TO_ESCALATE: i32 = 3;
@@ -95,7 +100,10 @@ fn status_of(c: &Concern) -> ConcernStatus {
 }
 
 fn finished(s: ConcernStatus) -> bool {
-    matches!(s, ConcernStatus::Resolved | ConcernStatus::Closed | ConcernStatus::Withdrawn)
+    matches!(
+        s,
+        ConcernStatus::Resolved | ConcernStatus::Closed | ConcernStatus::Withdrawn
+    )
 }
 
 // ---------- rights ----------
@@ -114,7 +122,10 @@ pub struct Rights {
 
 pub fn rights(caller: &Caller, c: &Concern, path: &str) -> Rights {
     let staff = caller.regions_writable().contains(path);
-    let unit_handler = c.handler_id.as_ref().is_some_and(|u| caller.unit_ids().contains(u));
+    let unit_handler = c
+        .handler_id
+        .as_ref()
+        .is_some_and(|u| caller.unit_ids().contains(u));
     // The community's own path is `…/street/community/`; staff whose reach holds the street's
     // path hold the community's parent.
     let street_path = parent_path(path);
@@ -123,7 +134,10 @@ pub fn rights(caller: &Caller, c: &Concern, path: &str) -> Rights {
         handler: unit_handler || (c.handler_id.is_none() && staff),
         staff,
         street: street_path.is_some_and(|p| caller.regions_writable().contains(p)),
-        worker: c.grid_id.as_ref().is_some_and(|g| caller.grid_ids().contains(g)),
+        worker: c
+            .grid_id
+            .as_ref()
+            .is_some_and(|g| caller.grid_ids().contains(g)),
     }
 }
 
@@ -157,53 +171,99 @@ fn visible(caller: &Caller, c: &Concern, path: &str) -> bool {
 // ---------- views ----------
 
 fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<(Concern, String, String)>> {
-    concerns::table.inner_join(regions::table).filter(concerns::id.eq(id)).select((Concern::as_select(), regions::name, regions::path)).first(conn).optional()
+    concerns::table
+        .inner_join(regions::table)
+        .filter(concerns::id.eq(id))
+        .select((Concern::as_select(), regions::name, regions::path))
+        .first(conn)
+        .optional()
 }
 
-fn load_visible(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<(Concern, String, String)> {
+fn load_visible(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(Concern, String, String)> {
     match load(conn, id)? {
         Some((c, name, path)) if visible(caller, &c, &path) => Ok((c, name, path)),
         _ => Err(ApiError::not_found("concern")),
     }
 }
 
-pub fn view(conn: &mut DbConn, caller: &Caller, c: Concern, community_name: String, path: &str, detail: bool) -> ApiResult<ConcernView> {
+pub fn view(
+    conn: &mut DbConn,
+    caller: &Caller,
+    c: Concern,
+    community_name: String,
+    path: &str,
+    detail: bool,
+) -> ApiResult<ConcernView> {
     let r = rights(caller, &c, path);
     let status = status_of(&c);
     let at = now();
     let grid_name: Option<String> = match &c.grid_id {
-        Some(g) => grids::table.find(g).select(grids::name).first(conn).optional()?,
+        Some(g) => grids::table
+            .find(g)
+            .select(grids::name)
+            .first(conn)
+            .optional()?,
         None => None,
     };
     let photo_rows: Vec<(String, String, i32, Option<String>)> = concern_photos::table
         .filter(concern_photos::concern_id.eq(&c.id))
         .order((concern_photos::uploaded_at.asc(), concern_photos::id.asc()))
-        .select((concern_photos::id, concern_photos::content_type, concern_photos::size, concern_photos::url))
+        .select((
+            concern_photos::id,
+            concern_photos::content_type,
+            concern_photos::size,
+            concern_photos::url,
+        ))
         .load(conn)?;
     let mut photos = vec![];
     let mut media_urls = vec![];
     for (id, content_type, size, url) in photo_rows {
         match url {
             Some(u) => media_urls.push(u),
-            None => photos.push(ConcernPhotoView { url: format!("/api/v1/concerns/{}/photos/{id}", c.id), id, content_type, size }),
+            None => photos.push(ConcernPhotoView {
+                url: format!("/api/v1/concerns/{}/photos/{id}", c.id),
+                id,
+                content_type,
+                size,
+            }),
         }
     }
     let (events, repeats) = if detail {
-        let rows: Vec<(NaiveDateTime, Option<String>, String, Option<String>, String, Option<String>)> = concern_events::table
+        let rows: Vec<(
+            NaiveDateTime,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        )> = concern_events::table
             .filter(concern_events::concern_id.eq(&c.id))
             .order((concern_events::at.asc(), concern_events::id.asc()))
-            .select((concern_events::at, concern_events::actor_name, concern_events::action, concern_events::from_status, concern_events::to_status, concern_events::note))
+            .select((
+                concern_events::at,
+                concern_events::actor_name,
+                concern_events::action,
+                concern_events::from_status,
+                concern_events::to_status,
+                concern_events::note,
+            ))
             .load(conn)?;
         let events = rows
             .into_iter()
-            .map(|(at, actor_name, action, from, to, note)| ConcernEventView {
-                at: at.and_utc(),
-                actor_name,
-                action,
-                from_status: from.as_deref().and_then(ConcernStatus::parse),
-                to_status: ConcernStatus::parse(&to).unwrap_or(ConcernStatus::Reported),
-                note,
-            })
+            .map(
+                |(at, actor_name, action, from, to, note)| ConcernEventView {
+                    at: at.and_utc(),
+                    actor_name,
+                    action,
+                    from_status: from.as_deref().and_then(ConcernStatus::parse),
+                    to_status: ConcernStatus::parse(&to).unwrap_or(ConcernStatus::Reported),
+                    note,
+                },
+            )
             .collect();
         let root = c.repeat_of_id.clone().unwrap_or_else(|| c.id.clone());
         let linked: Vec<(String, String, String, NaiveDateTime)> = concerns::table
@@ -211,11 +271,21 @@ pub fn view(conn: &mut DbConn, caller: &Caller, c: Concern, community_name: Stri
             .filter(concerns::id.ne(&c.id))
             .order(concerns::created_at.asc())
             .limit(50)
-            .select((concerns::id, concerns::title, concerns::status, concerns::created_at))
+            .select((
+                concerns::id,
+                concerns::title,
+                concerns::status,
+                concerns::created_at,
+            ))
             .load(conn)?;
         let repeats = linked
             .into_iter()
-            .map(|(id, title, s, at)| ConcernLink { id, title, status: ConcernStatus::parse(&s).unwrap_or(ConcernStatus::Reported), created_at: at.and_utc() })
+            .map(|(id, title, s, at)| ConcernLink {
+                id,
+                title,
+                status: ConcernStatus::parse(&s).unwrap_or(ConcernStatus::Reported),
+                created_at: at.and_utc(),
+            })
             .collect();
         (events, repeats)
     } else {
@@ -230,16 +300,26 @@ pub fn view(conn: &mut DbConn, caller: &Caller, c: Concern, community_name: Stri
         can_add_photo: r.reporter || r.handler || r.staff || r.worker,
         accept_overdue: status == ConcernStatus::Reported && at > c.accept_due_at,
         resolve_overdue: !finished(status) && at > c.resolve_due_at,
-        due_soon: !finished(status) && at <= c.resolve_due_at && at >= c.resolve_due_at - window / 5,
+        due_soon: !finished(status)
+            && at <= c.resolve_due_at
+            && at >= c.resolve_due_at - window / 5,
         closed_at: (status == ConcernStatus::Closed).then(|| c.updated_at.and_utc()),
         status,
         category,
         category_label: category.label().into(),
         urgency: Urgency::parse(&c.urgency).unwrap_or(Urgency::Normal),
-        reporter_name: if clear { c.reporter_name } else { mask_name(&c.reporter_name) },
+        reporter_name: if clear {
+            c.reporter_name
+        } else {
+            mask_name(&c.reporter_name)
+        },
         // Masked for everyone here; `read` with `unmask` shows it in clear.
         contact_phone: c.contact_phone_masked,
-        handler_type: if c.handler_id.is_some() { HandlerType::Unit } else { HandlerType::Department },
+        handler_type: if c.handler_id.is_some() {
+            HandlerType::Unit
+        } else {
+            HandlerType::Department
+        },
         escalated: c.escalated_at.is_some(),
         escalated_at: c.escalated_at.map(|t| t.and_utc()),
         id: c.id,
@@ -283,27 +363,60 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<ConcernVie
 /// back). A read by anyone but the reporter is recorded, naming the reporter's account so that they
 /// can see it — except for concerns filed through Open311, whose reporter account is the
 /// integration and not the person who called.
-pub fn read(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<ConcernView> {
+pub fn read(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    id: &str,
+    unmask: bool,
+) -> ApiResult<ConcernView> {
     let (c, name, path) = load_visible(conn, caller, id)?;
     if !unmask {
         return view(conn, caller, c, name, &path, true);
     }
     let r = rights(caller, &c, &path);
     if !(r.reporter || r.handler || r.staff) {
-        return Err(ApiError::forbidden("only the reporter, the handler and staff see the contact phone"));
+        return Err(ApiError::forbidden(
+            "only the reporter, the handler and staff see the contact phone",
+        ));
     }
     let subject = (c.channel != "open311").then(|| c.reporter_id.clone());
     if subject.as_deref() != Some(caller.user_id.as_str()) {
-        audit::record_unmask(conn, &caller.actor(), "concern", id, subject.as_deref(), json!({"fields": ["contact_phone"]}))?;
+        audit::record_unmask(
+            conn,
+            &caller.actor(),
+            "concern",
+            id,
+            subject.as_deref(),
+            json!({"fields": ["contact_phone"]}),
+        )?;
     }
-    let sealed: Option<String> = concern_phones::table.find(id).select(concern_phones::contact_phone_sealed).first(conn)?;
+    let sealed: Option<String> = concern_phones::table
+        .find(id)
+        .select(concern_phones::contact_phone_sealed)
+        .first(conn)?;
     let masked = c.contact_phone_masked.clone();
     let mut v = view(conn, caller, c, name, &path, true)?;
-    v.contact_phone = phones::reveal(sealer, PhoneColumn::ConcernContact, id, sealed.as_deref(), masked.as_deref());
+    v.contact_phone = phones::reveal(
+        sealer,
+        PhoneColumn::ConcernContact,
+        id,
+        sealed.as_deref(),
+        masked.as_deref(),
+    );
     Ok(v)
 }
 
-fn event(conn: &mut DbConn, actor: (Option<&str>, Option<&str>), concern_id: &str, action: &str, from: Option<ConcernStatus>, to: ConcernStatus, note: Option<String>, at: NaiveDateTime) -> QueryResult<()> {
+fn event(
+    conn: &mut DbConn,
+    actor: (Option<&str>, Option<&str>),
+    concern_id: &str,
+    action: &str,
+    from: Option<ConcernStatus>,
+    to: ConcernStatus,
+    note: Option<String>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(concern_events::table)
         .values((
             concern_events::id.eq(crate::new_id()),
@@ -324,15 +437,29 @@ fn event(conn: &mut DbConn, actor: (Option<&str>, Option<&str>), concern_id: &st
 
 /// The street a community is in.
 fn street_of(conn: &mut DbConn, community_id: &str) -> QueryResult<Option<String>> {
-    Ok(regions::table.find(community_id).select(regions::parent_id).first::<Option<String>>(conn).optional()?.flatten())
+    Ok(regions::table
+        .find(community_id)
+        .select(regions::parent_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
 }
 
 /// Where a street sends a category: its own route or the default.
-pub fn route_for(conn: &mut DbConn, street_id: Option<&str>, category: ConcernCategory) -> QueryResult<(Option<String>, String, i32, i32, bool)> {
+pub fn route_for(
+    conn: &mut DbConn,
+    street_id: Option<&str>,
+    category: ConcernCategory,
+) -> QueryResult<(Option<String>, String, i32, i32, bool)> {
     if let Some(s) = street_id {
         let own: Option<(Option<String>, String, i32, i32)> = concern_routes::table
             .find((s, category.as_str()))
-            .select((concern_routes::handler_id, concern_routes::handler_name, concern_routes::accept_hours, concern_routes::resolve_hours))
+            .select((
+                concern_routes::handler_id,
+                concern_routes::handler_name,
+                concern_routes::accept_hours,
+                concern_routes::resolve_hours,
+            ))
             .first(conn)
             .optional()?;
         if let Some((id, name, a, r)) = own {
@@ -345,33 +472,55 @@ pub fn route_for(conn: &mut DbConn, street_id: Option<&str>, category: ConcernCa
 
 fn due(at: NaiveDateTime, hours: i32, urgency: Urgency) -> NaiveDateTime {
     let minutes = hours as i64 * 60;
-    at + Duration::minutes(if urgency == Urgency::Urgent { (minutes / 2).max(60) } else { minutes })
+    at + Duration::minutes(if urgency == Urgency::Urgent {
+        (minutes / 2).max(60)
+    } else {
+        minutes
+    })
 }
 
 /// A street's routes are read by those who read the street, and by its communities' staff (who route).
 fn street_visible(caller: &Caller, path: &str) -> bool {
     match caller.regions_readable() {
         crate::auth::policy::Reach::All => true,
-        crate::auth::policy::Reach::Within(prefixes) => prefixes.iter().any(|x| x.starts_with(path) || path.starts_with(x.as_str())),
+        crate::auth::policy::Reach::Within(prefixes) => prefixes
+            .iter()
+            .any(|x| x.starts_with(path) || path.starts_with(x.as_str())),
     }
 }
 
-pub fn list_routes(conn: &mut DbConn, caller: &Caller, street_id: &str) -> ApiResult<ConcernRoutes> {
-    let found: Option<(String, String, String)> = regions::table.find(street_id).select((regions::name, regions::path, regions::level)).first(conn).optional()?;
+pub fn list_routes(
+    conn: &mut DbConn,
+    caller: &Caller,
+    street_id: &str,
+) -> ApiResult<ConcernRoutes> {
+    let found: Option<(String, String, String)> = regions::table
+        .find(street_id)
+        .select((regions::name, regions::path, regions::level))
+        .first(conn)
+        .optional()?;
     let Some((name, path, level)) = found.filter(|f| street_visible(caller, &f.1)) else {
         return Err(ApiError::not_found("street"));
     };
     if level != "street" {
-        return Err(ApiError::bad_request("not_a_street", "routes are kept per street"));
+        return Err(ApiError::bad_request(
+            "not_a_street",
+            "routes are kept per street",
+        ));
     }
     let _ = path;
     let mut routes = vec![];
     for cat in ConcernCategory::ALL {
-        let (handler_id, handler_name, accept_hours, resolve_hours, custom) = route_for(conn, Some(street_id), *cat)?;
+        let (handler_id, handler_name, accept_hours, resolve_hours, custom) =
+            route_for(conn, Some(street_id), *cat)?;
         routes.push(RouteView {
             route: ConcernRoute {
                 category: *cat,
-                handler_type: if handler_id.is_some() { HandlerType::Unit } else { HandlerType::Department },
+                handler_type: if handler_id.is_some() {
+                    HandlerType::Unit
+                } else {
+                    HandlerType::Department
+                },
                 handler_id,
                 handler_name,
                 accept_hours,
@@ -381,30 +530,59 @@ pub fn list_routes(conn: &mut DbConn, caller: &Caller, street_id: &str) -> ApiRe
             custom,
         });
     }
-    Ok(ConcernRoutes { street_id: street_id.into(), street_name: name, routes })
+    Ok(ConcernRoutes {
+        street_id: street_id.into(),
+        street_name: name,
+        routes,
+    })
 }
 
-pub fn set_route(conn: &mut DbConn, caller: &Caller, street_id: &str, input: ConcernRoute) -> ApiResult<ConcernRoutes> {
+pub fn set_route(
+    conn: &mut DbConn,
+    caller: &Caller,
+    street_id: &str,
+    input: ConcernRoute,
+) -> ApiResult<ConcernRoutes> {
     crate::db::write(conn, |c| {
-        let found: Option<(String, String)> = regions::table.find(street_id).select((regions::path, regions::level)).first(c).optional()?;
+        let found: Option<(String, String)> = regions::table
+            .find(street_id)
+            .select((regions::path, regions::level))
+            .first(c)
+            .optional()?;
         let Some((path, level)) = found.filter(|f| street_visible(caller, &f.0)) else {
             return Err(ApiError::not_found("street"));
         };
         if level != "street" {
-            return Err(ApiError::bad_request("not_a_street", "routes are kept per street"));
+            return Err(ApiError::bad_request(
+                "not_a_street",
+                "routes are kept per street",
+            ));
         }
         if !caller.regions_writable().contains(&path) {
-            return Err(ApiError::forbidden("a street's routes are kept by the street's staff"));
+            return Err(ApiError::forbidden(
+                "a street's routes are kept by the street's staff",
+            ));
         }
         let handler_name = match (input.handler_type, &input.handler_id) {
             (HandlerType::Unit, Some(u)) => {
-                let n: Option<String> = units::table.find(u).select(units::name).first(c).optional()?;
-                n.ok_or_else(|| ApiError::field("handler_id", "not_found", "the unit does not exist"))?
+                let n: Option<String> = units::table
+                    .find(u)
+                    .select(units::name)
+                    .first(c)
+                    .optional()?;
+                n.ok_or_else(|| {
+                    ApiError::field("handler_id", "not_found", "the unit does not exist")
+                })?
             }
             _ => input.handler_name.trim().to_string(),
         };
-        let handler_id = if input.handler_type == HandlerType::Unit { input.handler_id.clone() } else { None };
-        diesel::delete(concern_routes::table.find((street_id, input.category.as_str()))).execute(c)?;
+        let handler_id = if input.handler_type == HandlerType::Unit {
+            input.handler_id.clone()
+        } else {
+            None
+        };
+        diesel::delete(concern_routes::table.find((street_id, input.category.as_str())))
+            .execute(c)?;
         diesel::insert_into(concern_routes::table)
             .values((
                 concern_routes::street_id.eq(street_id),
@@ -417,7 +595,14 @@ pub fn set_route(conn: &mut DbConn, caller: &Caller, street_id: &str, input: Con
                 concern_routes::updated_at.eq(now()),
             ))
             .execute(c)?;
-        audit::record(c, &caller.actor(), "route", "concern_route", Some(street_id), Some(json!({"category": input.category.as_str(), "handler": handler_name})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "route",
+            "concern_route",
+            Some(street_id),
+            Some(json!({"category": input.category.as_str(), "handler": handler_name})),
+        )?;
         list_routes(c, caller, street_id)
     })
 }
@@ -432,10 +617,18 @@ struct Place {
 }
 
 fn community_of(conn: &mut DbConn, id: &str, field: &str) -> ApiResult<String> {
-    let found: Option<(String, String)> = regions::table.find(id).select((regions::path, regions::level)).first(conn).optional()?;
+    let found: Option<(String, String)> = regions::table
+        .find(id)
+        .select((regions::path, regions::level))
+        .first(conn)
+        .optional()?;
     match found {
         Some((p, level)) if level == "community" => Ok(p),
-        _ => Err(ApiError::field(field, "not_found", "the community does not exist")),
+        _ => Err(ApiError::field(
+            field,
+            "not_found",
+            "the community does not exist",
+        )),
     }
 }
 
@@ -454,40 +647,83 @@ pub fn grid_at(conn: &mut DbConn, lng: f64, lat: f64) -> QueryResult<Option<(Str
     Ok(candidates
         .into_iter()
         .find(|(_, _, b)| {
-            b.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok()).and_then(|v| crate::grids::geo::parse(&v).ok()).is_some_and(|s| s.contains(lng, lat))
+            b.as_deref()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+                .and_then(|v| crate::grids::geo::parse(&v).ok())
+                .is_some_and(|s| s.contains(lng, lat))
         })
         .map(|(g, c, _)| (g, c)))
 }
 
 fn place_of(conn: &mut DbConn, input: &CreateConcern) -> ApiResult<Place> {
     if let Some(h) = &input.household_id {
-        let found: Option<(String, String)> = households::table.inner_join(grids::table).filter(households::id.eq(h)).select((grids::id, grids::community_id)).first(conn).optional()?;
-        let (grid, community) = found.ok_or_else(|| ApiError::field("household_id", "not_found", "the household does not exist"))?;
+        let found: Option<(String, String)> = households::table
+            .inner_join(grids::table)
+            .filter(households::id.eq(h))
+            .select((grids::id, grids::community_id))
+            .first(conn)
+            .optional()?;
+        let (grid, community) = found.ok_or_else(|| {
+            ApiError::field("household_id", "not_found", "the household does not exist")
+        })?;
         let path = community_of(conn, &community, "household_id")?;
-        return Ok(Place { community_id: community, community_path: path, grid_id: Some(grid), household_id: Some(h.clone()) });
+        return Ok(Place {
+            community_id: community,
+            community_path: path,
+            grid_id: Some(grid),
+            household_id: Some(h.clone()),
+        });
     }
     if let Some(g) = &input.grid_id {
-        let community: Option<String> = grids::table.find(g).select(grids::community_id).first(conn).optional()?;
-        let community = community.ok_or_else(|| ApiError::field("grid_id", "not_found", "the grid does not exist"))?;
+        let community: Option<String> = grids::table
+            .find(g)
+            .select(grids::community_id)
+            .first(conn)
+            .optional()?;
+        let community = community
+            .ok_or_else(|| ApiError::field("grid_id", "not_found", "the grid does not exist"))?;
         let path = community_of(conn, &community, "grid_id")?;
-        return Ok(Place { community_id: community, community_path: path, grid_id: Some(g.clone()), household_id: None });
+        return Ok(Place {
+            community_id: community,
+            community_path: path,
+            grid_id: Some(g.clone()),
+            household_id: None,
+        });
     }
     if let (Some(lng), Some(lat)) = (input.lng, input.lat) {
         if let Some((grid, community)) = grid_at(conn, lng, lat)? {
             let path = community_of(conn, &community, "lng")?;
-            return Ok(Place { community_id: community, community_path: path, grid_id: Some(grid), household_id: None });
+            return Ok(Place {
+                community_id: community,
+                community_path: path,
+                grid_id: Some(grid),
+                household_id: None,
+            });
         }
         if input.community_id.is_none() {
-            return Err(ApiError::field("lng", "outside_grids", "the point is not inside any grid; name the community"));
+            return Err(ApiError::field(
+                "lng",
+                "outside_grids",
+                "the point is not inside any grid; name the community",
+            ));
         }
     }
     let community = input.community_id.clone().unwrap_or_default();
     let path = community_of(conn, &community, "community_id")?;
-    Ok(Place { community_id: community, community_path: path, grid_id: None, household_id: None })
+    Ok(Place {
+        community_id: community,
+        community_path: path,
+        grid_id: None,
+        household_id: None,
+    })
 }
 
 fn normalise(address: &str) -> String {
-    address.chars().filter(|c| !c.is_whitespace() && !"，,。.-－#号".contains(*c)).collect::<String>().to_lowercase()
+    address
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"，,。.-－#号".contains(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -503,25 +739,45 @@ fn metres(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// same household, the same point (within [`REPEAT_METRES`]) or the same address.
 fn repeat_root(conn: &mut DbConn, c: &Concern) -> QueryResult<Option<String>> {
     let since = c.created_at - Duration::days(REPEAT_DAYS);
-    let candidates: Vec<(String, Option<String>, Option<String>, Option<f64>, Option<f64>, Option<String>)> = concerns::table
+    let candidates: Vec<(
+        String,
+        Option<String>,
+        Option<String>,
+        Option<f64>,
+        Option<f64>,
+        Option<String>,
+    )> = concerns::table
         .filter(concerns::community_id.eq(&c.community_id))
         .filter(concerns::created_at.ge(since))
         .filter(concerns::category.eq(&c.category))
         .filter(concerns::id.ne(&c.id))
         .order(concerns::created_at.desc())
         .limit(500)
-        .select((concerns::id, concerns::repeat_of_id, concerns::household_id, concerns::lng, concerns::lat, concerns::address))
+        .select((
+            concerns::id,
+            concerns::repeat_of_id,
+            concerns::household_id,
+            concerns::lng,
+            concerns::lat,
+            concerns::address,
+        ))
         .load(conn)?;
-    let address = c.address.as_deref().map(normalise).filter(|a| a.chars().count() >= 4);
-    let hit = candidates.into_iter().find(|(_, _, household, lng, lat, addr)| {
-        let same_household = c.household_id.is_some() && household == &c.household_id;
-        let same_point = match (c.lng, c.lat, lng, lat) {
-            (Some(a), Some(b), Some(x), Some(y)) => metres((a, b), (*x, *y)) <= REPEAT_METRES,
-            _ => false,
-        };
-        let same_address = address.is_some() && addr.as_deref().map(normalise) == address;
-        same_household || same_point || same_address
-    });
+    let address = c
+        .address
+        .as_deref()
+        .map(normalise)
+        .filter(|a| a.chars().count() >= 4);
+    let hit = candidates
+        .into_iter()
+        .find(|(_, _, household, lng, lat, addr)| {
+            let same_household = c.household_id.is_some() && household == &c.household_id;
+            let same_point = match (c.lng, c.lat, lng, lat) {
+                (Some(a), Some(b), Some(x), Some(y)) => metres((a, b), (*x, *y)) <= REPEAT_METRES,
+                _ => false,
+            };
+            let same_address = address.is_some() && addr.as_deref().map(normalise) == address;
+            same_household || same_point || same_address
+        });
     Ok(hit.map(|(id, root, ..)| root.unwrap_or(id)))
 }
 
@@ -529,7 +785,12 @@ fn repeat_root(conn: &mut DbConn, c: &Concern) -> QueryResult<Option<String>> {
 fn channel_of(caller: &Caller, place: &Place, visit: bool, open311: bool) -> &'static str {
     if open311 {
         "open311"
-    } else if visit || place.grid_id.as_ref().is_some_and(|g| caller.grid_ids().contains(g)) {
+    } else if visit
+        || place
+            .grid_id
+            .as_ref()
+            .is_some_and(|g| caller.grid_ids().contains(g))
+    {
         "grid_worker"
     } else if caller.regions_writable().contains(&place.community_path) {
         "staff"
@@ -540,27 +801,46 @@ fn channel_of(caller: &Caller, place: &Place, visit: bool, open311: bool) -> &'s
 
 /// Files a concern. `open311` marks one filed through the GeoReport facade, with the reporter's
 /// name and pictures by link as that client gave them.
-pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateConcern, open311: Option<(String, Vec<String>)>) -> ApiResult<ConcernView> {
+pub fn create(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    input: CreateConcern,
+    open311: Option<(String, Vec<String>)>,
+) -> ApiResult<ConcernView> {
     crate::db::write(conn, |c| {
         let place = place_of(c, &input)?;
-        let grid_worker = place.grid_id.as_ref().is_some_and(|g| caller.grid_ids().contains(g));
+        let grid_worker = place
+            .grid_id
+            .as_ref()
+            .is_some_and(|g| caller.grid_ids().contains(g));
         let may = caller.regions_writable().contains(&place.community_path)
             || grid_worker
             || caller.has_role(Role::Resident)
             || caller.has_role(Role::Member)
-            || (caller.has_role(Role::Integration) && caller.regions_readable().contains(&place.community_path));
+            || (caller.has_role(Role::Integration)
+                && caller.regions_readable().contains(&place.community_path));
         if !may {
             return Err(ApiError::forbidden("concerns are reported by residents, members, the grid's workers and the community's staff"));
         }
         if let Some(v) = &input.visit_id {
-            let grid: Option<String> = visits::table.find(v).select(visits::grid_id).first(c).optional()?;
+            let grid: Option<String> = visits::table
+                .find(v)
+                .select(visits::grid_id)
+                .first(c)
+                .optional()?;
             if grid.is_none() || grid != place.grid_id {
-                return Err(ApiError::field("visit_id", "not_found", "no such visit in this grid"));
+                return Err(ApiError::field(
+                    "visit_id",
+                    "not_found",
+                    "no such visit in this grid",
+                ));
             }
         }
         let urgency = input.urgency.unwrap_or(Urgency::Normal);
         let street = street_of(c, &place.community_id)?;
-        let (handler_id, handler_name, accept_hours, resolve_hours, _) = route_for(c, street.as_deref(), input.category)?;
+        let (handler_id, handler_name, accept_hours, resolve_hours, _) =
+            route_for(c, street.as_deref(), input.category)?;
         let at = now();
         let reporter_name = match &open311 {
             Some((name, _)) if !name.trim().is_empty() => name.trim().to_string(),
@@ -574,7 +854,12 @@ pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: Create
             visit_id: input.visit_id.clone(),
             lng: input.lng,
             lat: input.lat,
-            address: input.address.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned),
+            address: input
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned),
             category: input.category.as_str().into(),
             urgency: urgency.as_str().into(),
             title: input.title.trim().into(),
@@ -601,12 +886,22 @@ pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: Create
             updated_at: at,
         };
         row.repeat_of_id = repeat_root(c, &row)?;
-        let phone = phones::seal(sealer, PhoneColumn::ConcernContact, &row.id, input.contact_phone.as_deref());
+        let phone = phones::seal(
+            sealer,
+            PhoneColumn::ConcernContact,
+            &row.id,
+            input.contact_phone.as_deref(),
+        );
         row.contact_phone_masked = phone.masked;
-        diesel::insert_into(concerns::table).values(&row).execute(c)?;
+        diesel::insert_into(concerns::table)
+            .values(&row)
+            .execute(c)?;
         if phone.sealed.is_some() {
             diesel::update(concern_phones::table.find(&row.id))
-                .set((concern_phones::contact_phone_sealed.eq(phone.sealed), concern_phones::contact_phone_index.eq(phone.index)))
+                .set((
+                    concern_phones::contact_phone_sealed.eq(phone.sealed),
+                    concern_phones::contact_phone_index.eq(phone.index),
+                ))
                 .execute(c)?;
         }
         if let Some((_, urls)) = &open311 {
@@ -626,18 +921,43 @@ pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: Create
             }
         }
         let note = format!("分派至 {}", row.handler_name);
-        event(c, (Some(&caller.user_id), Some(&caller.display_name)), &row.id, "report", None, ConcernStatus::Reported, Some(note), at)?;
-        audit::record(c, &caller.actor(), "create", "concern", Some(&row.id), Some(json!({"category": row.category, "community_id": row.community_id})))?;
+        event(
+            c,
+            (Some(&caller.user_id), Some(&caller.display_name)),
+            &row.id,
+            "report",
+            None,
+            ConcernStatus::Reported,
+            Some(note),
+            at,
+        )?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "concern",
+            Some(&row.id),
+            Some(json!({"category": row.category, "community_id": row.community_id})),
+        )?;
         get(c, caller, &row.id)
     })
 }
 
 // ---------- transitions ----------
 
-fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, note: Option<String>, change: impl FnOnce(&mut DbConn, &Concern, NaiveDateTime) -> ApiResult<()>) -> ApiResult<ConcernView> {
+fn act(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    action: &str,
+    note: Option<String>,
+    change: impl FnOnce(&mut DbConn, &Concern, NaiveDateTime) -> ApiResult<()>,
+) -> ApiResult<ConcernView> {
     crate::db::write(conn, |c| {
         // Take the row first: concurrent actions on one concern queue here.
-        diesel::update(concerns::table.find(id)).set(concerns::updated_at.eq(concerns::updated_at)).execute(c)?;
+        diesel::update(concerns::table.find(id))
+            .set(concerns::updated_at.eq(concerns::updated_at))
+            .execute(c)?;
         let (row, _, path) = load_visible(c, caller, id)?;
         let status = status_of(&row);
         let Some(to) = next(status, action) else {
@@ -646,8 +966,12 @@ fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, note: Option<
         let r = rights(caller, &row, &path);
         if !allowed(status, &r).iter().any(|a| a == action) {
             return Err(ApiError::forbidden(match action {
-                "accept" | "start" | "resolve" => "only the handler the concern was routed to may do this",
-                "close" | "reopen" => "feedback comes from the reporter (or the street's call-back)",
+                "accept" | "start" | "resolve" => {
+                    "only the handler the concern was routed to may do this"
+                }
+                "close" | "reopen" => {
+                    "feedback comes from the reporter (or the street's call-back)"
+                }
                 "route" => "concerns are routed by the community's staff",
                 "withdraw" => "only the reporter may withdraw a concern",
                 _ => "you may not do this to the concern",
@@ -655,14 +979,39 @@ fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, note: Option<
         }
         let at = now();
         change(c, &row, at)?;
-        diesel::update(concerns::table.find(id)).set((concerns::status.eq(to.as_str()), concerns::version.eq(row.version + 1), concerns::updated_at.eq(at))).execute(c)?;
+        diesel::update(concerns::table.find(id))
+            .set((
+                concerns::status.eq(to.as_str()),
+                concerns::version.eq(row.version + 1),
+                concerns::updated_at.eq(at),
+            ))
+            .execute(c)?;
         let note = match (action, r.reporter) {
             ("close" | "reopen", false) => Some(format!("回访记录：{}", note.unwrap_or_default())),
             _ => note,
         };
-        event(c, (Some(&caller.user_id), Some(&caller.display_name)), id, action, Some(status), to, note, at)?;
-        audit::record(c, &caller.actor(), action, "concern", Some(id), Some(json!({"from": status.as_str(), "to": to.as_str()})))?;
-        if action == "reopen" && row.reopen_count + 1 >= REOPENS_TO_ESCALATE && row.escalated_at.is_none() {
+        event(
+            c,
+            (Some(&caller.user_id), Some(&caller.display_name)),
+            id,
+            action,
+            Some(status),
+            to,
+            note,
+            at,
+        )?;
+        audit::record(
+            c,
+            &caller.actor(),
+            action,
+            "concern",
+            Some(id),
+            Some(json!({"from": status.as_str(), "to": to.as_str()})),
+        )?;
+        if action == "reopen"
+            && row.reopen_count + 1 >= REOPENS_TO_ESCALATE
+            && row.escalated_at.is_none()
+        {
             escalate(c, id, to, "reopened", at)?;
         }
         let (row, name, path) = load(c, id)?.ok_or_else(|| ApiError::not_found("concern"))?;
@@ -670,47 +1019,113 @@ fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, note: Option<
     })
 }
 
-fn escalate(conn: &mut DbConn, id: &str, status: ConcernStatus, reason: &str, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(concerns::table.find(id)).set(concerns::escalated_at.eq(at)).execute(conn)?;
+fn escalate(
+    conn: &mut DbConn,
+    id: &str,
+    status: ConcernStatus,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(concerns::table.find(id))
+        .set(concerns::escalated_at.eq(at))
+        .execute(conn)?;
     let note = match reason {
         "reopened" => format!("第{REOPENS_TO_ESCALATE}次不满意，提交街道督办"),
         _ => "逾期未办结，提交街道督办".to_string(),
     };
-    event(conn, (None, Some("系统")), id, "escalate", Some(status), status, Some(note), at)
+    event(
+        conn,
+        (None, Some("系统")),
+        id,
+        "escalate",
+        Some(status),
+        status,
+        Some(note),
+        at,
+    )
 }
 
-pub fn accept(conn: &mut DbConn, caller: &Caller, id: &str, input: ConcernNote) -> ApiResult<ConcernView> {
+pub fn accept(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ConcernNote,
+) -> ApiResult<ConcernView> {
     act(conn, caller, id, "accept", input.note, |c, row, at| {
-        diesel::update(concerns::table.find(&row.id)).set(concerns::accepted_at.eq(at)).execute(c)?;
-        Ok(())
-    })
-}
-
-pub fn start(conn: &mut DbConn, caller: &Caller, id: &str, input: ConcernNote) -> ApiResult<ConcernView> {
-    act(conn, caller, id, "start", input.note, |_, _, _| Ok(()))
-}
-
-pub fn resolve(conn: &mut DbConn, caller: &Caller, id: &str, input: ResolveConcern) -> ApiResult<ConcernView> {
-    let text = input.resolution.trim().to_string();
-    act(conn, caller, id, "resolve", Some(text.clone()), |c, row, at| {
-        // The first resolution is what the on-time measure counts; the text is the latest.
-        diesel::update(concerns::table.find(&row.id)).set((concerns::resolved_at.eq(row.resolved_at.unwrap_or(at)), concerns::resolution.eq(&text))).execute(c)?;
-        Ok(())
-    })
-}
-
-pub fn feedback(conn: &mut DbConn, caller: &Caller, id: &str, input: ConcernFeedback) -> ApiResult<ConcernView> {
-    let action = if input.satisfied { "close" } else { "reopen" };
-    let satisfied = input.satisfied;
-    act(conn, caller, id, action, input.comment.map(|c| c.trim().to_owned()), |c, row, _| {
         diesel::update(concerns::table.find(&row.id))
-            .set((concerns::feedback_count.eq(row.feedback_count + 1), concerns::reopen_count.eq(row.reopen_count + if satisfied { 0 } else { 1 })))
+            .set(concerns::accepted_at.eq(at))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn route(conn: &mut DbConn, caller: &Caller, id: &str, input: RouteConcern) -> ApiResult<ConcernView> {
+pub fn start(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ConcernNote,
+) -> ApiResult<ConcernView> {
+    act(conn, caller, id, "start", input.note, |_, _, _| Ok(()))
+}
+
+pub fn resolve(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ResolveConcern,
+) -> ApiResult<ConcernView> {
+    let text = input.resolution.trim().to_string();
+    act(
+        conn,
+        caller,
+        id,
+        "resolve",
+        Some(text.clone()),
+        |c, row, at| {
+            // The first resolution is what the on-time measure counts; the text is the latest.
+            diesel::update(concerns::table.find(&row.id))
+                .set((
+                    concerns::resolved_at.eq(row.resolved_at.unwrap_or(at)),
+                    concerns::resolution.eq(&text),
+                ))
+                .execute(c)?;
+            Ok(())
+        },
+    )
+}
+
+pub fn feedback(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ConcernFeedback,
+) -> ApiResult<ConcernView> {
+    let action = if input.satisfied { "close" } else { "reopen" };
+    let satisfied = input.satisfied;
+    act(
+        conn,
+        caller,
+        id,
+        action,
+        input.comment.map(|c| c.trim().to_owned()),
+        |c, row, _| {
+            diesel::update(concerns::table.find(&row.id))
+                .set((
+                    concerns::feedback_count.eq(row.feedback_count + 1),
+                    concerns::reopen_count.eq(row.reopen_count + if satisfied { 0 } else { 1 }),
+                ))
+                .execute(c)?;
+            Ok(())
+        },
+    )
+}
+
+pub fn route(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: RouteConcern,
+) -> ApiResult<ConcernView> {
     let note = input.note.clone();
     act(conn, caller, id, "route", note, |c, row, at| {
         let urgency = Urgency::parse(&row.urgency).unwrap_or(Urgency::Normal);
@@ -720,18 +1135,43 @@ pub fn route(conn: &mut DbConn, caller: &Caller, id: &str, input: RouteConcern) 
         let (handler_id, handler_name) = match input.handler_type {
             HandlerType::Unit => {
                 let u = input.handler_id.clone().unwrap_or_default();
-                let n: Option<String> = units::table.find(&u).select(units::name).first(c).optional()?;
-                (Some(u), n.ok_or_else(|| ApiError::field("handler_id", "not_found", "the unit does not exist"))?)
+                let n: Option<String> = units::table
+                    .find(&u)
+                    .select(units::name)
+                    .first(c)
+                    .optional()?;
+                (
+                    Some(u),
+                    n.ok_or_else(|| {
+                        ApiError::field("handler_id", "not_found", "the unit does not exist")
+                    })?,
+                )
             }
-            HandlerType::Department => (None, input.handler_name.clone().unwrap_or_default().trim().to_string()),
+            HandlerType::Department => (
+                None,
+                input
+                    .handler_name
+                    .clone()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            ),
         };
         diesel::update(concerns::table.find(&row.id))
             .set((
                 concerns::handler_id.eq(handler_id),
                 concerns::handler_name.eq(handler_name),
                 concerns::accepted_at.eq(None::<NaiveDateTime>),
-                concerns::accept_due_at.eq(due(at, input.accept_within_hours.unwrap_or(default_accept), urgency)),
-                concerns::resolve_due_at.eq(due(at, input.resolve_within_hours.unwrap_or(default_resolve), urgency)),
+                concerns::accept_due_at.eq(due(
+                    at,
+                    input.accept_within_hours.unwrap_or(default_accept),
+                    urgency,
+                )),
+                concerns::resolve_due_at.eq(due(
+                    at,
+                    input.resolve_within_hours.unwrap_or(default_resolve),
+                    urgency,
+                )),
                 concerns::warned_at.eq(None::<NaiveDateTime>),
             ))
             .execute(c)?;
@@ -739,7 +1179,12 @@ pub fn route(conn: &mut DbConn, caller: &Caller, id: &str, input: RouteConcern) 
     })
 }
 
-pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str, input: ConcernNote) -> ApiResult<ConcernView> {
+pub fn withdraw(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ConcernNote,
+) -> ApiResult<ConcernView> {
     act(conn, caller, id, "withdraw", input.note, |_, _, _| Ok(()))
 }
 
@@ -750,23 +1195,62 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str, input: ConcernNote
 /// concern is warned and escalated at most once. Returns (warned, escalated).
 pub fn sweep(conn: &mut DbConn, at: NaiveDateTime) -> ApiResult<(usize, usize)> {
     crate::db::write(conn, |c| {
-        let open = [ConcernStatus::Reported, ConcernStatus::Accepted, ConcernStatus::InProgress, ConcernStatus::Reopened].map(|s| s.as_str());
-        let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>)> = concerns::table
+        let open = [
+            ConcernStatus::Reported,
+            ConcernStatus::Accepted,
+            ConcernStatus::InProgress,
+            ConcernStatus::Reopened,
+        ]
+        .map(|s| s.as_str());
+        let rows: Vec<(
+            String,
+            String,
+            NaiveDateTime,
+            NaiveDateTime,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+        )> = concerns::table
             .filter(concerns::status.eq_any(open))
             .filter(concerns::escalated_at.is_null())
-            .filter(concerns::warned_at.is_null().or(concerns::resolve_due_at.lt(at)).or(concerns::accept_due_at.lt(at)))
-            .select((concerns::id, concerns::status, concerns::created_at, concerns::accept_due_at, concerns::resolve_due_at, concerns::accepted_at, concerns::warned_at))
+            .filter(
+                concerns::warned_at
+                    .is_null()
+                    .or(concerns::resolve_due_at.lt(at))
+                    .or(concerns::accept_due_at.lt(at)),
+            )
+            .select((
+                concerns::id,
+                concerns::status,
+                concerns::created_at,
+                concerns::accept_due_at,
+                concerns::resolve_due_at,
+                concerns::accepted_at,
+                concerns::warned_at,
+            ))
             .load(c)?;
         let (mut warned, mut escalated) = (0, 0);
         for (id, status, created, accept_due, resolve_due, accepted, warned_at) in rows {
             let status = ConcernStatus::parse(&status).unwrap_or(ConcernStatus::Reported);
-            let overdue = at > resolve_due || (accepted.is_none() && status == ConcernStatus::Reported && at > accept_due);
+            let overdue = at > resolve_due
+                || (accepted.is_none() && status == ConcernStatus::Reported && at > accept_due);
             if overdue {
                 escalate(c, &id, status, "overdue", at)?;
                 escalated += 1;
             } else if warned_at.is_none() && at >= resolve_due - (resolve_due - created) / 5 {
-                diesel::update(concerns::table.find(&id)).set(concerns::warned_at.eq(at)).execute(c)?;
-                event(c, (None, Some("系统")), &id, "warn", Some(status), status, Some("即将到期，请尽快办结".into()), at)?;
+                diesel::update(concerns::table.find(&id))
+                    .set(concerns::warned_at.eq(at))
+                    .execute(c)?;
+                event(
+                    c,
+                    (None, Some("系统")),
+                    &id,
+                    "warn",
+                    Some(status),
+                    status,
+                    Some("即将到期，请尽快办结".into()),
+                    at,
+                )?;
                 warned += 1;
             }
         }
@@ -796,11 +1280,22 @@ pub struct ConcernFilter {
     pub q_phone_index: Option<String>,
 }
 
-pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging) -> ApiResult<(Vec<ConcernView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: ConcernFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<ConcernView>, i64)> {
     let region_range = match &f.region_id {
         Some(r) => {
-            let path: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
-            let path = path.filter(|p| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::not_found("region"))?;
+            let path: Option<String> = regions::table
+                .find(r)
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
+            let path = path
+                .filter(|p| caller.regions_readable().contains(p))
+                .ok_or_else(|| ApiError::not_found("region"))?;
             Some(crate::tree::range(&path))
         }
         None => None,
@@ -809,9 +1304,17 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging
     let grids_mine = caller.grid_ids();
     let units_mine = caller.unit_ids();
     let at = now();
-    let open = [ConcernStatus::Reported, ConcernStatus::Accepted, ConcernStatus::InProgress, ConcernStatus::Reopened].map(|s| s.as_str());
+    let open = [
+        ConcernStatus::Reported,
+        ConcernStatus::Accepted,
+        ConcernStatus::InProgress,
+        ConcernStatus::Reopened,
+    ]
+    .map(|s| s.as_str());
     let query = || {
-        let mut q = concerns::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        let mut q = concerns::table
+            .inner_join(regions::table)
+            .into_boxed::<crate::db::MultiBackend>();
         // What the caller may see at all.
         if f.mine {
             q = q.filter(concerns::reporter_id.eq(caller.user_id.clone()));
@@ -821,27 +1324,46 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging
             match &reach {
                 crate::auth::policy::Reach::All => {}
                 crate::auth::policy::Reach::Within(prefixes) => {
-                    let mut cond: Box<dyn BoxableExpression<_, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>> =
-                        Box::new(concerns::reporter_id.eq(caller.user_id.clone()).or(concerns::grid_id.eq_any(grids_mine.clone()).assume_not_null()));
+                    let mut cond: Box<
+                        dyn BoxableExpression<
+                            _,
+                            crate::db::MultiBackend,
+                            SqlType = diesel::sql_types::Bool,
+                        >,
+                    > = Box::new(
+                        concerns::reporter_id
+                            .eq(caller.user_id.clone())
+                            .or(concerns::grid_id
+                                .eq_any(grids_mine.clone())
+                                .assume_not_null()),
+                    );
                     for p in prefixes {
                         let (lo, hi) = crate::tree::range(p);
                         cond = Box::new(cond.or(regions::path.ge(lo).and(regions::path.lt(hi))));
                     }
                     if !units_mine.is_empty() {
-                        cond = Box::new(cond.or(concerns::handler_id.eq_any(units_mine.clone()).assume_not_null()));
+                        cond = Box::new(
+                            cond.or(concerns::handler_id
+                                .eq_any(units_mine.clone())
+                                .assume_not_null()),
+                        );
                     }
                     q = q.filter(cond);
                 }
             }
         }
         if let Some((lo, hi)) = &region_range {
-            q = q.filter(regions::path.ge(lo.clone())).filter(regions::path.lt(hi.clone()));
+            q = q
+                .filter(regions::path.ge(lo.clone()))
+                .filter(regions::path.lt(hi.clone()));
         }
         if let Some(g) = &f.grid_id {
             q = q.filter(concerns::grid_id.eq(g.clone()));
         }
         if !f.status.is_empty() {
-            q = q.filter(concerns::status.eq_any(f.status.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+            q = q.filter(
+                concerns::status.eq_any(f.status.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+            );
         }
         if let Some(cat) = f.category {
             q = q.filter(concerns::category.eq(cat.as_str()));
@@ -852,8 +1374,18 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging
             None => {}
         }
         match f.overdue {
-            Some(true) => q = q.filter(concerns::status.eq_any(open)).filter(concerns::resolve_due_at.lt(at)),
-            Some(false) => q = q.filter(concerns::status.ne_all(open).or(concerns::resolve_due_at.ge(at))),
+            Some(true) => {
+                q = q
+                    .filter(concerns::status.eq_any(open))
+                    .filter(concerns::resolve_due_at.lt(at))
+            }
+            Some(false) => {
+                q = q.filter(
+                    concerns::status
+                        .ne_all(open)
+                        .or(concerns::resolve_due_at.ge(at)),
+                )
+            }
             None => {}
         }
         match f.repeats {
@@ -868,12 +1400,18 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: ConcernFilter, paging: Paging
             q = q.filter(concerns::created_at.lt(crate::clock::start_of(d + Duration::days(1))));
         }
         if let Some(text) = &f.q {
-            let text_match = concerns::title.like(like_pattern(text)).or(concerns::address.like(like_pattern(text)));
+            let text_match = concerns::title
+                .like(like_pattern(text))
+                .or(concerns::address.like(like_pattern(text)));
             q = match &f.q_phone_index {
                 // A number: the concerns it was given as the contact phone for (a call-back line
                 // finding a caller's concerns), by the blind index.
                 Some(index) => q.filter(
-                    text_match.or(concerns::id.eq_any(concern_phones::table.filter(concern_phones::contact_phone_index.eq(index.clone())).select(concern_phones::id))),
+                    text_match.or(concerns::id.eq_any(
+                        concern_phones::table
+                            .filter(concern_phones::contact_phone_index.eq(index.clone()))
+                            .select(concern_phones::id),
+                    )),
                 ),
                 None => q.filter(text_match),
             };
@@ -901,21 +1439,42 @@ pub fn may_add_photo(c: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()>
     let (row, _, path) = load_visible(c, caller, id)?;
     let r = rights(caller, &row, &path);
     if !(r.reporter || r.handler || r.staff || r.worker) {
-        return Err(ApiError::forbidden("photos are added by the reporter, the handler, the grid's workers or staff"));
+        return Err(ApiError::forbidden(
+            "photos are added by the reporter, the handler, the grid's workers or staff",
+        ));
     }
-    let count: i64 = concern_photos::table.filter(concern_photos::concern_id.eq(id)).filter(concern_photos::url.is_null()).count().get_result(c)?;
+    let count: i64 = concern_photos::table
+        .filter(concern_photos::concern_id.eq(id))
+        .filter(concern_photos::url.is_null())
+        .count()
+        .get_result(c)?;
     if count >= MAX_PHOTOS {
-        return Err(ApiError::conflict("too_many_photos", format!("a concern keeps at most {MAX_PHOTOS} photos")));
+        return Err(ApiError::conflict(
+            "too_many_photos",
+            format!("a concern keeps at most {MAX_PHOTOS} photos"),
+        ));
     }
     Ok(())
 }
 
-pub fn add_photo(conn: &mut DbConn, caller: &Caller, id: &str, filename: String, bytes: Vec<u8>) -> ApiResult<ConcernView> {
+pub fn add_photo(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    filename: String,
+    bytes: Vec<u8>,
+) -> ApiResult<ConcernView> {
     crate::db::write(conn, |c| {
         may_add_photo(c, caller, id)?;
         let content_type = crate::services::agreements::content_type_of(&filename, &bytes)
             .filter(|t| t.starts_with("image/"))
-            .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "upload a JPEG or PNG photo whose name matches its content"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "upload a JPEG or PNG photo whose name matches its content",
+                )
+            })?;
         crate::tabular::guard::check_image(&bytes)?;
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes);
         let sha: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
@@ -931,12 +1490,24 @@ pub fn add_photo(conn: &mut DbConn, caller: &Caller, id: &str, filename: String,
                 concern_photos::uploaded_at.eq(now()),
             ))
             .execute(c)?;
-        audit::record(c, &caller.actor(), "upload", "concern", Some(id), Some(json!({"sha256": sha})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "upload",
+            "concern",
+            Some(id),
+            Some(json!({"sha256": sha})),
+        )?;
         get(c, caller, id)
     })
 }
 
-pub fn photo(conn: &mut DbConn, caller: &Caller, id: &str, photo_id: &str) -> ApiResult<(String, Vec<u8>)> {
+pub fn photo(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    photo_id: &str,
+) -> ApiResult<(String, Vec<u8>)> {
     load_visible(conn, caller, id)?;
     let found: Option<(String, Option<Vec<u8>>)> = concern_photos::table
         .filter(concern_photos::id.eq(photo_id))

@@ -6,7 +6,9 @@
 //! its last value (which changes nothing an `IN` matches), so one prepared statement serves every
 //! list of a class and the cache holds at most a handful per query shape.
 use diesel::backend::Backend;
-use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{Bool, HasSqlType, Text};
@@ -84,9 +86,16 @@ mod tests {
 
     #[test]
     fn lists_are_padded_to_a_few_size_classes() {
-        assert_eq!([1, 2, 3, 4, 5, 8, 9, 33, 64, 65, 100, 128, 129].map(size_class), [1, 2, 4, 4, 8, 8, 16, 64, 64, 128, 128, 128, 192]);
+        assert_eq!(
+            [1, 2, 3, 4, 5, 8, 9, 33, 64, 65, 100, 128, 129].map(size_class),
+            [1, 2, 4, 4, 8, 8, 16, 64, 64, 128, 128, 128, 192]
+        );
         let a = any_of(crate::db::schema::members::branch_id, ["x", "y", "z"]);
         assert_eq!(a.values, ["x", "y", "z", "z"]);
-        assert!(any_of(crate::db::schema::members::branch_id, Vec::<String>::new()).values.is_empty());
+        assert!(
+            any_of(crate::db::schema::members::branch_id, Vec::<String>::new())
+                .values
+                .is_empty()
+        );
     }
 }

@@ -85,7 +85,11 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_size: 8, connection_timeout: Duration::from_secs(5), busy_timeout_ms: 5000 }
+        PoolOptions {
+            max_size: 8,
+            connection_timeout: Duration::from_secs(5),
+            busy_timeout_ms: 5000,
+        }
     }
 }
 
@@ -110,7 +114,8 @@ impl ManageConnection for DbManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -137,7 +142,8 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
                     "PRAGMA synchronous = FULL;".to_string(),
                     "PRAGMA foreign_keys = ON;".to_string(),
                 ] {
-                    c.batch_execute(&pragma).map_err(diesel::r2d2::Error::QueryError)?;
+                    c.batch_execute(&pragma)
+                        .map_err(diesel::r2d2::Error::QueryError)?;
                 }
                 Ok(())
             }
@@ -162,9 +168,13 @@ pub fn connect(url: &str, opts: &PoolOptions) -> Result<DbPool, String> {
             }
             // WAL is a property of the file: switch once here, before the pool opens connections
             // concurrently and they race for the lock the switch needs.
-            let mut first = SqliteConnection::establish(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+            let mut first = SqliteConnection::establish(path)
+                .map_err(|e| format!("cannot open {path}: {e}"))?;
             first
-                .batch_execute(&format!("PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL;", opts.busy_timeout_ms))
+                .batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL;",
+                    opts.busy_timeout_ms
+                ))
                 .map_err(|e| format!("cannot switch {path} to WAL: {e}"))?;
             path.to_string()
         }
@@ -173,7 +183,9 @@ pub fn connect(url: &str, opts: &PoolOptions) -> Result<DbPool, String> {
     Ok(Pool::builder()
         .max_size(opts.max_size)
         .connection_timeout(opts.connection_timeout)
-        .connection_customizer(Box::new(ConnectionSetup { busy_timeout_ms: opts.busy_timeout_ms }))
+        .connection_customizer(Box::new(ConnectionSetup {
+            busy_timeout_ms: opts.busy_timeout_ms,
+        }))
         // A PostgreSQL connection can die with its server or the network, so it is checked before
         // each use; a SQLite connection is an open file that cannot, and checking it cost a
         // statement on every request.
@@ -181,14 +193,19 @@ pub fn connect(url: &str, opts: &PoolOptions) -> Result<DbPool, String> {
         // Unchecked: connections open on demand, so a database that is down makes `/readyz` answer
         // 503 (and `tongxin serve` stop at its migration step with a clear message) instead of
         // failing inside the pool builder.
-        .build_unchecked(DbManager { backend, url: manager_url }))
+        .build_unchecked(DbManager {
+            backend,
+            url: manager_url,
+        }))
 }
 
 /// Runs the embedded migrations for the connection's backend; returns how many were applied.
 pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
     let applied = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     };
     applied.map_err(|e| format!("migration failed: {e}"))
 }
@@ -204,7 +221,9 @@ where
     let pool = pool.clone();
     let scope = scope::current();
     actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(|e| ApiError::unavailable(format!("database pool: {e}")))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::unavailable(format!("database pool: {e}")))?;
         scope::enter(scope, || f(&mut conn))
     })
     .await
@@ -223,8 +242,12 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let outermost = match conn {
-        DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s).transaction_depth()?.is_none(),
-        DbConn::Pg(p) => AnsiTransactionManager::transaction_manager_status_mut(p).transaction_depth()?.is_none(),
+        DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s)
+            .transaction_depth()?
+            .is_none(),
+        DbConn::Pg(p) => AnsiTransactionManager::transaction_manager_status_mut(p)
+            .transaction_depth()?
+            .is_none(),
     };
     if !outermost {
         return conn.transaction(f);
@@ -240,9 +263,13 @@ where
         DbConn::Sqlite(s) => {
             AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")?;
             let result = body(conn);
-            let DbConn::Sqlite(s) = conn else { unreachable!("matched above") };
+            let DbConn::Sqlite(s) = conn else {
+                unreachable!("matched above")
+            };
             match result {
-                Ok(v) => AnsiTransactionManager::commit_transaction(s).map(|_| v).map_err(E::from),
+                Ok(v) => AnsiTransactionManager::commit_transaction(s)
+                    .map(|_| v)
+                    .map_err(E::from),
                 Err(e) => {
                     // The statement that failed may have ended the transaction already; the error
                     // that matters is the caller's.
@@ -262,8 +289,16 @@ where
 pub fn after_commit(conn: &mut DbConn, hook: impl FnOnce() + 'static) {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let open = match conn {
-        DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s).transaction_depth().ok().flatten().is_some(),
-        DbConn::Pg(p) => AnsiTransactionManager::transaction_manager_status_mut(p).transaction_depth().ok().flatten().is_some(),
+        DbConn::Sqlite(s) => AnsiTransactionManager::transaction_manager_status_mut(s)
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .is_some(),
+        DbConn::Pg(p) => AnsiTransactionManager::transaction_manager_status_mut(p)
+            .transaction_depth()
+            .ok()
+            .flatten()
+            .is_some(),
     };
     if open {
         scope::defer(Box::new(hook));

@@ -25,13 +25,26 @@ pub struct GridScale {
     pub visits_per_household: f64,
 }
 
-pub fn seed(conn: &mut DbConn, sealer: &crate::sealed::Sealer, scale: usize, grids: Option<GridScale>, members: Option<MemberScale>, volunteers: Option<VolunteerScale>, orders: Option<usize>) -> Result<(), String> {
-    let taken: i64 = users::table.filter(users::username.eq("bench-admin")).count().get_result(conn).map_err(|e| e.to_string())?;
+pub fn seed(
+    conn: &mut DbConn,
+    sealer: &crate::sealed::Sealer,
+    scale: usize,
+    grids: Option<GridScale>,
+    members: Option<MemberScale>,
+    volunteers: Option<VolunteerScale>,
+    orders: Option<usize>,
+) -> Result<(), String> {
+    let taken: i64 = users::table
+        .filter(users::username.eq("bench-admin"))
+        .count()
+        .get_result(conn)
+        .map_err(|e| e.to_string())?;
     if taken > 0 {
         return Err("this database already holds a bench dataset; use a fresh one".into());
     }
     let started = std::time::Instant::now();
-    conn.transaction(|c| seed_inner(c, scale.max(1))).map_err(|e: crate::error::ApiError| e.detail)?;
+    conn.transaction(|c| seed_inner(c, scale.max(1)))
+        .map_err(|e: crate::error::ApiError| e.detail)?;
     if let Some(g) = grids {
         let t = std::time::Instant::now();
         seed_grids(conn, sealer, &g).map_err(|e| e.to_string())?;
@@ -46,22 +59,40 @@ pub fn seed(conn: &mut DbConn, sealer: &crate::sealed::Sealer, scale: usize, gri
     if let Some(m) = members {
         let t = std::time::Instant::now();
         seed_members(conn, sealer, &m).map_err(|e| e.to_string())?;
-        println!("seeded {} members and about {} attendance rows in {:.1}s", m.members, m.attendance, t.elapsed().as_secs_f64());
+        println!(
+            "seeded {} members and about {} attendance rows in {:.1}s",
+            m.members,
+            m.attendance,
+            t.elapsed().as_secs_f64()
+        );
     }
     if let Some(v) = volunteers {
         let t = std::time::Instant::now();
         seed_volunteers(conn, &v).map_err(|e| e.to_string())?;
-        println!("seeded {} volunteer teams, {} activities and {} ledger rows in {:.1}s", v.teams, v.activities, v.entries, t.elapsed().as_secs_f64());
+        println!(
+            "seeded {} volunteer teams, {} activities and {} ledger rows in {:.1}s",
+            v.teams,
+            v.activities,
+            v.entries,
+            t.elapsed().as_secs_f64()
+        );
     }
     if let Some(n) = orders {
         let t = std::time::Instant::now();
         seed_orders(conn, n).map_err(|e| e.to_string())?;
-        println!("seeded {n} service orders in {:.1}s", t.elapsed().as_secs_f64());
+        println!(
+            "seeded {n} service orders in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
     }
     // Fresh statistics, as a production database has them: without them PostgreSQL plans the
     // bulk-loaded tables as if they were empty.
-    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE").map_err(|e| e.to_string())?;
-    println!("seeded {scale} branches in {:.1}s", started.elapsed().as_secs_f64());
+    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")
+        .map_err(|e| e.to_string())?;
+    println!(
+        "seeded {scale} branches in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -73,16 +104,45 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
     let mut made = 0usize;
     let now = Utc::now().naive_utc();
     for s in 0..streets {
-        let street = insert_region(c, Some(&district), "street", &format!("基准街道{s:03}"), Some(format!("bench-{s:03}")))?;
-        let wc = super::insert_branch(c, None, &street, "working_committee", "formal", &format!("基准街道{s:03}党工委"), None)?;
+        let street = insert_region(
+            c,
+            Some(&district),
+            "street",
+            &format!("基准街道{s:03}"),
+            Some(format!("bench-{s:03}")),
+        )?;
+        let wc = super::insert_branch(
+            c,
+            None,
+            &street,
+            "working_committee",
+            "formal",
+            &format!("基准街道{s:03}党工委"),
+            None,
+        )?;
         made += 1;
-        let per_community = (scale.min(made + BRANCHES_PER_STREET) - made).div_ceil(COMMUNITIES_PER_STREET);
+        let per_community =
+            (scale.min(made + BRANCHES_PER_STREET) - made).div_ceil(COMMUNITIES_PER_STREET);
         for k in 0..COMMUNITIES_PER_STREET {
             if made >= scale {
                 break;
             }
-            let community = insert_region(c, Some(&street), "community", &format!("基准社区{s:03}-{k:02}"), Some(format!("bench-{s:03}-{k:02}")))?;
-            let gb = super::insert_branch(c, Some(&wc), &community, "general_branch", "formal", &format!("基准社区{s:03}-{k:02}党总支"), None)?;
+            let community = insert_region(
+                c,
+                Some(&street),
+                "community",
+                &format!("基准社区{s:03}-{k:02}"),
+                Some(format!("bench-{s:03}-{k:02}")),
+            )?;
+            let gb = super::insert_branch(
+                c,
+                Some(&wc),
+                &community,
+                "general_branch",
+                "formal",
+                &format!("基准社区{s:03}-{k:02}党总支"),
+                None,
+            )?;
             made += 1;
             let count = per_community.min(scale - made);
             let mut rows = Vec::with_capacity(count);
@@ -107,21 +167,46 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
             crate::bulk_insert!(c, branches::table, rows);
             made += count;
             if first_community.is_none() {
-                first_community = Some(Node { id: community.id.clone(), path: community.path.clone(), depth: community.depth });
+                first_community = Some(Node {
+                    id: community.id.clone(),
+                    path: community.path.clone(),
+                    depth: community.depth,
+                });
             }
         }
         if first_street.is_none() {
             first_street = Some(street);
         }
     }
-    let actor = Actor { id: None, name: Some("seed-bench".into()), addr: None };
-    let grant = |role: Role, scope: Option<&Node>| vec![CreateGrant { role, scope_id: scope.map(|n| n.id.clone()) }];
+    let actor = Actor {
+        id: None,
+        name: Some("seed-bench".into()),
+        addr: None,
+    };
+    let grant = |role: Role, scope: Option<&Node>| {
+        vec![CreateGrant {
+            role,
+            scope_id: scope.map(|n| n.id.clone()),
+        }]
+    };
     for (username, grants) in [
         ("bench-admin", grant(Role::Admin, None)),
-        ("bench-street", grant(Role::StreetStaff, first_street.as_ref())),
-        ("bench-community", grant(Role::CommunityStaff, first_community.as_ref())),
+        (
+            "bench-street",
+            grant(Role::StreetStaff, first_street.as_ref()),
+        ),
+        (
+            "bench-community",
+            grant(Role::CommunityStaff, first_community.as_ref()),
+        ),
     ] {
-        let input = CreateUser { username: username.into(), display_name: username.into(), password: PASSWORD.into(), grants, community_id: None };
+        let input = CreateUser {
+            username: username.into(),
+            display_name: username.into(),
+            password: PASSWORD.into(),
+            grants,
+            community_id: None,
+        };
         crate::users::service::create_demo(c, &actor, input)?;
     }
     Ok(())
@@ -129,9 +214,15 @@ fn seed_inner(c: &mut DbConn, scale: usize) -> Result<(), crate::error::ApiError
 
 fn seed_grids(c: &mut DbConn, sealer: &crate::sealed::Sealer, g: &GridScale) -> QueryResult<()> {
     use crate::db::schema::{grids, households, regions, visits};
-    let communities: Vec<(String, String)> =
-        regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select((regions::id, regions::code.assume_not_null())).load(c)?;
-    let worker: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
+    let communities: Vec<(String, String)> = regions::table
+        .filter(regions::level.eq("community"))
+        .order(regions::path.asc())
+        .select((regions::id, regions::code.assume_not_null()))
+        .load(c)?;
+    let worker: String = users::table
+        .filter(users::username.eq("bench-street"))
+        .select(users::id)
+        .first(c)?;
     let today = crate::clock::today();
     let now = Utc::now().naive_utc();
     let mut rng = 0x2545F4914F6CDD1Du64;
@@ -230,7 +321,11 @@ pub struct MemberScale {
     pub attendance: usize,
 }
 
-pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberScale) -> QueryResult<()> {
+pub fn seed_members(
+    c: &mut DbConn,
+    sealer: &crate::sealed::Sealer,
+    m: &MemberScale,
+) -> QueryResult<()> {
     use crate::db::schema::{meeting_attendance, meetings, members};
     use crate::members::{id_number, service as member_service};
     let branch_ids: Vec<String> = branches::table
@@ -245,7 +340,9 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
     let today = crate::clock::today();
     let now = Utc::now().naive_utc();
     let per_branch = m.members.div_ceil(branch_ids.len());
-    let meetings_per_branch = (m.attendance / per_branch.max(1)).div_ceil(branch_ids.len()).max(1);
+    let meetings_per_branch = (m.attendance / per_branch.max(1))
+        .div_ceil(branch_ids.len())
+        .max(1);
     const CATEGORIES: [&str; 5] = ["retired", "in_service", "direct", "mobile", "new_org"];
     let mut made = 0usize;
     for chunk in branch_ids.chunks(2000) {
@@ -260,19 +357,36 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
                     // Unique numbers: 500 sequence numbers per birth date, a distinct birth date for
                     // every 500 members (7919 is prime to the 21,900-day span), a new area code
                     // every 500,000.
-                    let birth = today - chrono::Duration::days(365 * 22 + ((made / 500) as i64 * 7919) % (365 * 60));
+                    let birth = today
+                        - chrono::Duration::days(
+                            365 * 22 + ((made / 500) as i64 * 7919) % (365 * 60),
+                        );
                     let area = ["320402", "320404", "320411", "320412"][(made / 500_000) % 4];
-                    let value = id_number::make(area, birth, (made % 500) as u32 * 2 + (made / 500 % 2) as u32);
+                    let value = id_number::make(
+                        area,
+                        birth,
+                        (made % 500) as u32 * 2 + (made / 500 % 2) as u32,
+                    );
                     let joined = birth + chrono::Duration::days(365 * 20);
                     let category = CATEGORIES[made % 5];
-                    let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::Member, &id, Some(&format!("139{:08}", made)));
+                    let phone = crate::phones::seal(
+                        sealer,
+                        crate::phones::PhoneColumn::Member,
+                        &id,
+                        Some(&format!("139{:08}", made)),
+                    );
                     rows.push(member_service::Member {
                         id_number_sealed: sealer.seal(&member_service::seal_context(&id), &value),
                         id_number_index: sealer.blind_index("id_number", &value),
                         id_number_masked: id_number::mask(&value),
                         branch_id: b.clone(),
                         name: super::person(made),
-                        gender: if value.as_bytes()[16] % 2 == 1 { "male" } else { "female" }.into(),
+                        gender: if value.as_bytes()[16] % 2 == 1 {
+                            "male"
+                        } else {
+                            "female"
+                        }
+                        .into(),
                         birth_date: birth,
                         phone_sealed: phone.sealed,
                         phone_index: phone.index,
@@ -299,7 +413,8 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
                 }
                 for k in 0..meetings_per_branch {
                     let mid = crate::new_id();
-                    let held_on = today - chrono::Duration::days(((k * 365) / meetings_per_branch) as i64 + 1);
+                    let held_on = today
+                        - chrono::Duration::days(((k * 365) / meetings_per_branch) as i64 + 1);
                     let mut present = 0;
                     for (i, (member_id, name)) in roster.iter().enumerate() {
                         let here = (i + k) % 5 != 0;
@@ -314,7 +429,13 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
                     ms.push(crate::meetings::service::Meeting {
                         id: mid,
                         branch_id: b.clone(),
-                        kind: ["themed_party_day", "general_meeting", "party_lecture", "committee_meeting"][k % 4].into(),
+                        kind: [
+                            "themed_party_day",
+                            "general_meeting",
+                            "party_lecture",
+                            "committee_meeting",
+                        ][k % 4]
+                            .into(),
                         held_on,
                         topic: "基准会议".into(),
                         place: None,
@@ -335,9 +456,13 @@ pub fn seed_members(c: &mut DbConn, sealer: &crate::sealed::Sealer, m: &MemberSc
             Ok(())
         })?;
     }
-    diesel::update(branches::table.filter(branches::kind.eq("branch")).filter(branches::establishment.eq("formal")))
-        .set(branches::member_count.eq(per_branch as i32))
-        .execute(c)?;
+    diesel::update(
+        branches::table
+            .filter(branches::kind.eq("branch"))
+            .filter(branches::establishment.eq("formal")),
+    )
+    .set(branches::member_count.eq(per_branch as i32))
+    .execute(c)?;
     Ok(())
 }
 
@@ -351,7 +476,11 @@ pub fn roster_file(rows: usize, branch: &str) -> String {
         let area = format!("1101{:02}", 1 + (i / 1000) / 486);
         let id = crate::members::id_number::make(&area, birth, (i % 1000) as u32);
         let joined = birth + chrono::Duration::days(365 * 25);
-        out.push_str(&format!("{branch},{},,{id},139{:08},本科,{joined},,直管,\n", super::person(i), i));
+        out.push_str(&format!(
+            "{branch},{},,{id},139{:08},本科,{joined},,直管,\n",
+            super::person(i),
+            i
+        ));
     }
     out
 }
@@ -367,9 +496,16 @@ pub struct VolunteerScale {
 /// past year, and ledger rows: each row a volunteer's hours at one of their team's activities. The
 /// monthly sums are built from the rows, as the ledger keeps them.
 pub fn seed_volunteers(c: &mut DbConn, v: &VolunteerScale) -> QueryResult<()> {
-    use crate::db::schema::{activities, regions, service_hours, service_hours_monthly, team_members, volunteer_teams, volunteers};
+    use crate::db::schema::{
+        activities, regions, service_hours, service_hours_monthly, team_members, volunteer_teams,
+        volunteers,
+    };
     const PER_TEAM: usize = 20;
-    let communities: Vec<String> = regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select(regions::id).load(c)?;
+    let communities: Vec<String> = regions::table
+        .filter(regions::level.eq("community"))
+        .order(regions::path.asc())
+        .select(regions::id)
+        .load(c)?;
     if communities.is_empty() || v.teams == 0 {
         return Ok(());
     }
@@ -377,34 +513,66 @@ pub fn seed_volunteers(c: &mut DbConn, v: &VolunteerScale) -> QueryResult<()> {
     let now = Utc::now().naive_utc();
     let acts_per_team = v.activities.div_ceil(v.teams).max(1);
     let entries_per_team = v.entries.div_ceil(v.teams);
-    let mut monthly: std::collections::HashMap<(usize, usize, String), i64> = std::collections::HashMap::new();
+    let mut monthly: std::collections::HashMap<(usize, usize, String), i64> =
+        std::collections::HashMap::new();
     let mut made_entries = 0usize;
-    let mut ids: std::collections::HashMap<(usize, usize), (String, String)> = std::collections::HashMap::new();
+    let mut ids: std::collections::HashMap<(usize, usize), (String, String)> =
+        std::collections::HashMap::new();
     for chunk_start in (0..v.teams).step_by(500) {
         c.transaction(|c| -> QueryResult<()> {
-            let (mut vols, mut teams, mut tm, mut acts, mut rows) = (vec![], vec![], vec![], vec![], vec![]);
+            let (mut vols, mut teams, mut tm, mut acts, mut rows) =
+                (vec![], vec![], vec![], vec![], vec![]);
             for t in chunk_start..(chunk_start + 500).min(v.teams) {
                 let region = &communities[t % communities.len()];
                 let mut team = crate::demo::volunteers::activity_team(t, region, now);
                 team.member_count = PER_TEAM as i32;
                 let people: Vec<String> = (0..PER_TEAM).map(|_| crate::new_id()).collect();
                 for (k, id) in people.iter().enumerate() {
-                    vols.push((volunteers::id.eq(id.clone()), volunteers::name.eq(format!("志愿者{t}-{k}")), volunteers::region_id.eq(region.clone()), volunteers::specialties.eq("[]"), volunteers::created_at.eq(now)));
-                    tm.push((team_members::team_id.eq(team.id.clone()), team_members::volunteer_id.eq(id.clone()), team_members::joined_on.eq(today - chrono::Duration::days(400))));
+                    vols.push((
+                        volunteers::id.eq(id.clone()),
+                        volunteers::name.eq(format!("志愿者{t}-{k}")),
+                        volunteers::region_id.eq(region.clone()),
+                        volunteers::specialties.eq("[]"),
+                        volunteers::created_at.eq(now),
+                    ));
+                    tm.push((
+                        team_members::team_id.eq(team.id.clone()),
+                        team_members::volunteer_id.eq(id.clone()),
+                        team_members::joined_on.eq(today - chrono::Duration::days(400)),
+                    ));
                 }
                 let mut act_ids = vec![];
                 for k in 0..acts_per_team {
                     let day = today - chrono::Duration::days(1 + (k * 365 / acts_per_team) as i64);
                     let starts = crate::clock::start_of(day) + chrono::Duration::hours(9);
-                    let a = crate::demo::volunteers::activity(&team, "基准活动", starts, starts + chrono::Duration::hours(2), PER_TEAM as i32, "closed", now);
+                    let a = crate::demo::volunteers::activity(
+                        &team,
+                        "基准活动",
+                        starts,
+                        starts + chrono::Duration::hours(2),
+                        PER_TEAM as i32,
+                        "closed",
+                        now,
+                    );
                     act_ids.push((a.id.clone(), day));
                     acts.push(a);
                 }
                 for k in 0..entries_per_team.min(v.entries - made_entries.min(v.entries)) {
                     let (act, day) = &act_ids[k % act_ids.len()];
                     let who = (k / act_ids.len() + k) % PER_TEAM;
-                    let e = crate::demo::volunteers::entry(&people[who], &team, act, "credited", 120, *day, None, now);
-                    *monthly.entry((t, who, crate::volunteers::ledger::month_of(*day))).or_default() += 120;
+                    let e = crate::demo::volunteers::entry(
+                        &people[who],
+                        &team,
+                        act,
+                        "credited",
+                        120,
+                        *day,
+                        None,
+                        now,
+                    );
+                    *monthly
+                        .entry((t, who, crate::volunteers::ledger::month_of(*day)))
+                        .or_default() += 120;
                     rows.push(e);
                     made_entries += 1;
                 }
@@ -423,18 +591,18 @@ pub fn seed_volunteers(c: &mut DbConn, v: &VolunteerScale) -> QueryResult<()> {
         })?;
     }
     let sums: Vec<_> = monthly
-            .into_iter()
-            .map(|((t, k, month), minutes)| {
-                let (vid, region) = ids.get(&(t, k)).cloned().expect("a seeded volunteer");
-                (
-                    service_hours_monthly::region_id.eq(region),
-                    service_hours_monthly::month.eq(month),
-                    service_hours_monthly::volunteer_id.eq(vid),
-                    service_hours_monthly::credited_minutes.eq(minutes),
-                    service_hours_monthly::make_up_minutes.eq(0i64),
-                )
-            })
-            .collect();
+        .into_iter()
+        .map(|((t, k, month), minutes)| {
+            let (vid, region) = ids.get(&(t, k)).cloned().expect("a seeded volunteer");
+            (
+                service_hours_monthly::region_id.eq(region),
+                service_hours_monthly::month.eq(month),
+                service_hours_monthly::volunteer_id.eq(vid),
+                service_hours_monthly::credited_minutes.eq(minutes),
+                service_hours_monthly::make_up_minutes.eq(0i64),
+            )
+        })
+        .collect();
     for chunk in sums.chunks(200_000) {
         c.transaction(|c| -> QueryResult<()> {
             crate::bulk_insert!(c, service_hours_monthly::table, chunk);
@@ -448,13 +616,27 @@ pub fn seed_volunteers(c: &mut DbConn, v: &VolunteerScale) -> QueryResult<()> {
 /// bench reads the dispatch board and measures creation through the API, timeline included).
 pub fn seed_orders(c: &mut DbConn, n: usize) -> QueryResult<()> {
     use crate::db::schema::{regions, service_orders as o};
-    let communities: Vec<String> = regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select(regions::id).load(c)?;
-    let resident: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
+    let communities: Vec<String> = regions::table
+        .filter(regions::level.eq("community"))
+        .order(regions::path.asc())
+        .select(regions::id)
+        .load(c)?;
+    let resident: String = users::table
+        .filter(users::username.eq("bench-street"))
+        .select(users::id)
+        .first(c)?;
     if communities.is_empty() {
         return Ok(());
     }
     let now = Utc::now().naive_utc();
-    const STATES: [&str; 6] = ["ordered", "dispatched", "accepted", "completed", "rated", "cancelled"];
+    const STATES: [&str; 6] = [
+        "ordered",
+        "dispatched",
+        "accepted",
+        "completed",
+        "rated",
+        "cancelled",
+    ];
     let mut made = 0usize;
     while made < n {
         let batch = (n - made).min(50_000);
@@ -471,7 +653,9 @@ pub fn seed_orders(c: &mut DbConn, n: usize) -> QueryResult<()> {
                         o::title.eq("上门服务"),
                         o::status.eq(state),
                         o::dispatched_at.eq((state != "ordered").then_some(created)),
-                        o::accept_due_at.eq((state != "ordered").then_some(created + chrono::Duration::hours(24))),
+                        o::accept_due_at
+                            .eq((state != "ordered")
+                                .then_some(created + chrono::Duration::hours(24))),
                         o::evidence.eq("[]"),
                         o::version.eq(1),
                         o::created_at.eq(created),
@@ -492,14 +676,37 @@ pub fn seed_orders(c: &mut DbConn, n: usize) -> QueryResult<()> {
 pub fn seed_concerns(c: &mut DbConn, n: usize) -> QueryResult<()> {
     use crate::concerns::service::Concern;
     use crate::db::schema::{concerns, regions};
-    let communities: Vec<String> = regions::table.filter(regions::level.eq("community")).order(regions::path.asc()).select(regions::id).load(c)?;
-    let reporter: String = users::table.filter(users::username.eq("bench-street")).select(users::id).first(c)?;
+    let communities: Vec<String> = regions::table
+        .filter(regions::level.eq("community"))
+        .order(regions::path.asc())
+        .select(regions::id)
+        .load(c)?;
+    let reporter: String = users::table
+        .filter(users::username.eq("bench-street"))
+        .select(users::id)
+        .first(c)?;
     if communities.is_empty() {
         return Ok(());
     }
     let now = Utc::now().naive_utc();
-    const STATES: [&str; 7] = ["closed", "closed", "closed", "resolved", "in_progress", "reported", "reopened"];
-    const CATEGORIES: [&str; 7] = ["opinion", "dispute", "safety", "market", "environment", "facility", "other"];
+    const STATES: [&str; 7] = [
+        "closed",
+        "closed",
+        "closed",
+        "resolved",
+        "in_progress",
+        "reported",
+        "reopened",
+    ];
+    const CATEGORIES: [&str; 7] = [
+        "opinion",
+        "dispute",
+        "safety",
+        "market",
+        "environment",
+        "facility",
+        "other",
+    ];
     let mut made = 0usize;
     while made < n {
         let batch = (n - made).min(20_000);
@@ -532,11 +739,15 @@ pub fn seed_concerns(c: &mut DbConn, n: usize) -> QueryResult<()> {
                         handler_name: "社区居委会".into(),
                         accept_due_at: created + chrono::Duration::hours(24),
                         resolve_due_at: created + chrono::Duration::hours(168),
-                        accepted_at: (state != "reported").then(|| created + chrono::Duration::hours(if late { 30 } else { 3 })),
-                        resolved_at: done.then(|| created + chrono::Duration::hours(if late { 200 } else { 48 })),
+                        accepted_at: (state != "reported")
+                            .then(|| created + chrono::Duration::hours(if late { 30 } else { 3 })),
+                        resolved_at: done.then(|| {
+                            created + chrono::Duration::hours(if late { 200 } else { 48 })
+                        }),
                         resolution: done.then(|| "ok".to_string()),
                         reopen_count: (state == "reopened" || i % 13 == 0) as i32,
-                        feedback_count: (state == "closed") as i32 + (state == "reopened" || i % 13 == 0) as i32,
+                        feedback_count: (state == "closed") as i32
+                            + (state == "reopened" || i % 13 == 0) as i32,
                         warned_at: None,
                         escalated_at: None,
                         repeat_of_id: None,

@@ -8,10 +8,25 @@ use diesel::prelude::*;
 
 use super::Lcg;
 
-use crate::db::schema::{menu_items, order_events, service_orders, unit_pairings, units, users, volunteer_teams, wishes};
+use crate::db::schema::{
+    menu_items, order_events, service_orders, unit_pairings, units, users, volunteer_teams, wishes,
+};
 use crate::db::DbConn;
 
-const RESIDENTS: [&str; 12] = ["沈桂芳", "钱志明", "孙丽华", "周海平", "吴美玲", "郑国强", "王晓红", "冯建军", "陈月娥", "褚卫国", "卫秀珍", "蒋伟"];
+const RESIDENTS: [&str; 12] = [
+    "沈桂芳",
+    "钱志明",
+    "孙丽华",
+    "周海平",
+    "吴美玲",
+    "郑国强",
+    "王晓红",
+    "冯建军",
+    "陈月娥",
+    "褚卫国",
+    "卫秀珍",
+    "蒋伟",
+];
 const OFFERS: [(&str, &str); 8] = [
     ("上门测血压", "每周二上午"),
     ("家电义修", "每月第一个周六"),
@@ -22,10 +37,23 @@ const OFFERS: [(&str, &str); 8] = [
     ("心理疏导", "预约"),
     ("四点半课堂辅导", "工作日16:30"),
 ];
-const WISHES: [&str; 8] = ["想要一副老花镜", "希望有人陪我去医院复查", "想学用智能手机挂号", "给孙子买一套课外书", "修一修家里漏水的龙头", "想要一台收音机", "希望有人帮忙换灯泡", "想参加一次社区合唱"];
+const WISHES: [&str; 8] = [
+    "想要一副老花镜",
+    "希望有人陪我去医院复查",
+    "想学用智能手机挂号",
+    "给孙子买一套课外书",
+    "修一修家里漏水的龙头",
+    "想要一台收音机",
+    "希望有人帮忙换灯泡",
+    "想参加一次社区合唱",
+];
 
-
-pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[String], resident1: &str) -> QueryResult<()> {
+pub fn load(
+    c: &mut DbConn,
+    sealer: &crate::sealed::Sealer,
+    communities: &[String],
+    resident1: &str,
+) -> QueryResult<()> {
     let mut rng = Lcg(12345);
     let now = Utc::now().naive_utc();
     // Residents without a password of their own: an unusable hash, and not active.
@@ -49,9 +77,17 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
     crate::bulk_insert!(c, users::table, rows);
 
     // Menus: two offers from each unit for each community it is paired with, one from each team.
-    let pairs: Vec<(String, String, String)> =
-        unit_pairings::table.inner_join(units::table).select((unit_pairings::community_id, units::id, units::name)).load(c)?;
-    let teams: Vec<(String, String, String)> = volunteer_teams::table.select((volunteer_teams::region_id, volunteer_teams::id, volunteer_teams::name)).load(c)?;
+    let pairs: Vec<(String, String, String)> = unit_pairings::table
+        .inner_join(units::table)
+        .select((unit_pairings::community_id, units::id, units::name))
+        .load(c)?;
+    let teams: Vec<(String, String, String)> = volunteer_teams::table
+        .select((
+            volunteer_teams::region_id,
+            volunteer_teams::id,
+            volunteer_teams::name,
+        ))
+        .load(c)?;
     let mut items: Vec<(String, String, String, String, String)> = vec![];
     let mut menu_rows = vec![];
     let mut add = |community: &str, kind: &str, pid: &str, pname: &str, k: usize| {
@@ -71,7 +107,13 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             menu_items::created_at.eq(now - Duration::days(200)),
             menu_items::updated_at.eq(now - Duration::days(200)),
         ));
-        items.push((id, community.to_string(), kind.to_string(), pid.to_string(), format!("{pname}|{title}")));
+        items.push((
+            id,
+            community.to_string(),
+            kind.to_string(),
+            pid.to_string(),
+            format!("{pname}|{title}"),
+        ));
     };
     for (k, (community, uid, uname)) in pairs.iter().enumerate() {
         add(community, "unit", uid, uname, k * 2);
@@ -90,7 +132,11 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
     for n in 0..300usize {
         let (item_id, community, kind, pid, label) = &items[rng.next(items.len() as u64) as usize];
         let (pname, title) = label.split_once('|').expect("a label");
-        let (rid, rname) = &people[if n % 10 == 0 { 0 } else { 1 + n % (people.len() - 1) }];
+        let (rid, rname) = &people[if n % 10 == 0 {
+            0
+        } else {
+            1 + n % (people.len() - 1)
+        }];
         let created = now - Duration::hours(2 + rng.next(24 * 150) as i64);
         // The state it reached: weighted towards the end of the workflow.
         let reach = match rng.next(100) {
@@ -102,23 +148,53 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             _ => "cancelled",
         };
         let id = crate::new_id();
-        let mut timeline: Vec<(chrono::NaiveDateTime, &str, Option<&str>, &str, Option<String>)> = vec![(created, "order", None, "ordered", None)];
+        let mut timeline: Vec<(
+            chrono::NaiveDateTime,
+            &str,
+            Option<&str>,
+            &str,
+            Option<String>,
+        )> = vec![(created, "order", None, "ordered", None)];
         let mut t = created;
         let mut provider = None;
-        let (mut dispatched_at, mut accept_due, mut accepted_at, mut complete_due, mut completed_at, mut rating, mut comment) = (None, None, None, None, None, None, None);
+        let (
+            mut dispatched_at,
+            mut accept_due,
+            mut accepted_at,
+            mut complete_due,
+            mut completed_at,
+            mut rating,
+            mut comment,
+        ) = (None, None, None, None, None, None, None);
         if reach == "cancelled" {
             t += Duration::hours(3);
-            timeline.push((t, "cancel", Some("ordered"), "cancelled", Some("已自行解决".into())));
+            timeline.push((
+                t,
+                "cancel",
+                Some("ordered"),
+                "cancelled",
+                Some("已自行解决".into()),
+            ));
         }
         let steps = ["dispatched", "accepted", "completed", "rated"];
-        let upto = steps.iter().position(|s| *s == reach).map(|i| i + 1).unwrap_or(0);
+        let upto = steps
+            .iter()
+            .position(|s| *s == reach)
+            .map(|i| i + 1)
+            .unwrap_or(0);
         if upto >= 1 {
             // One in six is declined first and dispatched again.
             if n % 6 == 1 {
                 t += Duration::hours(2);
                 timeline.push((t, "dispatch", Some("ordered"), "dispatched", None));
                 t += Duration::hours(5);
-                timeline.push((t, "decline", Some("dispatched"), "ordered", Some("人手已排满".into())));
+                timeline.push((
+                    t,
+                    "decline",
+                    Some("dispatched"),
+                    "ordered",
+                    Some("人手已排满".into()),
+                ));
             }
             t += Duration::hours(1 + rng.next(6) as i64);
             timeline.push((t, "dispatch", Some("ordered"), "dispatched", None));
@@ -135,7 +211,13 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         }
         if upto >= 3 {
             t += Duration::hours(4 + rng.next(60) as i64);
-            timeline.push((t, "complete", Some("accepted"), "completed", Some("已完成服务".into())));
+            timeline.push((
+                t,
+                "complete",
+                Some("accepted"),
+                "completed",
+                Some("已完成服务".into()),
+            ));
             completed_at = Some(t);
         }
         if upto >= 4 {
@@ -151,7 +233,13 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             for e in timeline.iter_mut() {
                 e.0 -= shift;
             }
-            for d in [&mut dispatched_at, &mut accept_due, &mut accepted_at, &mut complete_due, &mut completed_at] {
+            for d in [
+                &mut dispatched_at,
+                &mut accept_due,
+                &mut accepted_at,
+                &mut complete_due,
+                &mut completed_at,
+            ] {
                 *d = d.map(|x| x - shift);
             }
         }
@@ -161,7 +249,11 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
                 order_events::id.eq(crate::new_id()),
                 order_events::order_id.eq(id.clone()),
                 order_events::at.eq(*at),
-                order_events::actor_name.eq(Some(if *action == "order" || *action == "rate" { rname.clone() } else { "社区工作人员".to_string() })),
+                order_events::actor_name.eq(Some(if *action == "order" || *action == "rate" {
+                    rname.clone()
+                } else {
+                    "社区工作人员".to_string()
+                })),
                 order_events::action.eq(action.to_string()),
                 order_events::from_status.eq(from.map(str::to_owned)),
                 order_events::to_status.eq(to.to_string()),
@@ -169,7 +261,12 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             ));
         }
         let last = timeline.last().map(|e| e.0).unwrap_or(created);
-        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::OrderContact, &id, Some(&format!("1390519{:04}", 3000 + n)));
+        let phone = crate::phones::seal(
+            sealer,
+            crate::phones::PhoneColumn::OrderContact,
+            &id,
+            Some(&format!("1390519{:04}", 3000 + n)),
+        );
         orders.push((
             service_orders::id.eq(id),
             service_orders::community_id.eq(community.clone()),
@@ -191,7 +288,11 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             service_orders::complete_due_at.eq(complete_due),
             service_orders::completed_at.eq(completed_at),
             service_orders::minutes.eq(completed_at.map(|_| 60)),
-            service_orders::evidence.eq(if completed_at.is_some() { "[\"服务照片\"]" } else { "[]" }),
+            service_orders::evidence.eq(if completed_at.is_some() {
+                "[\"服务照片\"]"
+            } else {
+                "[]"
+            }),
             service_orders::rating.eq(rating),
             service_orders::comment.eq(comment),
             service_orders::rated_at.eq(rating.map(|_| last)),
@@ -207,8 +308,21 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
     let mut ws = vec![];
     for n in 0..40usize {
         let community = &communities[n % communities.len()];
-        let (rid, rname) = &people[if n % 8 == 0 { 0 } else { 1 + n % (people.len() - 1) }];
-        let status = ["posted", "open", "open", "adopted", "fulfilled", "thanked", "thanked", "rejected"][n % 8];
+        let (rid, rname) = &people[if n % 8 == 0 {
+            0
+        } else {
+            1 + n % (people.len() - 1)
+        }];
+        let status = [
+            "posted",
+            "open",
+            "open",
+            "adopted",
+            "fulfilled",
+            "thanked",
+            "thanked",
+            "rejected",
+        ][n % 8];
         let created = now - Duration::days(1 + (n as i64 * 3) % 90);
         let adopted = matches!(status, "adopted" | "fulfilled" | "thanked");
         ws.push((
@@ -218,12 +332,16 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             wishes::resident_name.eq(rname.clone()),
             wishes::title.eq(WISHES[n % WISHES.len()].to_string()),
             wishes::status.eq(status.to_string()),
-            wishes::decision_note.eq((status == "rejected").then(|| "涉及现金，不适合作为微心愿".to_string())),
+            wishes::decision_note
+                .eq((status == "rejected").then(|| "涉及现金，不适合作为微心愿".to_string())),
             wishes::adopter_type.eq(adopted.then(|| "volunteer".to_string())),
             wishes::adopter_name.eq(adopted.then(|| ["王建国", "张敏", "李强"][n % 3].to_string())),
-            wishes::approved_at.eq((status != "posted" && status != "rejected").then_some(created + Duration::hours(5))),
+            wishes::approved_at.eq((status != "posted" && status != "rejected")
+                .then_some(created + Duration::hours(5))),
             wishes::adopted_at.eq(adopted.then_some(created + Duration::days(1))),
-            wishes::fulfilled_at.eq(matches!(status, "fulfilled" | "thanked").then_some(created + Duration::days(3))),
+            wishes::fulfilled_at
+                .eq(matches!(status, "fulfilled" | "thanked")
+                    .then_some(created + Duration::days(3))),
             wishes::thanks.eq((status == "thanked").then(|| "谢谢志愿者！".to_string())),
             wishes::version.eq(1),
             wishes::created_at.eq(created),
@@ -248,14 +366,24 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
             crate::db::schema::agreements::region_id.eq(community.clone()),
             crate::db::schema::agreements::kind.eq("responsibility"),
             crate::db::schema::agreements::title.eq(format!("{year}年度{uname}共建目标责任书")),
-            crate::db::schema::agreements::starts_on.eq(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January")),
-            crate::db::schema::agreements::ends_on.eq(chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December")),
-            crate::db::schema::agreements::signed_on.eq(chrono::NaiveDate::from_ymd_opt(year, 1, 15)),
+            crate::db::schema::agreements::starts_on
+                .eq(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January")),
+            crate::db::schema::agreements::ends_on
+                .eq(chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December")),
+            crate::db::schema::agreements::signed_on
+                .eq(chrono::NaiveDate::from_ymd_opt(year, 1, 15)),
             crate::db::schema::agreements::version.eq(1),
             crate::db::schema::agreements::created_at.eq(now),
             crate::db::schema::agreements::updated_at.eq(now),
         ));
-        for (k, (text, orders, minutes)) in [("全年上门服务不少于6次", Some(6), None), ("服务时长不少于10小时", None, Some(600)), ("参加共建联席会议", None, None)].into_iter().enumerate() {
+        for (k, (text, orders, minutes)) in [
+            ("全年上门服务不少于6次", Some(6), None),
+            ("服务时长不少于10小时", None, Some(600)),
+            ("参加共建联席会议", None, None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             commitments.push((
                 crate::db::schema::agreement_commitments::id.eq(crate::new_id()),
                 crate::db::schema::agreement_commitments::agreement_id.eq(aid.clone()),
@@ -267,6 +395,10 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         }
     }
     crate::bulk_insert!(c, crate::db::schema::agreements::table, agreements);
-    crate::bulk_insert!(c, crate::db::schema::agreement_commitments::table, commitments);
+    crate::bulk_insert!(
+        c,
+        crate::db::schema::agreement_commitments::table,
+        commitments
+    );
     Ok(())
 }

@@ -27,15 +27,33 @@ pub struct PartyBranch {
     pub diligence: u64,
 }
 
-
-const WORK_UNITS: [&str; 6] = ["常州市第一人民医院", "天宁区人民法院", "常州市实验小学", "国网常州供电公司", "天宁区城管局", "江苏理工学院"];
+const WORK_UNITS: [&str; 6] = [
+    "常州市第一人民医院",
+    "天宁区人民法院",
+    "常州市实验小学",
+    "国网常州供电公司",
+    "天宁区城管局",
+    "江苏理工学院",
+];
 const EDUCATION: [&str; 5] = ["初中", "高中", "中专", "大专", "本科"];
-const SURNAMES: [&str; 16] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭"];
-const GIVEN_M: [&str; 12] = ["建国", "志强", "卫东", "国庆", "晓峰", "建华", "德明", "永刚", "海涛", "振华", "立新", "文斌"];
-const GIVEN_F: [&str; 12] = ["秀英", "桂兰", "海燕", "丽", "红梅", "玉珍", "凤英", "淑珍", "慧敏", "雪梅", "春花", "晓燕"];
+const SURNAMES: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭",
+];
+const GIVEN_M: [&str; 12] = [
+    "建国", "志强", "卫东", "国庆", "晓峰", "建华", "德明", "永刚", "海涛", "振华", "立新", "文斌",
+];
+const GIVEN_F: [&str; 12] = [
+    "秀英", "桂兰", "海燕", "丽", "红梅", "玉珍", "凤英", "淑珍", "慧敏", "雪梅", "春花", "晓燕",
+];
 
 /// Inserts the members and the meetings; `member_user` becomes the first member (member1).
-pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[String], member_user: &str) -> QueryResult<()> {
+pub fn load(
+    c: &mut DbConn,
+    sealer: &Sealer,
+    party: &[PartyBranch],
+    interest: &[String],
+    member_user: &str,
+) -> QueryResult<()> {
     let mut rng = Lcg(1921);
     let today = crate::clock::today();
     let now = Utc::now().naive_utc();
@@ -44,13 +62,17 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
     for i in 0..MEMBERS {
         let b = i % party.len();
         // The mix: many retired members, a third in service elsewhere, a few mobile and new-organisation members.
-        let category = if i == 0 { "in_service" } else { match rng.next(100) {
-            0..=37 => "retired",
-            38..=67 => "in_service",
-            68..=84 => "direct",
-            85..=91 => "mobile",
-            _ => "new_org",
-        } };
+        let category = if i == 0 {
+            "in_service"
+        } else {
+            match rng.next(100) {
+                0..=37 => "retired",
+                38..=67 => "in_service",
+                68..=84 => "direct",
+                85..=91 => "mobile",
+                _ => "new_org",
+            }
+        };
         let age = match category {
             "retired" => 60 + rng.next(30),
             _ => 24 + rng.next(36),
@@ -61,20 +83,48 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
         let value = id_number::make("320402", birth, (i as u32 * 2 + u32::from(male)) % 1000);
         let joined = if i == 0 {
             // member1's party birthday falls in the coming week, so the reminders have something to show.
-            NaiveDate::from_ymd_opt(1998, (today + Duration::days(3)).month(), (today + Duration::days(3)).day().min(28)).expect("a date")
+            NaiveDate::from_ymd_opt(
+                1998,
+                (today + Duration::days(3)).month(),
+                (today + Duration::days(3)).day().min(28),
+            )
+            .expect("a date")
         } else {
-            birth + Duration::days(365 * (19 + rng.next((age as u64 - 19).max(1)) as i64) + rng.next(300) as i64)
+            birth
+                + Duration::days(
+                    365 * (19 + rng.next((age as u64 - 19).max(1)) as i64) + rng.next(300) as i64,
+                )
         };
         let joined = joined.min(today - Duration::days(30));
         let (name, gender) = if i == 0 {
             ("王建国".to_string(), "male")
         } else {
-            let given = if male { GIVEN_M[(i / 16) % 12] } else { GIVEN_F[(i / 16) % 12] };
-            (format!("{}{}", SURNAMES[i % 16], given), if male { "male" } else { "female" })
+            let given = if male {
+                GIVEN_M[(i / 16) % 12]
+            } else {
+                GIVEN_F[(i / 16) % 12]
+            };
+            (
+                format!("{}{}", SURNAMES[i % 16], given),
+                if male { "male" } else { "female" },
+            )
         };
-        let gender = if i == 0 { if value.as_bytes()[16] % 2 == 1 { "male" } else { "female" } } else { gender };
+        let gender = if i == 0 {
+            if value.as_bytes()[16] % 2 == 1 {
+                "male"
+            } else {
+                "female"
+            }
+        } else {
+            gender
+        };
         roster[b].push((id.clone(), name.clone()));
-        let phone = crate::phones::seal(sealer, crate::phones::PhoneColumn::Member, &id, Some(&format!("139{:08}", rng.next(100_000_000))));
+        let phone = crate::phones::seal(
+            sealer,
+            crate::phones::PhoneColumn::Member,
+            &id,
+            Some(&format!("139{:08}", rng.next(100_000_000))),
+        );
         rows.push(Member {
             id_number_sealed: sealer.seal(&seal_context(&id), &value),
             id_number_index: sealer.blind_index("id_number", &value),
@@ -93,7 +143,8 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
             category: category.into(),
             grid_id: party[b].grid_id.clone(),
             household_id: None,
-            work_unit: (category == "in_service").then(|| WORK_UNITS[rng.next(6) as usize].to_string()),
+            work_unit: (category == "in_service")
+                .then(|| WORK_UNITS[rng.next(6) as usize].to_string()),
             user_id: (i == 0).then(|| member_user.to_string()),
             status: "active".into(),
             status_changed_on: None,
@@ -105,7 +156,14 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
         });
     }
     // A few historical members: two who died this year and one who left.
-    for (k, (status, reason)) in [("deceased", "病故"), ("deceased", "病故"), ("left", "自行脱党")].iter().enumerate() {
+    for (k, (status, reason)) in [
+        ("deceased", "病故"),
+        ("deceased", "病故"),
+        ("left", "自行脱党"),
+    ]
+    .iter()
+    .enumerate()
+    {
         let m = &mut rows[100 + k * 97];
         m.status = (*status).into();
         m.status_changed_on = Some(today - Duration::days(40 + 30 * k as i64));
@@ -148,7 +206,13 @@ pub fn load(c: &mut DbConn, sealer: &Sealer, party: &[PartyBranch], interest: &[
     meetings_for_a_year(c, party, &roster, &mut rng, today)
 }
 
-fn meetings_for_a_year(c: &mut DbConn, party: &[PartyBranch], roster: &[Vec<(String, String)>], rng: &mut Lcg, today: NaiveDate) -> QueryResult<()> {
+fn meetings_for_a_year(
+    c: &mut DbConn,
+    party: &[PartyBranch],
+    roster: &[Vec<(String, String)>],
+    rng: &mut Lcg,
+    today: NaiveDate,
+) -> QueryResult<()> {
     let now = Utc::now().naive_utc();
     let first = NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).expect("a month");
     let mut ms = vec![];
@@ -158,10 +222,22 @@ fn meetings_for_a_year(c: &mut DbConn, party: &[PartyBranch], roster: &[Vec<(Str
         let mut month = first;
         let mut index = 0u64;
         while month <= today {
-            let mut held: Vec<(&str, NaiveDate, &str)> = vec![("themed_party_day", month + Duration::days(4), "主题党日：学习党的创新理论")];
+            let mut held: Vec<(&str, NaiveDate, &str)> = vec![(
+                "themed_party_day",
+                month + Duration::days(4),
+                "主题党日：学习党的创新理论",
+            )];
             if month.month() % 3 == 1 {
-                held.push(("general_meeting", month + Duration::days(11), "党员大会：通报季度工作"));
-                held.push(("party_lecture", month + Duration::days(18), "书记讲党课：为民服务解难题"));
+                held.push((
+                    "general_meeting",
+                    month + Duration::days(11),
+                    "党员大会：通报季度工作",
+                ));
+                held.push((
+                    "party_lecture",
+                    month + Duration::days(18),
+                    "书记讲党课：为民服务解难题",
+                ));
             }
             for (kind, day, topic) in held {
                 let recorded = day <= today;
@@ -186,7 +262,8 @@ fn meetings_for_a_year(c: &mut DbConn, party: &[PartyBranch], roster: &[Vec<(Str
                         meeting_attendance::member_id.eq(mid.clone()),
                         meeting_attendance::member_name.eq(name.clone()),
                         meeting_attendance::status.eq(status),
-                        meeting_attendance::reason.eq((status == "excused").then(|| "工作冲突".to_string())),
+                        meeting_attendance::reason
+                            .eq((status == "excused").then(|| "工作冲突".to_string())),
                     ));
                 }
                 ms.push(Meeting {
@@ -207,7 +284,12 @@ fn meetings_for_a_year(c: &mut DbConn, party: &[PartyBranch], roster: &[Vec<(Str
                 });
             }
             index += 1;
-            month = if month.month() == 12 { NaiveDate::from_ymd_opt(month.year() + 1, 1, 1) } else { NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1) }.expect("a month");
+            month = if month.month() == 12 {
+                NaiveDate::from_ymd_opt(month.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1)
+            }
+            .expect("a month");
         }
     }
     crate::bulk_insert!(c, meetings::table, ms);

@@ -11,7 +11,9 @@ use diesel::prelude::*;
 
 use super::Lcg;
 
-use crate::db::schema::{branches, hour_claims, members, regions, team_members, volunteer_teams, volunteers};
+use crate::db::schema::{
+    branches, hour_claims, members, regions, team_members, volunteer_teams, volunteers,
+};
 use crate::db::DbConn;
 use crate::volunteers::activities::{Activity, Signup};
 use crate::volunteers::checkin::new_secret;
@@ -22,7 +24,12 @@ pub const MEMBER_VOLUNTEERS: i64 = 256;
 
 const RAINBOW: [(&str, &str, &str, &str); 7] = [
     ("七彩之光·红色五老宣讲队", "publicity", "red", "理论宣讲"),
-    ("七彩之光·橙色党员服务队", "party_service", "orange", "为老服务"),
+    (
+        "七彩之光·橙色党员服务队",
+        "party_service",
+        "orange",
+        "为老服务",
+    ),
     ("七彩之光·黄色健康医疗队", "health", "yellow", "义诊"),
     ("七彩之光·绿色环保队", "environment", "green", "垃圾分类"),
     ("七彩之光·青色科普宣传队", "science", "cyan", "防诈骗宣传"),
@@ -36,16 +43,43 @@ const USUAL: [(&str, &str, &str); 5] = [
     ("党员义诊队", "health", "测血压"),
     ("法律援助队", "legal_aid", "法律咨询"),
 ];
-const TITLES: [&str; 8] = ["走访慰问独居老人", "楼道清理", "政策宣讲进楼栋", "义诊测血压", "垃圾分类桶边督导", "夜间治安巡逻", "防范电信诈骗讲座", "邻里节文艺汇演"];
+const TITLES: [&str; 8] = [
+    "走访慰问独居老人",
+    "楼道清理",
+    "政策宣讲进楼栋",
+    "义诊测血压",
+    "垃圾分类桶边督导",
+    "夜间治安巡逻",
+    "防范电信诈骗讲座",
+    "邻里节文艺汇演",
+];
 const SPECIALTIES: [&str; 5] = ["为老服务", "义诊", "水电维修", "法律咨询", "理发"];
-const RESIDENTS: [&str; 12] = ["沈桂芳", "钱志明", "孙丽华", "周海平", "吴美玲", "郑国强", "王晓红", "冯建军", "陈月娥", "褚卫国", "卫秀珍", "蒋伟"];
-
+const RESIDENTS: [&str; 12] = [
+    "沈桂芳",
+    "钱志明",
+    "孙丽华",
+    "周海平",
+    "吴美玲",
+    "郑国强",
+    "王晓红",
+    "冯建军",
+    "陈月娥",
+    "褚卫国",
+    "卫秀珍",
+    "蒋伟",
+];
 
 fn at_local(day: NaiveDate, hour: u32) -> NaiveDateTime {
     crate::clock::start_of(day) + Duration::hours(hour.into())
 }
 
-pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[String], member1: &str, resident1: &str) -> QueryResult<()> {
+pub fn load(
+    c: &mut DbConn,
+    sealer: &crate::sealed::Sealer,
+    communities: &[String],
+    member1: &str,
+    resident1: &str,
+) -> QueryResult<()> {
     let mut rng = Lcg(2019);
     let now = Utc::now().naive_utc();
     let today = crate::clock::today();
@@ -56,14 +90,26 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         .filter(regions::id.eq_any(communities))
         .order((members::user_id.is_null(), members::id.asc()))
         .limit(MEMBER_VOLUNTEERS)
-        .select((members::id, members::name, members::phone_sealed, members::user_id, regions::id))
+        .select((
+            members::id,
+            members::name,
+            members::phone_sealed,
+            members::user_id,
+            regions::id,
+        ))
         .load(c)?;
     let mut vols: Vec<Volunteer> = picked
         .drain(..)
         .enumerate()
         .map(|(i, (mid, name, sealed, user, region))| {
             // The member's phone, sealed again for the volunteer record.
-            let phone = crate::phones::reveal(sealer, crate::phones::PhoneColumn::Member, &mid, sealed.as_deref(), None);
+            let phone = crate::phones::reveal(
+                sealer,
+                crate::phones::PhoneColumn::Member,
+                &mid,
+                sealed.as_deref(),
+                None,
+            );
             Volunteer {
                 id: crate::new_id(),
                 name,
@@ -81,19 +127,27 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         .collect();
     for (i, name) in RESIDENTS.iter().cycle().take(60).enumerate() {
         let user = (i == 0).then(|| resident1.to_owned());
-        vols.push(Volunteer {
-            id: crate::new_id(),
-            name: if i == 0 { "李秀英".into() } else if i < RESIDENTS.len() { (*name).into() } else { format!("{name}{}", i / RESIDENTS.len() + 1) },
-            phone_sealed: None,
-            phone_index: None,
-            phone_masked: None,
-            member_id: None,
-            user_id: user,
-            region_id: communities[if i < 20 { 0 } else { i % communities.len() }].clone(),
-            specialties: "[]".into(),
-            created_at: now,
-        }
-        .with_phone(sealer, Some(&format!("1390519{:04}", 1000 + i))));
+        vols.push(
+            Volunteer {
+                id: crate::new_id(),
+                name: if i == 0 {
+                    "李秀英".into()
+                } else if i < RESIDENTS.len() {
+                    (*name).into()
+                } else {
+                    format!("{name}{}", i / RESIDENTS.len() + 1)
+                },
+                phone_sealed: None,
+                phone_index: None,
+                phone_masked: None,
+                member_id: None,
+                user_id: user,
+                region_id: communities[if i < 20 { 0 } else { i % communities.len() }].clone(),
+                specialties: "[]".into(),
+                created_at: now,
+            }
+            .with_phone(sealer, Some(&format!("1390519{:04}", 1000 + i))),
+        );
     }
     crate::bulk_insert!(c, volunteers::table, vols);
 
@@ -111,11 +165,16 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
     // Members: each volunteer in one team of their community, some in a second.
     let mut by_community: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, t) in teams.iter().enumerate() {
-        by_community.entry(t.region_id.as_str()).or_default().push(i);
+        by_community
+            .entry(t.region_id.as_str())
+            .or_default()
+            .push(i);
     }
     let mut roster: Vec<Vec<usize>> = vec![vec![]; teams.len()];
     for (vi, v) in vols.iter().enumerate() {
-        let Some(ts) = by_community.get(v.region_id.as_str()) else { continue };
+        let Some(ts) = by_community.get(v.region_id.as_str()) else {
+            continue;
+        };
         let first = ts[vi % ts.len()];
         roster[first].push(vi);
         if rng.next(3) == 0 {
@@ -126,7 +185,10 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         }
     }
     // member1 (volunteer 0) leads the orange team, where resident1 serves too.
-    let resident1_vol = vols.iter().position(|v| v.user_id.as_deref() == Some(resident1)).expect("resident1 volunteers");
+    let resident1_vol = vols
+        .iter()
+        .position(|v| v.user_id.as_deref() == Some(resident1))
+        .expect("resident1 volunteers");
     for r in roster.iter_mut() {
         r.retain(|&v| v != 0 && v != resident1_vol);
     }
@@ -141,7 +203,13 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         .iter()
         .enumerate()
         .flat_map(|(ti, vs)| vs.iter().map(move |&v| (ti, v)))
-        .map(|(ti, v)| (team_members::team_id.eq(teams[ti].id.clone()), team_members::volunteer_id.eq(vols[v].id.clone()), team_members::joined_on.eq(today - Duration::days(400))))
+        .map(|(ti, v)| {
+            (
+                team_members::team_id.eq(teams[ti].id.clone()),
+                team_members::volunteer_id.eq(vols[v].id.clone()),
+                team_members::joined_on.eq(today - Duration::days(400)),
+            )
+        })
         .collect();
     crate::bulk_insert!(c, team_members::table, memberships);
 
@@ -157,17 +225,46 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         }
         for k in 0..26 {
             let past = k < 24;
-            let day = if past { today - Duration::days(360 - k * 15 - (ti as i64 % 7)) } else { today + Duration::days(3 + (k - 24) * 9 + (ti as i64 % 5)) };
+            let day = if past {
+                today - Duration::days(360 - k * 15 - (ti as i64 % 7))
+            } else {
+                today + Duration::days(3 + (k - 24) * 9 + (ti as i64 % 5))
+            };
             let hour = if k % 2 == 0 { 9 } else { 14 };
-            let (starts, ends) = (at_local(day, hour), at_local(day, hour) + Duration::hours(2));
+            let (starts, ends) = (
+                at_local(day, hour),
+                at_local(day, hour) + Duration::hours(2),
+            );
             let capacity = (people.len() as i32).clamp(3, 15);
-            let mut a = activity(t, TITLES[(ti + k as usize) % TITLES.len()], starts, ends, capacity, if past { "closed" } else { "scheduled" }, now);
-            let turnout = if past { 60 + rng.next(41) } else { 30 + rng.next(40) };
+            let mut a = activity(
+                t,
+                TITLES[(ti + k as usize) % TITLES.len()],
+                starts,
+                ends,
+                capacity,
+                if past { "closed" } else { "scheduled" },
+                now,
+            );
+            let turnout = if past {
+                60 + rng.next(41)
+            } else {
+                30 + rng.next(40)
+            };
             for &v in people.iter().take(capacity as usize) {
                 if rng.next(100) >= turnout && v != 0 {
                     continue;
                 }
-                let mut s = Signup { activity_id: a.id.clone(), volunteer_id: vols[v].id.clone(), status: "confirmed".into(), signed_up_at: starts - Duration::days(3), updated_at: starts, checked_in_at: None, checked_out_at: None, check_in_method: None, attendance: None };
+                let mut s = Signup {
+                    activity_id: a.id.clone(),
+                    volunteer_id: vols[v].id.clone(),
+                    status: "confirmed".into(),
+                    signed_up_at: starts - Duration::days(3),
+                    updated_at: starts,
+                    checked_in_at: None,
+                    checked_out_at: None,
+                    check_in_method: None,
+                    attendance: None,
+                };
                 if past {
                     let roll = rng.next(100);
                     let (mark, late) = match roll {
@@ -178,11 +275,22 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
                     };
                     s.attendance = Some(mark.into());
                     if matches!(mark, "present" | "late") {
-                        s.checked_in_at = Some(starts - Duration::minutes(5) + Duration::minutes(late));
+                        s.checked_in_at =
+                            Some(starts - Duration::minutes(5) + Duration::minutes(late));
                         s.checked_out_at = Some(ends + Duration::minutes(3));
-                        s.check_in_method = Some(if rng.next(2) == 0 { "code" } else { "position" }.into());
+                        s.check_in_method =
+                            Some(if rng.next(2) == 0 { "code" } else { "position" }.into());
                         let minutes = if mark == "present" { 120 } else { 120 - late };
-                        entries.push(entry(&vols[v].id, t, &a.id, "credited", minutes as i32, day, None, now));
+                        entries.push(entry(
+                            &vols[v].id,
+                            t,
+                            &a.id,
+                            "credited",
+                            minutes as i32,
+                            day,
+                            None,
+                            now,
+                        ));
                     }
                 }
                 signups.push(s);
@@ -193,11 +301,29 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
     }
     // On now: started half an hour ago, member1 and resident1 hold places.
     let starts = now - Duration::minutes(30);
-    let mut live = activity(&teams[1], "为独居老人送餐上门", starts, starts + Duration::hours(2), 10, "scheduled", now);
+    let mut live = activity(
+        &teams[1],
+        "为独居老人送餐上门",
+        starts,
+        starts + Duration::hours(2),
+        10,
+        "scheduled",
+        now,
+    );
     live.latitude = Some(31.7795);
     live.longitude = Some(119.9597);
     for v in [0, resident1_vol] {
-        signups.push(Signup { activity_id: live.id.clone(), volunteer_id: vols[v].id.clone(), status: "confirmed".into(), signed_up_at: now - Duration::days(1), updated_at: now, checked_in_at: None, checked_out_at: None, check_in_method: None, attendance: None });
+        signups.push(Signup {
+            activity_id: live.id.clone(),
+            volunteer_id: vols[v].id.clone(),
+            status: "confirmed".into(),
+            signed_up_at: now - Duration::days(1),
+            updated_at: now,
+            checked_in_at: None,
+            checked_out_at: None,
+            check_in_method: None,
+            attendance: None,
+        });
     }
     live.confirmed_count = 2;
     acts.push(live);
@@ -209,7 +335,12 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         .filter(|s| s.attendance.as_deref() == Some("late"))
         .filter_map(|s| {
             let a = acts.iter().find(|a| a.id == s.activity_id)?;
-            Some((s.volunteer_id.clone(), a.team_id.clone(), a.id.clone(), crate::clock::local_date_of(a.starts_at)))
+            Some((
+                s.volunteer_id.clone(),
+                a.team_id.clone(),
+                a.id.clone(),
+                crate::clock::local_date_of(a.starts_at),
+            ))
         })
         .collect();
     // The orange team's first, so member1 has claims to decide.
@@ -219,7 +350,16 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
         let pending = k % 3 == 2;
         let t = teams.iter().find(|t| t.id == team_id).expect("the team");
         let entry_id = (!pending).then(|| {
-            let e = entry(&v, t, &act, "make_up", 10, day, Some("签到前已到场协助布置"), now);
+            let e = entry(
+                &v,
+                t,
+                &act,
+                "make_up",
+                10,
+                day,
+                Some("签到前已到场协助布置"),
+                now,
+            );
             let id = e.id.clone();
             entries.push(e);
             id
@@ -259,7 +399,11 @@ pub fn load(c: &mut DbConn, sealer: &crate::sealed::Sealer, communities: &[Strin
     crate::bulk_insert!(c, crate::db::schema::activity_signups::table, signups);
     crate::bulk_insert!(c, crate::db::schema::service_hours::table, entries);
     crate::bulk_insert!(c, hour_claims::table, claims);
-    crate::bulk_insert!(c, crate::db::schema::service_hours_monthly::table, monthly(&entries));
+    crate::bulk_insert!(
+        c,
+        crate::db::schema::service_hours_monthly::table,
+        monthly(&entries)
+    );
     Ok(())
 }
 
@@ -277,7 +421,13 @@ pub fn monthly(
     use crate::db::schema::service_hours_monthly as m;
     let mut sums: HashMap<(String, String, String), (i64, i64)> = HashMap::new();
     for e in entries {
-        let s = sums.entry((e.region_id.clone(), month_of(e.served_on), e.volunteer_id.clone())).or_default();
+        let s = sums
+            .entry((
+                e.region_id.clone(),
+                month_of(e.served_on),
+                e.volunteer_id.clone(),
+            ))
+            .or_default();
         if e.kind == "credited" {
             s.0 += i64::from(e.minutes);
         } else {
@@ -285,7 +435,15 @@ pub fn monthly(
         }
     }
     sums.into_iter()
-        .map(|((r, mo, v), (cr, mu))| (m::region_id.eq(r), m::month.eq(mo), m::volunteer_id.eq(v), m::credited_minutes.eq(cr), m::make_up_minutes.eq(mu)))
+        .map(|((r, mo, v), (cr, mu))| {
+            (
+                m::region_id.eq(r),
+                m::month.eq(mo),
+                m::volunteer_id.eq(v),
+                m::credited_minutes.eq(cr),
+                m::make_up_minutes.eq(mu),
+            )
+        })
         .collect()
 }
 
@@ -295,7 +453,14 @@ pub fn activity_team(n: usize, region: &str, now: NaiveDateTime) -> Team {
     team(&format!("基准服务队{n:05}"), kind, None, spec, region, now)
 }
 
-fn team(name: &str, kind: &str, colour: Option<&str>, spec: &str, region: &str, now: NaiveDateTime) -> Team {
+fn team(
+    name: &str,
+    kind: &str,
+    colour: Option<&str>,
+    spec: &str,
+    region: &str,
+    now: NaiveDateTime,
+) -> Team {
     Team {
         id: crate::new_id(),
         name: name.into(),
@@ -315,7 +480,15 @@ fn team(name: &str, kind: &str, colour: Option<&str>, spec: &str, region: &str, 
     }
 }
 
-pub fn activity(t: &Team, title: &str, starts: NaiveDateTime, ends: NaiveDateTime, capacity: i32, status: &str, now: NaiveDateTime) -> Activity {
+pub fn activity(
+    t: &Team,
+    title: &str,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    capacity: i32,
+    status: &str,
+    now: NaiveDateTime,
+) -> Activity {
     Activity {
         id: crate::new_id(),
         team_id: t.id.clone(),
@@ -340,7 +513,16 @@ pub fn activity(t: &Team, title: &str, starts: NaiveDateTime, ends: NaiveDateTim
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn entry(volunteer: &str, t: &Team, activity: &str, kind: &str, minutes: i32, day: NaiveDate, note: Option<&str>, now: NaiveDateTime) -> Entry {
+pub fn entry(
+    volunteer: &str,
+    t: &Team,
+    activity: &str,
+    kind: &str,
+    minutes: i32,
+    day: NaiveDate,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Entry {
     Entry {
         id: crate::new_id(),
         volunteer_id: volunteer.into(),

@@ -20,7 +20,11 @@ pub enum GridRole {
 }
 
 impl GridRole {
-    pub const ALL: [GridRole; 3] = [GridRole::ServiceWorker, GridRole::OpinionCollector, GridRole::PartyInstructor];
+    pub const ALL: [GridRole; 3] = [
+        GridRole::ServiceWorker,
+        GridRole::OpinionCollector,
+        GridRole::PartyInstructor,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             GridRole::ServiceWorker => "service_worker",
@@ -129,7 +133,12 @@ impl Validate for UpdateGrid {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 64);
-        rules::opt_text(&mut e, "code", self.code.as_ref().and_then(|c| c.as_deref()), 32);
+        rules::opt_text(
+            &mut e,
+            "code",
+            self.code.as_ref().and_then(|c| c.as_deref()),
+            32,
+        );
         rules::finish(e)
     }
 }
@@ -151,7 +160,11 @@ impl Validate for AssignGridRole {
         let mut e = vec![];
         rules::opt_text(&mut e, "person_name", self.person_name.as_deref(), 50);
         if self.user_id.is_none() && self.person_name.is_none() {
-            e.push(FieldError { field: "person_name".into(), code: "required".into(), message: "give a user_id or a person_name".into() });
+            e.push(FieldError {
+                field: "person_name".into(),
+                code: "required".into(),
+                message: "give a user_id or a person_name".into(),
+            });
         }
         rules::finish(e)
     }

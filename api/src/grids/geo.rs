@@ -18,54 +18,98 @@ pub struct BBox {
 
 /// Parses and checks a GeoJSON geometry; the error says what is wrong and where.
 pub fn parse(geometry: &Value) -> Result<Shape, String> {
-    let kind = geometry.get("type").and_then(Value::as_str).ok_or("the geometry needs a \"type\"")?;
-    let coords = geometry.get("coordinates").ok_or("the geometry needs \"coordinates\"")?;
+    let kind = geometry
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or("the geometry needs a \"type\"")?;
+    let coords = geometry
+        .get("coordinates")
+        .ok_or("the geometry needs \"coordinates\"")?;
     if let Some(obj) = geometry.as_object() {
-        if let Some(extra) = obj.keys().find(|k| !matches!(k.as_str(), "type" | "coordinates" | "bbox")) {
+        if let Some(extra) = obj
+            .keys()
+            .find(|k| !matches!(k.as_str(), "type" | "coordinates" | "bbox"))
+        {
             return Err(format!("unexpected member \"{extra}\" in the geometry"));
         }
     }
     match kind {
         "Polygon" => Ok(Shape(vec![polygon(coords, "coordinates")?])),
         "MultiPolygon" => {
-            let polys = coords.as_array().ok_or("MultiPolygon coordinates must be an array of polygons")?;
+            let polys = coords
+                .as_array()
+                .ok_or("MultiPolygon coordinates must be an array of polygons")?;
             if polys.is_empty() {
                 return Err("a MultiPolygon needs at least one polygon".into());
             }
-            polys.iter().enumerate().map(|(i, p)| polygon(p, &format!("coordinates[{i}]"))).collect::<Result<_, _>>().map(Shape)
+            polys
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(p, &format!("coordinates[{i}]")))
+                .collect::<Result<_, _>>()
+                .map(Shape)
         }
-        other => Err(format!("a grid boundary is a Polygon or MultiPolygon, not {other}")),
+        other => Err(format!(
+            "a grid boundary is a Polygon or MultiPolygon, not {other}"
+        )),
     }
 }
 
 fn polygon(v: &Value, at: &str) -> Result<Vec<Ring>, String> {
-    let rings = v.as_array().ok_or_else(|| format!("{at} must be an array of linear rings"))?;
+    let rings = v
+        .as_array()
+        .ok_or_else(|| format!("{at} must be an array of linear rings"))?;
     if rings.is_empty() {
         return Err(format!("{at}: a polygon needs an outer ring"));
     }
-    rings.iter().enumerate().map(|(i, r)| ring(r, &format!("{at}[{i}]"))).collect()
+    rings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ring(r, &format!("{at}[{i}]")))
+        .collect()
 }
 
 fn ring(v: &Value, at: &str) -> Result<Ring, String> {
-    let positions = v.as_array().ok_or_else(|| format!("{at} must be an array of positions"))?;
+    let positions = v
+        .as_array()
+        .ok_or_else(|| format!("{at} must be an array of positions"))?;
     if positions.len() < 4 {
-        return Err(format!("{at}: a linear ring needs at least 4 positions, it has {}", positions.len()));
+        return Err(format!(
+            "{at}: a linear ring needs at least 4 positions, it has {}",
+            positions.len()
+        ));
     }
     let mut out = Vec::with_capacity(positions.len());
     for (i, p) in positions.iter().enumerate() {
-        let nums = p.as_array().filter(|a| (2..=3).contains(&a.len())).ok_or_else(|| format!("{at}[{i}] must be [longitude, latitude]"))?;
-        let lng = nums[0].as_f64().filter(|x| x.is_finite()).ok_or_else(|| format!("{at}[{i}]: longitude is not a number"))?;
-        let lat = nums[1].as_f64().filter(|x| x.is_finite()).ok_or_else(|| format!("{at}[{i}]: latitude is not a number"))?;
+        let nums = p
+            .as_array()
+            .filter(|a| (2..=3).contains(&a.len()))
+            .ok_or_else(|| format!("{at}[{i}] must be [longitude, latitude]"))?;
+        let lng = nums[0]
+            .as_f64()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("{at}[{i}]: longitude is not a number"))?;
+        let lat = nums[1]
+            .as_f64()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("{at}[{i}]: latitude is not a number"))?;
         if !(-180.0..=180.0).contains(&lng) || !(-90.0..=90.0).contains(&lat) {
-            return Err(format!("{at}[{i}]: [{lng}, {lat}] is not a WGS-84 longitude/latitude (did you swap them?)"));
+            return Err(format!(
+                "{at}[{i}]: [{lng}, {lat}] is not a WGS-84 longitude/latitude (did you swap them?)"
+            ));
         }
         out.push((lng, lat));
     }
     if out.first() != out.last() {
-        return Err(format!("{at}: the ring is not closed (its last position must equal its first)"));
+        return Err(format!(
+            "{at}: the ring is not closed (its last position must equal its first)"
+        ));
     }
     let distinct = {
-        let mut d: Vec<(u64, u64)> = out.iter().map(|(a, b)| (a.to_bits(), b.to_bits())).collect();
+        let mut d: Vec<(u64, u64)> = out
+            .iter()
+            .map(|(a, b)| (a.to_bits(), b.to_bits()))
+            .collect();
         d.sort();
         d.dedup();
         d.len()
@@ -78,12 +122,19 @@ fn ring(v: &Value, at: &str) -> Result<Ring, String> {
 
 /// Twice the signed area (shoelace).
 fn area2(r: &Ring) -> f64 {
-    r.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum()
+    r.windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum()
 }
 
 impl Shape {
     pub fn bbox(&self) -> BBox {
-        let mut b = BBox { min_lng: f64::MAX, min_lat: f64::MAX, max_lng: f64::MIN, max_lat: f64::MIN };
+        let mut b = BBox {
+            min_lng: f64::MAX,
+            min_lat: f64::MAX,
+            max_lng: f64::MIN,
+            max_lat: f64::MIN,
+        };
         for (lng, lat) in self.0.iter().flat_map(|p| p[0].iter()) {
             b.min_lng = b.min_lng.min(*lng);
             b.max_lng = b.max_lng.max(*lng);
@@ -95,11 +146,17 @@ impl Shape {
 
     /// Inside an outer ring and outside its holes (points on an edge count as inside).
     pub fn contains(&self, lng: f64, lat: f64) -> bool {
-        self.0.iter().any(|poly| in_ring(&poly[0], lng, lat) && !poly[1..].iter().any(|hole| in_ring(hole, lng, lat)))
+        self.0.iter().any(|poly| {
+            in_ring(&poly[0], lng, lat) && !poly[1..].iter().any(|hole| in_ring(hole, lng, lat))
+        })
     }
 
     pub fn to_geojson(&self) -> Value {
-        let poly = |p: &Vec<Ring>| -> Value { p.iter().map(|r| r.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>()).collect() };
+        let poly = |p: &Vec<Ring>| -> Value {
+            p.iter()
+                .map(|r| r.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>())
+                .collect()
+        };
         if self.0.len() == 1 {
             json!({"type": "Polygon", "coordinates": poly(&self.0[0])})
         } else {
@@ -108,7 +165,16 @@ impl Shape {
     }
 
     pub fn map(&self, f: impl Fn(f64, f64) -> (f64, f64)) -> Shape {
-        Shape(self.0.iter().map(|p| p.iter().map(|r| r.iter().map(|(a, b)| f(*a, *b)).collect()).collect()).collect())
+        Shape(
+            self.0
+                .iter()
+                .map(|p| {
+                    p.iter()
+                        .map(|r| r.iter().map(|(a, b)| f(*a, *b)).collect())
+                        .collect()
+                })
+                .collect(),
+        )
     }
 }
 
@@ -118,7 +184,12 @@ fn in_ring(r: &Ring, x: f64, y: f64) -> bool {
         let ((x1, y1), (x2, y2)) = (w[0], w[1]);
         // On the edge: inside.
         let cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1);
-        if cross.abs() < 1e-12 && x >= x1.min(x2) && x <= x1.max(x2) && y >= y1.min(y2) && y <= y1.max(y2) {
+        if cross.abs() < 1e-12
+            && x >= x1.min(x2)
+            && x <= x1.max(x2)
+            && y >= y1.min(y2)
+            && y <= y1.max(y2)
+        {
             return true;
         }
         if (y1 > y) != (y2 > y) && x < (x2 - x1) * (y - y1) / (y2 - y1) + x1 {
@@ -214,14 +285,35 @@ mod tests {
     #[test]
     fn bad_geometry_is_refused_with_a_reason() {
         let cases = [
-            (json!({"type": "Point", "coordinates": [1, 2]}), "Polygon or MultiPolygon"),
-            (json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}), "not closed"),
-            (json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}), "at least 4"),
-            (json!({"type": "Polygon", "coordinates": [[[31.8, 119.9], [31.9, 119.9], [31.9, 120.0], [31.8, 119.9]]]}), "swap"),
-            (json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [2, 2], [0, 0]]]}), "no area"),
-            (json!({"type": "Polygon", "coordinates": [[[0, 0], ["a", 0], [1, 1], [0, 0]]]}), "not a number"),
+            (
+                json!({"type": "Point", "coordinates": [1, 2]}),
+                "Polygon or MultiPolygon",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}),
+                "not closed",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}),
+                "at least 4",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[31.8, 119.9], [31.9, 119.9], [31.9, 120.0], [31.8, 119.9]]]}),
+                "swap",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [2, 2], [0, 0]]]}),
+                "no area",
+            ),
+            (
+                json!({"type": "Polygon", "coordinates": [[[0, 0], ["a", 0], [1, 1], [0, 0]]]}),
+                "not a number",
+            ),
             (json!({"type": "Polygon"}), "coordinates"),
-            (json!({"type": "Polygon", "coordinates": [], "crs": {}}), "unexpected member"),
+            (
+                json!({"type": "Polygon", "coordinates": [], "crs": {}}),
+                "unexpected member",
+            ),
         ];
         for (g, want) in cases {
             let err = parse(&g).unwrap_err();
@@ -233,7 +325,10 @@ mod tests {
     fn gcj02_round_trips_and_leaves_points_outside_china_alone() {
         let (lng, lat) = (119.9741, 31.7926); // 常州
         let (gx, gy) = wgs84_to_gcj02(lng, lat);
-        assert!((gx - lng).abs() > 1e-4, "GCJ-02 is offset by hundreds of metres");
+        assert!(
+            (gx - lng).abs() > 1e-4,
+            "GCJ-02 is offset by hundreds of metres"
+        );
         let (bx, by) = gcj02_to_wgs84(gx, gy);
         assert!((bx - lng).abs() < 1e-7 && (by - lat).abs() < 1e-7);
         assert_eq!(wgs84_to_gcj02(2.35, 48.85), (2.35, 48.85));

@@ -4,7 +4,10 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::{AssignGridRole, CoordinateSystem, CreateGrid, GridRoleView, GridView, UpdateGrid, VacateGridRole};
+use super::dto::{
+    AssignGridRole, CoordinateSystem, CreateGrid, GridRoleView, GridView, UpdateGrid,
+    VacateGridRole,
+};
 use super::service::{self, GridFilter};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -39,7 +42,10 @@ pub struct LocateParams {
 }
 
 fn wants_geojson(req: &HttpRequest) -> bool {
-    req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/geo+json"))
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/geo+json"))
 }
 
 /// List the grids the caller can see.
@@ -80,14 +86,30 @@ pub async fn list(
     }
     let sorts = params.sorts(service::SORT_KEYS)?;
     let filters = filters.into_inner();
-    let filter = GridFilter { community_id: filters.community_id, region_id: filters.region_id, branch_id: filters.branch_id, vacant: filters.vacant, q: params.query() };
+    let filter = GridFilter {
+        community_id: filters.community_id,
+        region_id: filters.region_id,
+        branch_id: filters.branch_id,
+        vacant: filters.vacant,
+        q: params.query(),
+    };
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, sorts, paging)).await?;
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, filter, sorts, paging)
+    })
+    .await?;
     if geojson {
         let body = service::feature_collection(&items, total, page.page, page.per_page);
-        return Ok(HttpResponse::Ok().content_type("application/geo+json").body(body.to_string()));
+        return Ok(HttpResponse::Ok()
+            .content_type("application/geo+json")
+            .body(body.to_string()));
     }
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// The grid containing a point — a reported address's or a phone's position.
@@ -103,9 +125,22 @@ pub async fn list(
     security(("bearer" = []))
 )]
 #[get("/grids/locate")]
-pub async fn locate(state: web::Data<AppState>, caller: Caller, params: web::Query<LocateParams>) -> Result<HttpResponse, ApiError> {
+pub async fn locate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<LocateParams>,
+) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let view = crate::db::run(&state.pool, move |c| service::locate(c, &caller, p.lng, p.lat, p.coordinate_system.unwrap_or_default())).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::locate(
+            c,
+            &caller,
+            p.lng,
+            p.lat,
+            p.coordinate_system.unwrap_or_default(),
+        )
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -124,10 +159,18 @@ pub async fn locate(state: web::Data<AppState>, caller: Caller, params: web::Que
     security(("bearer" = []))
 )]
 #[post("/grids")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateGrid>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateGrid>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/grids/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/grids/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// Read one grid with its current role holders and vacancies.
@@ -139,7 +182,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
     security(("bearer" = []))
 )]
 #[get("/grids/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| service::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -171,7 +218,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -189,10 +239,18 @@ pub async fn update(
     security(("bearer" = []))
 )]
 #[delete("/grids/{id}")]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let id = id.into_inner();
-    crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id, if_match)).await?;
+    crate::db::run(&state.pool, move |c| {
+        service::delete(c, &caller, &id, if_match)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -205,9 +263,14 @@ pub async fn delete(state: web::Data<AppState>, caller: Caller, req: HttpRequest
     security(("bearer" = []))
 )]
 #[get("/grids/{id}/roles")]
-pub async fn roles(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn roles(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = crate::db::run(&state.pool, move |c| service::role_history(c, &caller, &id)).await?;
+    let items =
+        crate::db::run(&state.pool, move |c| service::role_history(c, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -226,9 +289,17 @@ pub async fn roles(state: web::Data<AppState>, caller: Caller, id: web::Path<Str
     security(("bearer" = []))
 )]
 #[post("/grids/{id}/roles")]
-pub async fn assign_role(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<AssignGridRole>) -> Result<HttpResponse, ApiError> {
+pub async fn assign_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<AssignGridRole>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::assign_role(c, &caller, &id, input)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::assign_role(c, &caller, &id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -247,8 +318,16 @@ pub async fn assign_role(state: web::Data<AppState>, caller: Caller, id: web::Pa
     security(("bearer" = []))
 )]
 #[post("/grids/{id}/vacate-role")]
-pub async fn vacate_role(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<VacateGridRole>) -> Result<HttpResponse, ApiError> {
+pub async fn vacate_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<VacateGridRole>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::vacate_role(c, &caller, &id, input)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::vacate_role(c, &caller, &id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -7,7 +7,10 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use super::dto::{AssignGridRole, CoordinateSystem, CreateGrid, GridRole, GridRoleView, GridView, UpdateGrid, VacateGridRole};
+use super::dto::{
+    AssignGridRole, CoordinateSystem, CreateGrid, GridRole, GridRoleView, GridView, UpdateGrid,
+    VacateGridRole,
+};
 use super::geo::{self, Shape};
 use crate::auth::policy::Reach;
 use crate::auth::Caller;
@@ -77,7 +80,9 @@ pub struct GridFilter {
 type Joined = diesel::dsl::InnerJoin<grids::table, regions::table>;
 
 /// Grids joined to their communities, restricted to what the caller reaches.
-pub(crate) fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
+pub(crate) fn boxed_visible<'a>(
+    caller: &Caller,
+) -> diesel::dsl::IntoBoxed<'a, Joined, crate::db::MultiBackend> {
     let q = grids::table.inner_join(regions::table).into_boxed();
     let by_region = match caller.regions_readable() {
         Reach::All => return q,
@@ -87,11 +92,16 @@ pub(crate) fn boxed_visible<'a>(caller: &Caller) -> diesel::dsl::IntoBoxed<'a, J
     match (by_region.is_empty(), own.is_empty()) {
         (false, true) => q.filter(path_filter!(regions::path, by_region)),
         (true, _) => q.filter(grids::id.eq_any(own)),
-        (false, false) => q.filter(path_filter!(regions::path, by_region).or(grids::id.eq_any(own))),
+        (false, false) => {
+            q.filter(path_filter!(regions::path, by_region).or(grids::id.eq_any(own)))
+        }
     }
 }
 
-fn current_roles(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<String, Vec<GridRoleView>>> {
+fn current_roles(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<HashMap<String, Vec<GridRoleView>>> {
     let rows: Vec<RoleRow> = grid_roles::table
         .filter(grid_roles::grid_id.eq_any(ids))
         .filter(grid_roles::ended_on.is_null())
@@ -113,7 +123,11 @@ fn overdue_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<HashMap<Stri
     let cutoff = crate::clock::today() - chrono::Duration::days(OVERDUE_DAYS);
     Ok(households::table
         .filter(households::grid_id.eq_any(ids))
-        .filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(cutoff)))
+        .filter(
+            households::last_visited_on
+                .is_null()
+                .or(households::last_visited_on.lt(cutoff)),
+        )
         .group_by(households::grid_id)
         .select((households::grid_id, diesel::dsl::count_star()))
         .load::<(String, i64)>(conn)?
@@ -129,10 +143,16 @@ fn views(conn: &mut DbConn, rows: Vec<(Grid, String)>) -> QueryResult<Vec<GridVi
         .into_iter()
         .map(|(g, community_name)| {
             let roles = roles.remove(&g.id).unwrap_or_default();
-            let vacant_roles = GridRole::ALL.into_iter().filter(|r| !roles.iter().any(|h| h.role == *r)).collect();
+            let vacant_roles = GridRole::ALL
+                .into_iter()
+                .filter(|r| !roles.iter().any(|h| h.role == *r))
+                .collect();
             let overdue_households = overdue.get(&g.id).copied().unwrap_or(0);
             GridView {
-                boundary: g.boundary.as_deref().and_then(|b| serde_json::from_str(b).ok()),
+                boundary: g
+                    .boundary
+                    .as_deref()
+                    .and_then(|b| serde_json::from_str(b).ok()),
                 id: g.id,
                 community_id: g.community_id,
                 community_name,
@@ -151,7 +171,13 @@ fn views(conn: &mut DbConn, rows: Vec<(Grid, String)>) -> QueryResult<Vec<GridVi
         .collect())
 }
 
-pub fn list(conn: &mut DbConn, caller: &Caller, filter: GridFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<GridView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    filter: GridFilter,
+    sorts: Vec<Sort>,
+    paging: Paging,
+) -> ApiResult<(Vec<GridView>, i64)> {
     let filled_all = || {
         // Grids whose three roles all have a current holder.
         grid_roles::table
@@ -167,7 +193,11 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: GridFilter, sorts: Vec<S
     };
     let region_range = match &filter.region_id {
         Some(r) => {
-            let path: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
+            let path: Option<String> = regions::table
+                .find(r)
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
             match path.filter(|p| caller.regions_readable().contains(p)) {
                 Some(p) => Some(crate::tree::range(&p)),
                 None => return Err(ApiError::not_found("region")),
@@ -178,7 +208,9 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: GridFilter, sorts: Vec<S
     let build = || {
         let mut q = boxed_visible(caller);
         if let Some((lo, hi)) = &region_range {
-            q = q.filter(regions::path.ge(lo.clone())).filter(regions::path.lt(hi.clone()));
+            q = q
+                .filter(regions::path.ge(lo.clone()))
+                .filter(regions::path.lt(hi.clone()));
         }
         if let Some(c) = &filter.community_id {
             q = q.filter(grids::community_id.eq(c.clone()));
@@ -188,7 +220,12 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: GridFilter, sorts: Vec<S
         }
         if let Some(text) = &filter.q {
             let pat = like_pattern(text);
-            q = q.filter(grids::name.like(pat.clone()).escape('\\').or(grids::code.like(pat).escape('\\')));
+            q = q.filter(
+                grids::name
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(grids::code.like(pat).escape('\\')),
+            );
         }
         match (filter.vacant, &full) {
             (Some(true), Some(ids)) => q = q.filter(grids::id.ne_all(ids.clone())),
@@ -237,7 +274,9 @@ fn visible(caller: &Caller, grid: &Grid, community_path: &str) -> bool {
 
 pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<GridView> {
     match find(conn, id)? {
-        Some((g, name, path)) if visible(caller, &g, &path) => Ok(views(conn, vec![(g, name)])?.remove(0)),
+        Some((g, name, path)) if visible(caller, &g, &path) => {
+            Ok(views(conn, vec![(g, name)])?.remove(0))
+        }
         _ => Err(ApiError::not_found("grid")),
     }
 }
@@ -246,7 +285,9 @@ fn get_writable(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Grid>
     match find(conn, id)? {
         Some((g, _, path)) if visible(caller, &g, &path) => {
             if !caller.regions_writable().contains(&path) {
-                return Err(ApiError::forbidden("you may read this grid but not change it"));
+                return Err(ApiError::forbidden(
+                    "you may read this grid but not change it",
+                ));
             }
             Ok(g)
         }
@@ -256,7 +297,8 @@ fn get_writable(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Grid>
 
 /// A boundary checked and converted to WGS-84, as stored text and its bounding box.
 fn boundary(value: &Value, cs: CoordinateSystem) -> ApiResult<(String, geo::BBox)> {
-    let shape = geo::parse(value).map_err(|reason| ApiError::field("boundary", "invalid_geometry", reason))?;
+    let shape = geo::parse(value)
+        .map_err(|reason| ApiError::field("boundary", "invalid_geometry", reason))?;
     let shape: Shape = match cs {
         CoordinateSystem::Wgs84 => shape,
         CoordinateSystem::Gcj02 => shape.map(geo::gcj02_to_wgs84),
@@ -264,28 +306,55 @@ fn boundary(value: &Value, cs: CoordinateSystem) -> ApiResult<(String, geo::BBox
     Ok((shape.to_geojson().to_string(), shape.bbox()))
 }
 
-fn check_branch(conn: &mut DbConn, caller: &Caller, branch_id: &str, community_path: &str) -> ApiResult<()> {
-    let found: Option<(String, String)> =
-        branches::table.inner_join(regions::table).filter(branches::id.eq(branch_id)).select((branches::path, regions::path)).first(conn).optional()?;
+fn check_branch(
+    conn: &mut DbConn,
+    caller: &Caller,
+    branch_id: &str,
+    community_path: &str,
+) -> ApiResult<()> {
+    let found: Option<(String, String)> = branches::table
+        .inner_join(regions::table)
+        .filter(branches::id.eq(branch_id))
+        .select((branches::path, regions::path))
+        .first(conn)
+        .optional()?;
     match found {
         Some((bp, rp)) if caller.branches_readable().contains(&bp, &rp) => {
             if !community_path.starts_with(&rp) && !rp.starts_with(community_path) {
-                return Err(ApiError::field("branch_id", "outside_community", "the branch serves another community"));
+                return Err(ApiError::field(
+                    "branch_id",
+                    "outside_community",
+                    "the branch serves another community",
+                ));
             }
             Ok(())
         }
-        _ => Err(ApiError::field("branch_id", "not_found", "the branch does not exist")),
+        _ => Err(ApiError::field(
+            "branch_id",
+            "not_found",
+            "the branch does not exist",
+        )),
     }
 }
 
 fn duplicate(field: &str, message: &str) -> ApiError {
     ApiError {
-        errors: Some(vec![FieldError { field: field.into(), code: "duplicate".into(), message: message.into() }]),
+        errors: Some(vec![FieldError {
+            field: field.into(),
+            code: "duplicate".into(),
+            message: message.into(),
+        }]),
         ..ApiError::conflict("duplicate", message.to_string())
     }
 }
 
-fn check_unique(conn: &mut DbConn, id: Option<&str>, community_id: &str, name: Option<&str>, code: Option<&str>) -> ApiResult<()> {
+fn check_unique(
+    conn: &mut DbConn,
+    id: Option<&str>,
+    community_id: &str,
+    name: Option<&str>,
+    code: Option<&str>,
+) -> ApiResult<()> {
     if let Some(name) = name {
         let n: i64 = grids::table
             .filter(grids::community_id.eq(community_id))
@@ -298,7 +367,11 @@ fn check_unique(conn: &mut DbConn, id: Option<&str>, community_id: &str, name: O
         }
     }
     if let Some(code) = code {
-        let n: i64 = grids::table.filter(grids::code.eq(code)).filter(grids::id.ne(id.unwrap_or(""))).count().get_result(conn)?;
+        let n: i64 = grids::table
+            .filter(grids::code.eq(code))
+            .filter(grids::id.ne(id.unwrap_or("")))
+            .count()
+            .get_result(conn)?;
         if n > 0 {
             return Err(duplicate("code", "another grid has this code"));
         }
@@ -308,16 +381,30 @@ fn check_unique(conn: &mut DbConn, id: Option<&str>, community_id: &str, name: O
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateGrid) -> ApiResult<GridView> {
     crate::db::write(conn, |c| {
-        let community: Option<(String, String)> =
-            regions::table.find(&input.community_id).select((regions::level, regions::path)).first(c).optional()?;
-        let Some((level, path)) = community.filter(|(_, p)| caller.regions_readable().contains(p)) else {
-            return Err(ApiError::field("community_id", "not_found", "the community does not exist"));
+        let community: Option<(String, String)> = regions::table
+            .find(&input.community_id)
+            .select((regions::level, regions::path))
+            .first(c)
+            .optional()?;
+        let Some((level, path)) = community.filter(|(_, p)| caller.regions_readable().contains(p))
+        else {
+            return Err(ApiError::field(
+                "community_id",
+                "not_found",
+                "the community does not exist",
+            ));
         };
         if level != "community" {
-            return Err(ApiError::field("community_id", "invalid_parent", format!("grids belong to a community, not a {level}")));
+            return Err(ApiError::field(
+                "community_id",
+                "invalid_parent",
+                format!("grids belong to a community, not a {level}"),
+            ));
         }
         if !caller.regions_writable().contains(&path) {
-            return Err(ApiError::forbidden("you may not add grids to this community"));
+            return Err(ApiError::forbidden(
+                "you may not add grids to this community",
+            ));
         }
         if let Some(b) = &input.branch_id {
             check_branch(c, caller, b, &path)?;
@@ -350,7 +437,14 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateGrid) -> ApiResul
             updated_at: now,
         };
         diesel::insert_into(grids::table).values(&row).execute(c)?;
-        audit::record(c, &caller.actor(), "create", "grid", Some(&row.id), Some(json!({"name": row.name, "community_id": row.community_id})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "grid",
+            Some(&row.id),
+            Some(json!({"name": row.name, "community_id": row.community_id})),
+        )?;
         get(c, caller, &row.id)
     })
 }
@@ -370,28 +464,46 @@ struct GridChanges {
     updated_at: NaiveDateTime,
 }
 
-pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateGrid, if_match: Option<i32>) -> ApiResult<GridView> {
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: UpdateGrid,
+    if_match: Option<i32>,
+) -> ApiResult<GridView> {
     crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, input.version)?;
-        let community_path: String = regions::table.find(&current.community_id).select(regions::path).first(c)?;
+        let community_path: String = regions::table
+            .find(&current.community_id)
+            .select(regions::path)
+            .first(c)?;
         if let Some(Some(b)) = &input.branch_id {
             check_branch(c, caller, b, &community_path)?;
         }
         let name = input.name.as_deref().map(str::trim).map(str::to_owned);
         let code = input.code.clone().map(|c| c.map(|s| s.trim().to_string()));
-        check_unique(c, Some(id), &current.community_id, name.as_deref(), code.as_ref().and_then(|c| c.as_deref()))?;
+        check_unique(
+            c,
+            Some(id),
+            &current.community_id,
+            name.as_deref(),
+            code.as_ref().and_then(|c| c.as_deref()),
+        )?;
         let geometry = match &input.boundary {
             Some(Some(v)) => Some(Some(boundary(v, input.coordinate_system)?)),
             Some(None) => Some(None),
             None => None,
         };
-        let bb = |f: fn(&geo::BBox) -> f64| geometry.as_ref().map(|g| g.as_ref().map(|(_, b)| f(b)));
+        let bb =
+            |f: fn(&geo::BBox) -> f64| geometry.as_ref().map(|g| g.as_ref().map(|(_, b)| f(b)));
         let changes = GridChanges {
             name: name.clone(),
             code: code.clone(),
             branch_id: input.branch_id.clone(),
-            boundary: geometry.as_ref().map(|g| g.as_ref().map(|(s, _)| s.clone())),
+            boundary: geometry
+                .as_ref()
+                .map(|g| g.as_ref().map(|(s, _)| s.clone())),
             min_lng: bb(|b| b.min_lng),
             min_lat: bb(|b| b.min_lat),
             max_lng: bb(|b| b.max_lng),
@@ -399,7 +511,13 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateGrid, i
             version: current.version + 1,
             updated_at: Utc::now().naive_utc(),
         };
-        let changed = diesel::update(grids::table.find(id).filter(grids::version.eq(current.version))).set(&changes).execute(c)?;
+        let changed = diesel::update(
+            grids::table
+                .find(id)
+                .filter(grids::version.eq(current.version)),
+        )
+        .set(&changes)
+        .execute(c)?;
         if changed == 0 {
             return Err(ApiError::precondition_failed(current.version));
         }
@@ -409,17 +527,28 @@ pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateGrid, i
             "update",
             "grid",
             Some(id),
-            Some(json!({"name": name, "code": code, "branch_id": input.branch_id, "boundary_changed": input.boundary.is_some()})),
+            Some(
+                json!({"name": name, "code": code, "branch_id": input.branch_id, "boundary_changed": input.boundary.is_some()}),
+            ),
         )?;
         get(c, caller, id)
     })
 }
 
-pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32>) -> ApiResult<()> {
+pub fn delete(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    if_match: Option<i32>,
+) -> ApiResult<()> {
     crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, None)?;
-        let grant_count: i64 = grants::table.filter(grants::scope_type.eq("grid")).filter(grants::scope_id.eq(id)).count().get_result(c)?;
+        let grant_count: i64 = grants::table
+            .filter(grants::scope_type.eq("grid"))
+            .filter(grants::scope_id.eq(id))
+            .count()
+            .get_result(c)?;
         if current.household_count > 0 || grant_count > 0 {
             return Err(ApiError::conflict(
                 "grid_not_empty",
@@ -427,15 +556,35 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32
             ));
         }
         diesel::delete(grids::table.find(id)).execute(c)?;
-        audit::record(c, &caller.actor(), "delete", "grid", Some(id), Some(json!({"name": current.name})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "delete",
+            "grid",
+            Some(id),
+            Some(json!({"name": current.name})),
+        )?;
         Ok(())
     })
 }
 
 /// The visible grid whose boundary contains the point (WGS-84 unless said otherwise).
-pub fn locate(conn: &mut DbConn, caller: &Caller, lng: f64, lat: f64, cs: CoordinateSystem) -> ApiResult<GridView> {
-    if !lng.is_finite() || !lat.is_finite() || !(-180.0..=180.0).contains(&lng) || !(-90.0..=90.0).contains(&lat) {
-        return Err(ApiError::bad_request("invalid_point", "lng must be within ±180 and lat within ±90"));
+pub fn locate(
+    conn: &mut DbConn,
+    caller: &Caller,
+    lng: f64,
+    lat: f64,
+    cs: CoordinateSystem,
+) -> ApiResult<GridView> {
+    if !lng.is_finite()
+        || !lat.is_finite()
+        || !(-180.0..=180.0).contains(&lng)
+        || !(-90.0..=90.0).contains(&lat)
+    {
+        return Err(ApiError::bad_request(
+            "invalid_point",
+            "lng must be within ±180 and lat within ±90",
+        ));
     }
     let (lng, lat) = match cs {
         CoordinateSystem::Wgs84 => (lng, lat),
@@ -468,13 +617,22 @@ pub fn role_history(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<V
     get(conn, caller, id)?;
     let rows: Vec<RoleRow> = grid_roles::table
         .filter(grid_roles::grid_id.eq(id))
-        .order((grid_roles::role.asc(), grid_roles::started_on.desc(), grid_roles::created_at.desc()))
+        .order((
+            grid_roles::role.asc(),
+            grid_roles::started_on.desc(),
+            grid_roles::created_at.desc(),
+        ))
         .select(RoleRow::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(RoleRow::view).collect())
 }
 
-fn end_current(conn: &mut DbConn, grid_id: &str, role: GridRole, ended_on: NaiveDate) -> ApiResult<Option<RoleRow>> {
+fn end_current(
+    conn: &mut DbConn,
+    grid_id: &str,
+    role: GridRole,
+    ended_on: NaiveDate,
+) -> ApiResult<Option<RoleRow>> {
     let current: Option<RoleRow> = grid_roles::table
         .filter(grid_roles::grid_id.eq(grid_id))
         .filter(grid_roles::role.eq(role.as_str()))
@@ -484,14 +642,25 @@ fn end_current(conn: &mut DbConn, grid_id: &str, role: GridRole, ended_on: Naive
         .optional()?;
     if let Some(cur) = &current {
         if ended_on < cur.started_on {
-            return Err(ApiError::field("started_on", "before_current", format!("the current holder started on {}", cur.started_on)));
+            return Err(ApiError::field(
+                "started_on",
+                "before_current",
+                format!("the current holder started on {}", cur.started_on),
+            ));
         }
-        diesel::update(grid_roles::table.find(&cur.id)).set(grid_roles::ended_on.eq(Some(ended_on))).execute(conn)?;
+        diesel::update(grid_roles::table.find(&cur.id))
+            .set(grid_roles::ended_on.eq(Some(ended_on)))
+            .execute(conn)?;
     }
     Ok(current)
 }
 
-pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGridRole) -> ApiResult<GridView> {
+pub fn assign_role(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: AssignGridRole,
+) -> ApiResult<GridView> {
     crate::db::write(conn, |c| {
         get_writable(c, caller, id)?;
         let person_name = match (&input.user_id, &input.person_name) {
@@ -501,17 +670,31 @@ pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGr
                 .select(users::display_name)
                 .first::<String>(c)
                 .optional()?
-                .ok_or_else(|| ApiError::field("user_id", "not_found", "the account does not exist"))?,
+                .ok_or_else(|| {
+                    ApiError::field("user_id", "not_found", "the account does not exist")
+                })?,
             (None, None) => unreachable!("validated"),
         };
         if let Some(uid) = &input.user_id {
-            let exists: i64 = users::table.filter(users::id.eq(uid)).count().get_result(c)?;
+            let exists: i64 = users::table
+                .filter(users::id.eq(uid))
+                .count()
+                .get_result(c)?;
             if exists == 0 {
-                return Err(ApiError::field("user_id", "not_found", "the account does not exist"));
+                return Err(ApiError::field(
+                    "user_id",
+                    "not_found",
+                    "the account does not exist",
+                ));
             }
         }
         let started_on = input.started_on.unwrap_or_else(|| crate::clock::today());
-        let previous = end_current(c, id, input.role, started_on.pred_opt().unwrap_or(started_on))?;
+        let previous = end_current(
+            c,
+            id,
+            input.role,
+            started_on.pred_opt().unwrap_or(started_on),
+        )?;
         let row_id = crate::new_id();
         diesel::insert_into(grid_roles::table)
             .values((
@@ -530,20 +713,37 @@ pub fn assign_role(conn: &mut DbConn, caller: &Caller, id: &str, input: AssignGr
             "assign_role",
             "grid",
             Some(id),
-            Some(json!({"role": input.role, "person_name": person_name, "user_id": input.user_id, "replaced": previous.map(|p| p.person_name)})),
+            Some(
+                json!({"role": input.role, "person_name": person_name, "user_id": input.user_id, "replaced": previous.map(|p| p.person_name)}),
+            ),
         )?;
         get(c, caller, id)
     })
 }
 
-pub fn vacate_role(conn: &mut DbConn, caller: &Caller, id: &str, input: VacateGridRole) -> ApiResult<GridView> {
+pub fn vacate_role(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: VacateGridRole,
+) -> ApiResult<GridView> {
     crate::db::write(conn, |c| {
         get_writable(c, caller, id)?;
         let ended_on = input.ended_on.unwrap_or_else(|| crate::clock::today());
         let Some(previous) = end_current(c, id, input.role, ended_on)? else {
-            return Err(ApiError::conflict("role_vacant", format!("nobody holds {} in this grid", input.role.as_str())));
+            return Err(ApiError::conflict(
+                "role_vacant",
+                format!("nobody holds {} in this grid", input.role.as_str()),
+            ));
         };
-        audit::record(c, &caller.actor(), "vacate_role", "grid", Some(id), Some(json!({"role": input.role, "person_name": previous.person_name})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "vacate_role",
+            "grid",
+            Some(id),
+            Some(json!({"role": input.role, "person_name": previous.person_name})),
+        )?;
         get(c, caller, id)
     })
 }
@@ -584,7 +784,9 @@ pub fn visible_grid_ids(conn: &mut DbConn, caller: &Caller) -> QueryResult<Optio
 /// Marks that the grid's households or visits changed, so cached reports over it are recomputed.
 pub fn touch_activity(conn: &mut DbConn, grid_id: &str) -> QueryResult<usize> {
     crate::versions::bump(conn, crate::versions::HOUSEHOLDS)?;
-    diesel::update(grids::table.find(grid_id)).set(grids::activity_version.eq(grids::activity_version + 1)).execute(conn)
+    diesel::update(grids::table.find(grid_id))
+        .set(grids::activity_version.eq(grids::activity_version + 1))
+        .execute(conn)
 }
 
 /// What a caller may do in one grid.
@@ -598,7 +800,12 @@ pub struct GridAccess {
 }
 
 /// The caller's access to a grid; 404 when they cannot see it.
-pub fn access(conn: &mut DbConn, caller: &Caller, grid_id: &str, field: Option<&str>) -> ApiResult<GridAccess> {
+pub fn access(
+    conn: &mut DbConn,
+    caller: &Caller,
+    grid_id: &str,
+    field: Option<&str>,
+) -> ApiResult<GridAccess> {
     match find(conn, grid_id)? {
         Some((g, _, path)) if visible(caller, &g, &path) => Ok(GridAccess {
             staff: caller.regions_writable().contains(&path),

@@ -39,12 +39,23 @@ pub struct HouseholdView {
 
 fn check_tags(e: &mut Vec<FieldError>, tags: &[String]) {
     if tags.len() > 10 {
-        e.push(FieldError { field: "tags".into(), code: "too_many".into(), message: "at most 10 tags".into() });
+        e.push(FieldError {
+            field: "tags".into(),
+            code: "too_many".into(),
+            message: "at most 10 tags".into(),
+        });
     }
     for t in tags {
-        let ok = !t.is_empty() && t.len() <= 32 && t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let ok = !t.is_empty()
+            && t.len() <= 32
+            && t.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
-            e.push(FieldError { field: "tags".into(), code: "invalid_format".into(), message: format!("tag {t:?} must be snake_case, at most 32 characters") });
+            e.push(FieldError {
+                field: "tags".into(),
+                code: "invalid_format".into(),
+                message: format!("tag {t:?} must be snake_case, at most 32 characters"),
+            });
         }
     }
 }
@@ -52,8 +63,16 @@ fn check_tags(e: &mut Vec<FieldError>, tags: &[String]) {
 fn check_phone(e: &mut Vec<FieldError>, phone: Option<&str>) {
     if let Some(p) = phone {
         let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
-        if !(5..=20).contains(&digits) || !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
-            e.push(FieldError { field: "head_phone".into(), code: "invalid_format".into(), message: "head_phone must be a phone number".into() });
+        if !(5..=20).contains(&digits)
+            || !p
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
+        {
+            e.push(FieldError {
+                field: "head_phone".into(),
+                code: "invalid_format".into(),
+                message: "head_phone must be a phone number".into(),
+            });
         }
     }
 }
@@ -85,12 +104,20 @@ impl Validate for CreateHousehold {
         rules::text(&mut e, "grid_id", &self.grid_id, 64);
         rules::text(&mut e, "building", &self.building, 32);
         if self.unit.chars().count() > 32 {
-            e.push(FieldError { field: "unit".into(), code: "too_long".into(), message: "unit must be at most 32 characters".into() });
+            e.push(FieldError {
+                field: "unit".into(),
+                code: "too_long".into(),
+                message: "unit must be at most 32 characters".into(),
+            });
         }
         rules::text(&mut e, "room", &self.room, 32);
         rules::text(&mut e, "head_name", &self.head_name, 50);
         if !(0..=50).contains(&self.residents) {
-            e.push(FieldError { field: "residents".into(), code: "out_of_range".into(), message: "residents must be 0 to 50".into() });
+            e.push(FieldError {
+                field: "residents".into(),
+                code: "out_of_range".into(),
+                message: "residents must be 0 to 50".into(),
+            });
         }
         check_phone(&mut e, self.head_phone.as_deref());
         check_tags(&mut e, &self.tags);
@@ -115,7 +142,11 @@ impl Validate for UpdateHousehold {
         let mut e = vec![];
         rules::opt_text(&mut e, "head_name", self.head_name.as_deref(), 50);
         if self.residents.is_some_and(|r| !(0..=50).contains(&r)) {
-            e.push(FieldError { field: "residents".into(), code: "out_of_range".into(), message: "residents must be 0 to 50".into() });
+            e.push(FieldError {
+                field: "residents".into(),
+                code: "out_of_range".into(),
+                message: "residents must be 0 to 50".into(),
+            });
         }
         check_phone(&mut e, self.head_phone.as_ref().and_then(|p| p.as_deref()));
         if let Some(t) = &self.tags {
@@ -172,8 +203,16 @@ impl Validate for CreateVisit {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::text(&mut e, "household_id", &self.household_id, 64);
-        if self.notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            e.push(FieldError { field: "notes".into(), code: "too_long".into(), message: "notes must be at most 2000 characters".into() });
+        if self
+            .notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 2000)
+        {
+            e.push(FieldError {
+                field: "notes".into(),
+                code: "too_long".into(),
+                message: "notes must be at most 2000 characters".into(),
+            });
         }
         rules::finish(e)
     }

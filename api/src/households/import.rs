@@ -35,7 +35,16 @@ pub const COLUMNS: [Column; 8] = [
     ("head_phone", "户主电话"),
     ("tags", "标签"),
 ];
-const EXAMPLE: [&str; 8] = ["XF-01-1", "3幢", "2单元", "301", "2", "王秀英", "13812345678", "elderly_alone"];
+const EXAMPLE: [&str; 8] = [
+    "XF-01-1",
+    "3幢",
+    "2单元",
+    "301",
+    "2",
+    "王秀英",
+    "13812345678",
+    "elderly_alone",
+];
 
 pub fn template(format: Format) -> Result<Vec<u8>, ApiError> {
     tabular::template(&COLUMNS, &EXAMPLE, format)
@@ -43,7 +52,12 @@ pub fn template(format: Format) -> Result<Vec<u8>, ApiError> {
 
 /// Parsed before a job or a connection exists: a bad file is refused on the request (422).
 pub fn parse(bytes: &[u8], format: Format) -> Result<Rows, tabular::Refusal> {
-    tabular::parse(bytes, format, &COLUMNS, &["grid_code", "building", "room", "head_name"])
+    tabular::parse(
+        bytes,
+        format,
+        &COLUMNS,
+        &["grid_code", "building", "room", "head_name"],
+    )
 }
 
 struct Valid {
@@ -52,7 +66,12 @@ struct Valid {
 }
 
 /// Checks every row; valid ones come back ready to write, bad ones as line errors.
-fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Result<(Vec<Valid>, Vec<LineError>), ApiError> {
+fn validate(
+    conn: &mut DbConn,
+    caller: &Caller,
+    rows: Rows,
+    job_id: &str,
+) -> Result<(Vec<Valid>, Vec<LineError>), ApiError> {
     let total = rows.len() as i32;
     let mut grid_by_code: HashMap<String, Result<String, String>> = HashMap::new();
     let mut seen: HashMap<(String, String, String, String), i64> = HashMap::new();
@@ -66,7 +85,11 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
         let grid = grid_by_code
             .entry(code.clone())
             .or_insert_with(|| {
-                let id: Option<String> = grids::table.filter(grids::code.eq(&code)).select(grids::id).first(conn).ok();
+                let id: Option<String> = grids::table
+                    .filter(grids::code.eq(&code))
+                    .select(grids::id)
+                    .first(conn)
+                    .ok();
                 match id.map(|id| access(conn, caller, &id, None)) {
                     Some(Ok(a)) if a.staff || a.worker => Ok(a.grid.id),
                     Some(Ok(_)) => Err("you may not add households to this grid".into()),
@@ -77,7 +100,11 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
         let grid_id = match grid {
             Ok(id) => id,
             Err(message) => {
-                errors.push(LineError { line, field: "grid_code".into(), message });
+                errors.push(LineError {
+                    line,
+                    field: "grid_code".into(),
+                    message,
+                });
                 continue;
             }
         };
@@ -86,14 +113,21 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
             r => match r.parse::<i32>() {
                 Ok(v) => v,
                 Err(_) => {
-                    errors.push(LineError { line, field: "residents".into(), message: format!("{r:?} is not a whole number") });
+                    errors.push(LineError {
+                        line,
+                        field: "residents".into(),
+                        message: format!("{r:?} is not a whole number"),
+                    });
                     continue;
                 }
             },
         };
         let phone = get("head_phone");
-        let tags: Vec<String> =
-            get("tags").split(|c| matches!(c, ';' | ',' | '、' | '|' | '，' | '；')).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        let tags: Vec<String> = get("tags")
+            .split(|c| matches!(c, ';' | ',' | '、' | '|' | '，' | '；'))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
         let input = CreateHousehold {
             grid_id,
             building: get("building"),
@@ -106,13 +140,26 @@ fn validate(conn: &mut DbConn, caller: &Caller, rows: Rows, job_id: &str) -> Res
         };
         if let Err(field_errors) = input.validate() {
             for e in field_errors {
-                errors.push(LineError { line, field: e.field, message: e.message });
+                errors.push(LineError {
+                    line,
+                    field: e.field,
+                    message: e.message,
+                });
             }
             continue;
         }
-        let key = (input.grid_id.clone(), input.building.clone(), input.unit.clone(), input.room.clone());
+        let key = (
+            input.grid_id.clone(),
+            input.building.clone(),
+            input.unit.clone(),
+            input.room.clone(),
+        );
         if let Some(first) = seen.get(&key) {
-            errors.push(LineError { line, field: "room".into(), message: format!("the same address as line {first}") });
+            errors.push(LineError {
+                line,
+                field: "room".into(),
+                message: format!("the same address as line {first}"),
+            });
             continue;
         }
         seen.insert(key, line);
@@ -129,23 +176,39 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: &[Valid]) -> Result<(i32, i3
         let (mut created, mut updated) = (0, 0);
         for v in valid {
             let i = &v.input;
-            let existing: Option<(String, i32, i32, String, Option<String>, String)> = households::table
-                .filter(households::grid_id.eq(&i.grid_id))
-                .filter(households::building.eq(&i.building))
-                .filter(households::unit.eq(&i.unit))
-                .filter(households::room.eq(&i.room))
-                .select((households::id, households::version, households::residents, households::head_name, households::head_phone_index, households::tags))
-                .first(c)
-                .optional()?;
+            let existing: Option<(String, i32, i32, String, Option<String>, String)> =
+                households::table
+                    .filter(households::grid_id.eq(&i.grid_id))
+                    .filter(households::building.eq(&i.building))
+                    .filter(households::unit.eq(&i.unit))
+                    .filter(households::room.eq(&i.room))
+                    .select((
+                        households::id,
+                        households::version,
+                        households::residents,
+                        households::head_name,
+                        households::head_phone_index,
+                        households::tags,
+                    ))
+                    .first(c)
+                    .optional()?;
             match existing {
                 None => {
-                    insert(c, sealer, i).map_err(|e| ApiError { detail: format!("line {}: {}", v.line, e.detail), ..e })?;
+                    insert(c, sealer, i).map_err(|e| ApiError {
+                        detail: format!("line {}: {}", v.line, e.detail),
+                        ..e
+                    })?;
                     created += 1;
                 }
                 Some((id, version, residents, head, phone_index, tags)) => {
                     let (new_tags, key) = encode_tags(&i.tags);
-                    let new_index = phones::clean(i.head_phone.as_deref()).map(|p| phones::index(sealer, p));
-                    if residents == i.residents && head == i.head_name && phone_index == new_index && tags == new_tags {
+                    let new_index =
+                        phones::clean(i.head_phone.as_deref()).map(|p| phones::index(sealer, p));
+                    if residents == i.residents
+                        && head == i.head_name
+                        && phone_index == new_index
+                        && tags == new_tags
+                    {
                         continue;
                     }
                     let changes = HouseholdChanges {
@@ -160,7 +223,9 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: &[Valid]) -> Result<(i32, i3
                         updated_at: Utc::now().naive_utc(),
                     }
                     .with_phone(sealer, &id, Some(i.head_phone.clone()));
-                    diesel::update(households::table.find(&id)).set(&changes).execute(c)?;
+                    diesel::update(households::table.find(&id))
+                        .set(&changes)
+                        .execute(c)?;
                     crate::grids::service::touch_activity(c, &i.grid_id)?;
                     updated += 1;
                 }
@@ -174,8 +239,10 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: &[Valid]) -> Result<(i32, i3
 pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: Rows) {
     let result = (|| -> Result<(i32, i32, Vec<LineError>), (String, Vec<LineError>)> {
         let mut conn = pool.get().map_err(|e| (format!("database: {e}"), vec![]))?;
-        let (valid, errors) = validate(&mut conn, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
-        let (created, updated) = write(&mut conn, sealer, &valid).map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
+        let (valid, errors) =
+            validate(&mut conn, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
+        let (created, updated) = write(&mut conn, sealer, &valid)
+            .map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
         audit::record(
             &mut conn,
             &caller.actor(),
@@ -192,8 +259,12 @@ pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: 
         return;
     };
     let recorded = match result {
-        Ok((created, updated, errors)) => jobs::finish(&mut conn, job_id, true, created, updated, &errors, None),
-        Err((message, errors)) => jobs::finish(&mut conn, job_id, false, 0, 0, &errors, Some(message)),
+        Ok((created, updated, errors)) => {
+            jobs::finish(&mut conn, job_id, true, created, updated, &errors, None)
+        }
+        Err((message, errors)) => {
+            jobs::finish(&mut conn, job_id, false, 0, 0, &errors, Some(message))
+        }
     };
     if let Err(e) = recorded {
         log::error!("import {job_id}: cannot record the outcome: {e}");
@@ -222,7 +293,10 @@ mod tests {
         let rows = parse(csv.as_bytes(), Format::Csv).unwrap();
         assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(&rows[1].1["head_name"], "李四");
-        assert!(parse(b"name,phone\nx,y\n", Format::Csv).unwrap_err().message.contains("grid_code"));
+        assert!(parse(b"name,phone\nx,y\n", Format::Csv)
+            .unwrap_err()
+            .message
+            .contains("grid_code"));
         assert!(parse(&[0xff, 0xfe, 0x00], Format::Csv).is_err());
         assert!(parse(b"not a zip", Format::Xlsx).is_err());
     }

@@ -43,17 +43,39 @@ pub struct UnmaskParam {
     security(("bearer" = []))
 )]
 #[get("/households")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<HouseholdFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    filters: web::Query<HouseholdFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
     let f = filters.into_inner();
     let q = params.query();
-    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
-    let filter = HouseholdFilter { grid_id: f.grid_id, key_group: f.key_group, tag: f.tag, overdue_days: f.overdue_days, q, q_phone_index };
+    let q_phone_index = q
+        .as_deref()
+        .and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = HouseholdFilter {
+        grid_id: f.grid_id,
+        key_group: f.key_group,
+        tag: f.tag,
+        overdue_days: f.overdue_days,
+        q,
+        q_phone_index,
+    };
     let page = paging.clone();
     let memo = state.groups.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &memo, &caller, filter, sorts, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &memo, &caller, filter, sorts, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// Add a household to a grid.
@@ -71,11 +93,22 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/households")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateHousehold>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateHousehold>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input)).await?;
-    Ok(created(format!("/api/v1/households/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        service::create(c, &sealer, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/households/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// Read one household; `unmask=true` shows the name and phone (audited).
@@ -91,10 +124,18 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
     security(("bearer" = []))
 )]
 #[get("/households/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<UnmaskParam>,
+) -> Result<HttpResponse, ApiError> {
     let (id, unmask) = (id.into_inner(), q.unmask.unwrap_or(false));
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::get(c, &sealer, &caller, &id, unmask)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::get(c, &sealer, &caller, &id, unmask)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -114,11 +155,20 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Strin
     security(("bearer" = []))
 )]
 #[patch("/households/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateHousehold>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateHousehold>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &sealer, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &sealer, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -136,7 +186,11 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest
     security(("bearer" = []))
 )]
 #[delete("/households/{id}")]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -165,10 +219,19 @@ pub struct VisitFilters {
     security(("bearer" = []))
 )]
 #[post("/visits")]
-pub async fn create_visit(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateVisit>) -> Result<HttpResponse, ApiError> {
+pub async fn create_visit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateVisit>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| visits::create(c, &caller, input)).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/visits?household_id={}", view.household_id))).json(view))
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/visits?household_id={}", view.household_id),
+        ))
+        .json(view))
 }
 
 /// List visits, newest first.
@@ -180,13 +243,31 @@ pub async fn create_visit(state: web::Data<AppState>, caller: Caller, body: Vali
     security(("bearer" = []))
 )]
 #[get("/visits")]
-pub async fn list_visits(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<VisitFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_visits(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    filters: web::Query<VisitFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = filters.into_inner();
-    let filter = VisitFilter { grid_id: f.grid_id, household_id: f.household_id, from: f.from, to: f.to };
+    let filter = VisitFilter {
+        grid_id: f.grid_id,
+        household_id: f.household_id,
+        from: f.from,
+        to: f.to,
+    };
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| visits::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        visits::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -215,11 +296,25 @@ pub struct CoverageParams {
     security(("bearer" = []))
 )]
 #[get("/visits/coverage")]
-pub async fn coverage(state: web::Data<AppState>, caller: Caller, params: web::Query<CoverageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn coverage(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<CoverageParams>,
+) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let period = visits::parse_period(&p.period)?;
     let memo = state.coverage.clone();
-    let result = crate::db::run(&state.pool, move |c| visits::coverage_memo(c, &memo, &caller, p.grid_id.as_deref(), p.region_id.as_deref(), period)).await?;
+    let result = crate::db::run(&state.pool, move |c| {
+        visits::coverage_memo(
+            c,
+            &memo,
+            &caller,
+            p.grid_id.as_deref(),
+            p.region_id.as_deref(),
+            period,
+        )
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(&*result))
 }
 
@@ -242,9 +337,16 @@ pub struct TemplateParams {
     security(("bearer" = []))
 )]
 #[get("/households/import-template")]
-pub async fn import_template(_caller: Caller, params: web::Query<TemplateParams>) -> Result<HttpResponse, ApiError> {
+pub async fn import_template(
+    _caller: Caller,
+    params: web::Query<TemplateParams>,
+) -> Result<HttpResponse, ApiError> {
     let format = crate::tabular::Format::from_param(params.format.as_deref())?;
-    Ok(crate::tabular::attachment(super::import::template(format)?, format, "households-template"))
+    Ok(crate::tabular::attachment(
+        super::import::template(format)?,
+        format,
+        "households-template",
+    ))
 }
 
 /// The multipart body of an import.
@@ -275,16 +377,28 @@ pub struct ImportUpload {
     security(("bearer" = []))
 )]
 #[post("/households/import")]
-pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
     // Who may import is known from the token: refuse before a byte of the upload is read.
     if caller.regions_writable().is_empty() && caller.grid_ids().is_empty() {
-        return Err(ApiError::forbidden("households are imported by staff and grid workers"));
+        return Err(ApiError::forbidden(
+            "households are imported by staff and grid workers",
+        ));
     }
     let slot = state.imports.slot()?;
     let (bytes, format) = crate::tabular::read_upload(payload).await?;
-    let rows = state.imports.parse(move || super::import::parse(&bytes, format)).await?;
+    let rows = state
+        .imports
+        .parse(move || super::import::parse(&bytes, format))
+        .await?;
     let owner = caller.user_id.clone();
-    let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "households_import")?)).await?;
+    let job = crate::db::run(&state.pool, move |c| {
+        Ok(crate::jobs::create(c, &owner, "households_import")?)
+    })
+    .await?;
     let (pool, sealer, job_id) = (state.pool.clone(), state.sealer.clone(), job.id.clone());
     actix_web::rt::spawn(async move {
         let _ = web::block(move || {
@@ -293,5 +407,7 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
         })
         .await;
     });
-    Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/v1/jobs/{}", job.id))).json(job))
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Location", format!("/api/v1/jobs/{}", job.id)))
+        .json(job))
 }

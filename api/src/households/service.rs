@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::dto::{CreateHousehold, HouseholdView, UpdateHousehold, KEY_GROUP_TAGS};
+use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{grids, households, regions, visits};
 use crate::db::DbConn;
@@ -16,7 +17,6 @@ use crate::http::list::{like_pattern, Paging, Sort};
 use crate::phones::{self, PhoneColumn};
 use crate::privacy::mask_name;
 use crate::sealed::Sealer;
-use crate::audit;
 use crate::versions::GroupMemo;
 
 pub const SORT_KEYS: &[&str] = &["address", "last_visited_on", "residents", "created_at"];
@@ -44,24 +44,55 @@ pub struct Household {
 
 /// Tags are stored as `,a,b,` so that one tag is a `LIKE '%,a,%'` match.
 pub fn encode_tags(tags: &[String]) -> (String, bool) {
-    let mut t: Vec<&str> = tags.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let mut t: Vec<&str> = tags
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
     t.sort();
     t.dedup();
     let key = t.iter().any(|x| KEY_GROUP_TAGS.contains(x));
-    (if t.is_empty() { String::new() } else { format!(",{},", t.join(",")) }, key)
+    (
+        if t.is_empty() {
+            String::new()
+        } else {
+            format!(",{},", t.join(","))
+        },
+        key,
+    )
 }
 
 /// A household as shown: the head's name masked when `names_masked`; the phone masked unless
 /// `reveal` gives the sealer for an unmasked read.
-pub fn view(h: Household, grid_name: String, names_masked: bool, reveal: Option<&Sealer>) -> HouseholdView {
+pub fn view(
+    h: Household,
+    grid_name: String,
+    names_masked: bool,
+    reveal: Option<&Sealer>,
+) -> HouseholdView {
     let head_phone = match reveal {
-        Some(sealer) => phones::reveal(sealer, PhoneColumn::HouseholdHead, &h.id, h.head_phone_sealed.as_deref(), h.head_phone_masked.as_deref()),
+        Some(sealer) => phones::reveal(
+            sealer,
+            PhoneColumn::HouseholdHead,
+            &h.id,
+            h.head_phone_sealed.as_deref(),
+            h.head_phone_masked.as_deref(),
+        ),
         None => h.head_phone_masked.clone(),
     };
     HouseholdView {
         address: format!("{}{}{}", h.building, h.unit, h.room),
-        tags: h.tags.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-        head_name: if names_masked { mask_name(&h.head_name) } else { h.head_name },
+        tags: h
+            .tags
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        head_name: if names_masked {
+            mask_name(&h.head_name)
+        } else {
+            h.head_name
+        },
         masked: names_masked || (reveal.is_none() && head_phone.is_some()),
         head_phone,
         id: h.id,
@@ -94,7 +125,10 @@ pub struct HouseholdFilter {
 impl HouseholdFilter {
     /// Any filter besides the grid.
     fn narrows(&self) -> bool {
-        self.key_group.is_some() || self.tag.is_some() || self.overdue_days.is_some() || self.q.is_some()
+        self.key_group.is_some()
+            || self.tag.is_some()
+            || self.overdue_days.is_some()
+            || self.q.is_some()
     }
 }
 
@@ -111,7 +145,11 @@ macro_rules! household_filters {
         }
         if let Some(days) = filter.overdue_days {
             let cutoff = $today - chrono::Duration::days(days.max(0));
-            q = q.filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(cutoff)));
+            q = q.filter(
+                households::last_visited_on
+                    .is_null()
+                    .or(households::last_visited_on.lt(cutoff)),
+            );
         }
         if let Some(text) = &filter.q {
             let pat = like_pattern(text);
@@ -124,7 +162,9 @@ macro_rules! household_filters {
                 .escape('\\')
                 .or(households::head_name.like(pat).escape('\\'));
             q = match &filter.q_phone_index {
-                Some(index) => q.filter(text_match.or(households::head_phone_index.eq(index.clone()))),
+                Some(index) => {
+                    q.filter(text_match.or(households::head_phone_index.eq(index.clone())))
+                }
                 None => q.filter(text_match),
             };
         }
@@ -132,7 +172,14 @@ macro_rules! household_filters {
     }};
 }
 
-pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: HouseholdFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    memo: &GroupMemo,
+    caller: &Caller,
+    filter: HouseholdFilter,
+    sorts: Vec<Sort>,
+    paging: Paging,
+) -> ApiResult<(Vec<HouseholdView>, i64)> {
     if sorts.is_empty() {
         return list_by_grid(conn, memo, caller, &filter, paging);
     }
@@ -151,8 +198,14 @@ pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: Househ
             household_filters!(q, &filter, today)
         }};
     }
-    let build = || filtered!(households::table.inner_join(grids::table.inner_join(regions::table)).into_boxed());
-    let total: i64 = filtered!(households::table.into_boxed()).count().get_result(conn)?;
+    let build = || {
+        filtered!(households::table
+            .inner_join(grids::table.inner_join(regions::table))
+            .into_boxed())
+    };
+    let total: i64 = filtered!(households::table.into_boxed())
+        .count()
+        .get_result(conn)?;
     let mut q = build();
     for s in &sorts {
         q = match (s.key.as_str(), s.desc) {
@@ -164,9 +217,13 @@ pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: Househ
             ("created_at", true) => q.then_order_by(households::created_at.desc()),
             (_, desc) => {
                 if desc {
-                    q.then_order_by(households::building.desc()).then_order_by(households::unit.desc()).then_order_by(households::room.desc())
+                    q.then_order_by(households::building.desc())
+                        .then_order_by(households::unit.desc())
+                        .then_order_by(households::room.desc())
                 } else {
-                    q.then_order_by(households::building.asc()).then_order_by(households::unit.asc()).then_order_by(households::room.asc())
+                    q.then_order_by(households::building.asc())
+                        .then_order_by(households::unit.asc())
+                        .then_order_by(households::room.asc())
                 }
             }
         };
@@ -191,7 +248,13 @@ pub fn list(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: Househ
 /// one grouped count over the (grid, …) indexes — and the page is read from the one or two grids
 /// it falls in. Nothing in scope is sorted as a whole, so a street's or a city's first page costs
 /// about what a grid's does.
-fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &HouseholdFilter, paging: Paging) -> ApiResult<(Vec<HouseholdView>, i64)> {
+fn list_by_grid(
+    conn: &mut DbConn,
+    memo: &GroupMemo,
+    caller: &Caller,
+    filter: &HouseholdFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<HouseholdView>, i64)> {
     let today = crate::clock::today();
     // The per-grid counts depend on the caller's reach, the filters, today (for `overdue_days`)
     // and the households' data version, read fresh on every request.
@@ -215,40 +278,70 @@ fn list_by_grid(conn: &mut DbConn, memo: &GroupMemo, caller: &Caller, filter: &H
         }
     };
     let total: i64 = groups.iter().map(|(_, _, n)| *n).sum();
-    let rows = crate::versions::page_through(&groups, paging.offset(), paging.per_page, |id, limit, offset| -> QueryResult<Vec<Household>> {
-        if filtered {
-            let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq(id.to_owned()));
-            let one: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(one, filter, today);
-            one.order((households::building.asc(), households::unit.asc(), households::room.asc())).limit(limit).offset(offset).select(Household::as_select()).load(conn)
-        } else {
-            // Unboxed, so the connection keeps the prepared statement between requests.
-            households::table
-                .filter(households::grid_id.eq(id))
-                .order((households::building.asc(), households::unit.asc(), households::room.asc()))
+    let rows = crate::versions::page_through(
+        &groups,
+        paging.offset(),
+        paging.per_page,
+        |id, limit, offset| -> QueryResult<Vec<Household>> {
+            if filtered {
+                let one: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table
+                    .into_boxed()
+                    .filter(households::grid_id.eq(id.to_owned()));
+                let one: households::BoxedQuery<'_, crate::db::MultiBackend> =
+                    household_filters!(one, filter, today);
+                one.order((
+                    households::building.asc(),
+                    households::unit.asc(),
+                    households::room.asc(),
+                ))
                 .limit(limit)
                 .offset(offset)
                 .select(Household::as_select())
                 .load(conn)
-        }
-    })?;
+            } else {
+                // Unboxed, so the connection keeps the prepared statement between requests.
+                households::table
+                    .filter(households::grid_id.eq(id))
+                    .order((
+                        households::building.asc(),
+                        households::unit.asc(),
+                        households::room.asc(),
+                    ))
+                    .limit(limit)
+                    .offset(offset)
+                    .select(Household::as_select())
+                    .load(conn)
+            }
+        },
+    )?;
     Ok((reveal(conn, caller, rows)?, total))
 }
 
 /// The visible grids in list order with how many of their households pass the filters.
-fn grid_counts(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, today: chrono::NaiveDate) -> ApiResult<crate::versions::Groups> {
+fn grid_counts(
+    conn: &mut DbConn,
+    caller: &Caller,
+    filter: &HouseholdFilter,
+    today: chrono::NaiveDate,
+) -> ApiResult<crate::versions::Groups> {
     let mut q = boxed_visible(caller);
     if let Some(g) = &filter.grid_id {
         q = q.filter(grids::id.eq(g.to_owned()));
     }
-    let mut grid_list: Vec<(String, String, i32)> =
-        q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::household_count)).load(conn)?;
+    let mut grid_list: Vec<(String, String, i32)> = q
+        .order((regions::path.asc(), grids::name.asc(), grids::id.asc()))
+        .select((grids::id, grids::name, grids::household_count))
+        .load(conn)?;
     let filtered = filter.narrows();
     if filtered && !grid_list.is_empty() {
         let mut counts: std::collections::HashMap<String, i64> = Default::default();
         for chunk in grid_list.chunks(500) {
             let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
-            let scoped: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table.into_boxed().filter(households::grid_id.eq_any(ids));
-            let filtered: households::BoxedQuery<'_, crate::db::MultiBackend> = household_filters!(scoped, filter, today);
+            let scoped: households::BoxedQuery<'_, crate::db::MultiBackend> = households::table
+                .into_boxed()
+                .filter(households::grid_id.eq_any(ids));
+            let filtered: households::BoxedQuery<'_, crate::db::MultiBackend> =
+                household_filters!(scoped, filter, today);
             // Boxed queries cannot group; the matching rows' grid ids come from the (grid_id, …) indexes.
             for g in filtered.select(households::grid_id).load::<String>(conn)? {
                 *counts.entry(g).or_default() += 1;
@@ -258,16 +351,34 @@ fn grid_counts(conn: &mut DbConn, caller: &Caller, filter: &HouseholdFilter, tod
             g.2 = counts.get(&g.0).copied().unwrap_or(0) as i32;
         }
     }
-    Ok(grid_list.into_iter().map(|(id, name, n)| (id, name, i64::from(n))).collect())
+    Ok(grid_list
+        .into_iter()
+        .map(|(id, name, n)| (id, name, i64::from(n)))
+        .collect())
 }
 
 /// Masks a page for the caller: phones always (a list decrypts nothing), names except in the
 /// households of the caller's own grids, whose read in full is recorded.
-fn reveal(conn: &mut DbConn, caller: &Caller, rows: Vec<(Household, String)>) -> ApiResult<Vec<HouseholdView>> {
+fn reveal(
+    conn: &mut DbConn,
+    caller: &Caller,
+    rows: Vec<(Household, String)>,
+) -> ApiResult<Vec<HouseholdView>> {
     // Grid workers need names to visit; for everyone else lists are masked.
-    let unmasked_ids: Vec<String> = rows.iter().filter(|(h, _)| caller.grid_ids().contains(&h.grid_id)).map(|(h, _)| h.id.clone()).collect();
+    let unmasked_ids: Vec<String> = rows
+        .iter()
+        .filter(|(h, _)| caller.grid_ids().contains(&h.grid_id))
+        .map(|(h, _)| h.id.clone())
+        .collect();
     if !unmasked_ids.is_empty() {
-        audit::record(conn, &caller.actor(), "unmask", "household", None, Some(json!({"household_ids": unmasked_ids, "via": "list"})))?;
+        audit::record(
+            conn,
+            &caller.actor(),
+            "unmask",
+            "household",
+            None,
+            Some(json!({"household_ids": unmasked_ids, "via": "list"})),
+        )?;
     }
     let items = rows
         .into_iter()
@@ -280,21 +391,41 @@ fn reveal(conn: &mut DbConn, caller: &Caller, rows: Vec<(Household, String)>) ->
 }
 
 fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Household>> {
-    households::table.find(id).select(Household::as_select()).first(conn).optional()
+    households::table
+        .find(id)
+        .select(Household::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Reads one household; `unmask` shows the name and phone to staff and the grid's workers, and
 /// records that it did. (The head of household has no account, so the event names no subject.)
-pub fn get(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<HouseholdView> {
+pub fn get(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    id: &str,
+    unmask: bool,
+) -> ApiResult<HouseholdView> {
     let h = load(conn, id)?.ok_or_else(|| ApiError::not_found("household"))?;
-    let acc = access(conn, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
+    let acc =
+        access(conn, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
     if !unmask {
         return Ok(view(h, acc.grid_name, true, None));
     }
     if !(acc.staff || acc.worker) {
-        return Err(ApiError::forbidden("your role may not see residents' names and phones"));
+        return Err(ApiError::forbidden(
+            "your role may not see residents' names and phones",
+        ));
     }
-    audit::record_unmask(conn, &caller.actor(), "household", id, None, json!({"via": "read", "fields": ["head_name", "head_phone"]}))?;
+    audit::record_unmask(
+        conn,
+        &caller.actor(),
+        "household",
+        id,
+        None,
+        json!({"via": "read", "fields": ["head_name", "head_phone"]}),
+    )?;
     Ok(view(h, acc.grid_name, false, Some(sealer)))
 }
 
@@ -302,18 +433,37 @@ pub fn get(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask
 fn bump_count(conn: &mut DbConn, grid_id: &str, delta: i32) -> QueryResult<usize> {
     crate::versions::bump(conn, crate::versions::HOUSEHOLDS)?;
     diesel::update(grids::table.find(grid_id))
-        .set((grids::household_count.eq(grids::household_count + delta), grids::activity_version.eq(grids::activity_version + 1)))
+        .set((
+            grids::household_count.eq(grids::household_count + delta),
+            grids::activity_version.eq(grids::activity_version + 1),
+        ))
         .execute(conn)
 }
 
-pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateHousehold) -> ApiResult<HouseholdView> {
+pub fn create(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    input: CreateHousehold,
+) -> ApiResult<HouseholdView> {
     crate::db::write(conn, |c| {
         let acc = access(c, caller, &input.grid_id, Some("grid_id"))?;
         if !(acc.staff || acc.worker) {
-            return Err(ApiError::forbidden("only the community's staff and the grid's workers keep its households"));
+            return Err(ApiError::forbidden(
+                "only the community's staff and the grid's workers keep its households",
+            ));
         }
         let h = insert(c, sealer, &input)?;
-        audit::record(c, &caller.actor(), "create", "household", Some(&h.id), Some(json!({"grid_id": h.grid_id, "address": format!("{}{}{}", h.building, h.unit, h.room)})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "household",
+            Some(&h.id),
+            Some(
+                json!({"grid_id": h.grid_id, "address": format!("{}{}{}", h.building, h.unit, h.room)}),
+            ),
+        )?;
         Ok(view(h, acc.grid_name, true, None))
     })
 }
@@ -330,14 +480,26 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateHousehold) -> Ap
         .get_result(conn)?;
     if taken > 0 {
         return Err(ApiError {
-            errors: Some(vec![FieldError { field: "room".into(), code: "duplicate".into(), message: "the grid already has a household at this address".into() }]),
-            ..ApiError::conflict("duplicate", "the grid already has a household at this address")
+            errors: Some(vec![FieldError {
+                field: "room".into(),
+                code: "duplicate".into(),
+                message: "the grid already has a household at this address".into(),
+            }]),
+            ..ApiError::conflict(
+                "duplicate",
+                "the grid already has a household at this address",
+            )
         });
     }
     let (tags, key_group) = encode_tags(&input.tags);
     let now = Utc::now().naive_utc();
     let id = crate::new_id();
-    let phone = phones::seal(sealer, PhoneColumn::HouseholdHead, &id, input.head_phone.as_deref());
+    let phone = phones::seal(
+        sealer,
+        PhoneColumn::HouseholdHead,
+        &id,
+        input.head_phone.as_deref(),
+    );
     let h = Household {
         id,
         grid_id: input.grid_id.clone(),
@@ -356,7 +518,9 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateHousehold) -> Ap
         created_at: now,
         updated_at: now,
     };
-    diesel::insert_into(households::table).values(&h).execute(conn)?;
+    diesel::insert_into(households::table)
+        .values(&h)
+        .execute(conn)?;
     bump_count(conn, &h.grid_id, 1)?;
     Ok(h)
 }
@@ -377,21 +541,40 @@ pub struct HouseholdChanges {
 
 impl HouseholdChanges {
     /// Sets (or clears) the head's phone, sealed for household `id`.
-    pub fn with_phone(mut self, sealer: &Sealer, id: &str, phone: Option<Option<String>>) -> HouseholdChanges {
+    pub fn with_phone(
+        mut self,
+        sealer: &Sealer,
+        id: &str,
+        phone: Option<Option<String>>,
+    ) -> HouseholdChanges {
         if let Some(p) = phone {
             let s = phones::seal(sealer, PhoneColumn::HouseholdHead, id, p.as_deref());
-            (self.head_phone_sealed, self.head_phone_index, self.head_phone_masked) = (Some(s.sealed), Some(s.index), Some(s.masked));
+            (
+                self.head_phone_sealed,
+                self.head_phone_index,
+                self.head_phone_masked,
+            ) = (Some(s.sealed), Some(s.index), Some(s.masked));
         }
         self
     }
 }
 
-pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, input: UpdateHousehold, if_match: Option<i32>) -> ApiResult<HouseholdView> {
+pub fn update(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    id: &str,
+    input: UpdateHousehold,
+    if_match: Option<i32>,
+) -> ApiResult<HouseholdView> {
     crate::db::write(conn, |c| {
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
-        let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
+        let acc =
+            access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
         if !(acc.staff || acc.worker) {
-            return Err(ApiError::forbidden("only the community's staff and the grid's workers keep its households"));
+            return Err(ApiError::forbidden(
+                "only the community's staff and the grid's workers keep its households",
+            ));
         }
         expect_version(h.version, if_match, input.version)?;
         let encoded = input.tags.as_ref().map(|t| encode_tags(t));
@@ -407,17 +590,35 @@ pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, inp
             updated_at: Utc::now().naive_utc(),
         }
         .with_phone(sealer, id, input.head_phone.clone());
-        let changed = diesel::update(households::table.find(id).filter(households::version.eq(h.version))).set(&changes).execute(c)?;
+        let changed = diesel::update(
+            households::table
+                .find(id)
+                .filter(households::version.eq(h.version)),
+        )
+        .set(&changes)
+        .execute(c)?;
         if changed == 0 {
             return Err(ApiError::precondition_failed(h.version));
         }
         touch_activity(c, &h.grid_id)?;
         // The audit detail names what changed, never the personal data itself.
-        let fields: Vec<&str> = [("residents", input.residents.is_some()), ("head_name", input.head_name.is_some()), ("head_phone", input.head_phone.is_some()), ("tags", input.tags.is_some())]
-            .into_iter()
-            .filter_map(|(f, set)| set.then_some(f))
-            .collect();
-        audit::record(c, &caller.actor(), "update", "household", Some(id), Some(json!({"fields": fields})))?;
+        let fields: Vec<&str> = [
+            ("residents", input.residents.is_some()),
+            ("head_name", input.head_name.is_some()),
+            ("head_phone", input.head_phone.is_some()),
+            ("tags", input.tags.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, set)| set.then_some(f))
+        .collect();
+        audit::record(
+            c,
+            &caller.actor(),
+            "update",
+            "household",
+            Some(id),
+            Some(json!({"fields": fields})),
+        )?;
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
         Ok(view(h, acc.grid_name, true, None))
     })
@@ -426,13 +627,22 @@ pub fn update(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, inp
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
     crate::db::write(conn, |c| {
         let h = load(c, id)?.ok_or_else(|| ApiError::not_found("household"))?;
-        let acc = access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
+        let acc =
+            access(c, caller, &h.grid_id, None).map_err(|_| ApiError::not_found("household"))?;
         if !acc.staff {
-            return Err(ApiError::forbidden("only the community's staff delete households"));
+            return Err(ApiError::forbidden(
+                "only the community's staff delete households",
+            ));
         }
-        let visit_count: i64 = visits::table.filter(visits::household_id.eq(id)).count().get_result(c)?;
+        let visit_count: i64 = visits::table
+            .filter(visits::household_id.eq(id))
+            .count()
+            .get_result(c)?;
         if visit_count > 0 {
-            return Err(ApiError::conflict("household_has_visits", format!("the household has {visit_count} recorded visit(s), which are kept")));
+            return Err(ApiError::conflict(
+                "household_has_visits",
+                format!("the household has {visit_count} recorded visit(s), which are kept"),
+            ));
         }
         diesel::delete(households::table.find(id)).execute(c)?;
         bump_count(c, &h.grid_id, -1)?;

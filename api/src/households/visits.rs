@@ -57,19 +57,34 @@ impl Visit {
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateVisit) -> ApiResult<VisitView> {
     crate::db::write(conn, |c| {
-        let found: Option<(String, bool)> =
-            households::table.find(&input.household_id).select((households::grid_id, households::key_group)).first(c).optional()?;
+        let found: Option<(String, bool)> = households::table
+            .find(&input.household_id)
+            .select((households::grid_id, households::key_group))
+            .first(c)
+            .optional()?;
         let Some((grid_id, _)) = found else {
-            return Err(ApiError::field("household_id", "not_found", "the household does not exist"));
+            return Err(ApiError::field(
+                "household_id",
+                "not_found",
+                "the household does not exist",
+            ));
         };
-        let acc = access(c, caller, &grid_id, None).map_err(|_| ApiError::field("household_id", "not_found", "the household does not exist"))?;
+        let acc = access(c, caller, &grid_id, None).map_err(|_| {
+            ApiError::field("household_id", "not_found", "the household does not exist")
+        })?;
         if !(acc.worker || acc.staff) {
-            return Err(ApiError::forbidden("visits are logged by the grid's workers and the community's staff"));
+            return Err(ApiError::forbidden(
+                "visits are logged by the grid's workers and the community's staff",
+            ));
         }
         let today = crate::clock::today();
         let visited_on = input.visited_on.unwrap_or(today);
         if visited_on > today {
-            return Err(ApiError::field("visited_on", "in_future", "a visit cannot be logged before it happens"));
+            return Err(ApiError::field(
+                "visited_on",
+                "in_future",
+                "a visit cannot be logged before it happens",
+            ));
         }
         let v = Visit {
             id: crate::new_id(),
@@ -79,20 +94,34 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateVisit) -> ApiResu
             worker_name: caller.display_name.clone(),
             visited_on,
             kind: input.kind.as_str().into(),
-            notes: input.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+            notes: input
+                .notes
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
             concern_found: input.concern_found,
             created_at: Utc::now().naive_utc(),
         };
         diesel::insert_into(visits::table).values(&v).execute(c)?;
         diesel::update(
-            households::table
-                .find(&v.household_id)
-                .filter(households::last_visited_on.is_null().or(households::last_visited_on.lt(visited_on))),
+            households::table.find(&v.household_id).filter(
+                households::last_visited_on
+                    .is_null()
+                    .or(households::last_visited_on.lt(visited_on)),
+            ),
         )
         .set(households::last_visited_on.eq(Some(visited_on)))
         .execute(c)?;
         crate::grids::service::touch_activity(c, &grid_id)?;
-        audit::record(c, &caller.actor(), "create", "visit", Some(&v.id), Some(json!({"household_id": v.household_id, "visited_on": visited_on})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "visit",
+            Some(&v.id),
+            Some(json!({"household_id": v.household_id, "visited_on": visited_on})),
+        )?;
         Ok(v.view())
     })
 }
@@ -105,7 +134,12 @@ pub struct VisitFilter {
     pub to: Option<NaiveDate>,
 }
 
-pub fn list(conn: &mut DbConn, caller: &Caller, filter: VisitFilter, paging: Paging) -> ApiResult<(Vec<VisitView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    filter: VisitFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<VisitView>, i64)> {
     let grid_ids = visible_grid_ids(conn, caller)?;
     let build = || {
         let mut q = visits::table.into_boxed();
@@ -128,7 +162,11 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: VisitFilter, paging: Pag
     };
     let total: i64 = build().count().get_result(conn)?;
     let rows: Vec<Visit> = build()
-        .order((visits::visited_on.desc(), visits::created_at.desc(), visits::id.desc()))
+        .order((
+            visits::visited_on.desc(),
+            visits::created_at.desc(),
+            visits::id.desc(),
+        ))
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(Visit::as_select())
@@ -147,7 +185,12 @@ pub struct Period {
 }
 
 pub fn parse_period(s: &str) -> Result<Period, ApiError> {
-    let bad = || ApiError::bad_request("invalid_period", "period is a month (2026-11) or a quarter (2026-Q4)");
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_period",
+            "period is a month (2026-11) or a quarter (2026-Q4)",
+        )
+    };
     let (y, rest) = s.split_once('-').ok_or_else(bad)?;
     let year: i32 = y.parse().map_err(|_| bad())?;
     let (first_month, months) = match rest.strip_prefix('Q').or_else(|| rest.strip_prefix('q')) {
@@ -173,7 +216,12 @@ pub fn parse_period(s: &str) -> Result<Period, ApiError> {
         NaiveDate::from_ymd_opt(year, first_month + months, 1)
     }
     .ok_or_else(bad)?;
-    Ok(Period { label: s.to_uppercase(), from, to: next - Duration::days(1), quarter: months == 3 })
+    Ok(Period {
+        label: s.to_uppercase(),
+        from,
+        to: next - Duration::days(1),
+        quarter: months == 3,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -250,25 +298,45 @@ pub struct Coverage {
 
 /// The grids a coverage request covers (one grid, a region's grids, or every visible grid), in
 /// report order, each with its activity version: together they fingerprint the report.
-fn scope_grids(conn: &mut DbConn, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>) -> ApiResult<Vec<(String, String, i64)>> {
+fn scope_grids(
+    conn: &mut DbConn,
+    caller: &Caller,
+    grid_id: Option<&str>,
+    region_id: Option<&str>,
+) -> ApiResult<Vec<(String, String, i64)>> {
     if let Some(g) = grid_id {
         let acc = access(conn, caller, g, None)?;
-        let version: i64 = grids::table.find(&acc.grid.id).select(grids::activity_version).first(conn)?;
+        let version: i64 = grids::table
+            .find(&acc.grid.id)
+            .select(grids::activity_version)
+            .first(conn)?;
         return Ok(vec![(acc.grid.id, acc.grid_name, version)]);
     }
     let q = match region_id {
         Some(r) => {
-            let path: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
+            let path: Option<String> = regions::table
+                .find(r)
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
             let Some(path) = path.filter(|p| caller.regions_readable().contains(p)) else {
                 return Err(ApiError::not_found("region"));
             };
             // The caller reads the whole region, so its grids need no further scope filter.
             let (lo, hi) = tree::range(&path);
-            grids::table.inner_join(regions::table).into_boxed().filter(regions::path.ge(lo)).filter(regions::path.lt(hi))
+            grids::table
+                .inner_join(regions::table)
+                .into_boxed()
+                .filter(regions::path.ge(lo))
+                .filter(regions::path.lt(hi))
         }
         None => boxed_visible(caller),
     };
-    Ok(q.order((regions::path.asc(), grids::name.asc(), grids::id.asc())).select((grids::id, grids::name, grids::activity_version)).load(conn)?)
+    Ok(
+        q.order((regions::path.asc(), grids::name.asc(), grids::id.asc()))
+            .select((grids::id, grids::name, grids::activity_version))
+            .load(conn)?,
+    )
 }
 
 /// What a coverage report depends on: its period, today (a running period counts weeks up to
@@ -285,9 +353,21 @@ pub type CoverageMemo = crate::memo::Memo<CoverageKey, Coverage>;
 
 /// Coverage through the report memo: the scope's grids are read on every request (a few hundred
 /// rows at most), and the report is recomputed only when one of them has changed.
-pub fn coverage_memo(conn: &mut DbConn, memo: &CoverageMemo, caller: &Caller, grid_id: Option<&str>, region_id: Option<&str>, period: Period) -> ApiResult<std::sync::Arc<Coverage>> {
+pub fn coverage_memo(
+    conn: &mut DbConn,
+    memo: &CoverageMemo,
+    caller: &Caller,
+    grid_id: Option<&str>,
+    region_id: Option<&str>,
+    period: Period,
+) -> ApiResult<std::sync::Arc<Coverage>> {
     let grid_list = scope_grids(conn, caller, grid_id, region_id)?;
-    let key = CoverageKey { from: period.from, to: period.to, today: crate::clock::today(), grids: grid_list };
+    let key = CoverageKey {
+        from: period.from,
+        to: period.to,
+        today: crate::clock::today(),
+        grids: grid_list,
+    };
     if let Some(hit) = memo.get(&key) {
         return Ok(hit);
     }
@@ -299,13 +379,21 @@ fn ratio(n: i64, d: i64) -> Option<f64> {
     (d > 0).then(|| ((n as f64 / d as f64) * 10_000.0).round() / 10_000.0)
 }
 
-fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Period) -> ApiResult<Coverage> {
+fn compute(
+    conn: &mut DbConn,
+    grid_list: &[(String, String, i64)],
+    period: Period,
+) -> ApiResult<Coverage> {
     let ids: Vec<&str> = grid_list.iter().map(|(id, _, _)| id.as_str()).collect();
     // Households and key-group households per grid, from the covering (grid_id, key_group) index.
     let counts: Vec<(String, bool, i64)> = households::table
         .filter(households::grid_id.eq_any(&ids))
         .group_by((households::grid_id, households::key_group))
-        .select((households::grid_id, households::key_group, diesel::dsl::count_star()))
+        .select((
+            households::grid_id,
+            households::key_group,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)?;
     let mut household_counts: HashMap<String, i64> = HashMap::new();
     let mut key_count_by_grid: HashMap<String, i64> = HashMap::new();
@@ -321,7 +409,14 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
         .filter(visits::grid_id.eq_any(&ids))
         .filter(visits::visited_on.ge(period.from))
         .filter(visits::visited_on.le(period.to))
-        .select((visits::grid_id, visits::household_id, visits::worker_id, visits::worker_name, visits::visited_on, households::key_group))
+        .select((
+            visits::grid_id,
+            visits::household_id,
+            visits::worker_id,
+            visits::worker_name,
+            visits::visited_on,
+            households::key_group,
+        ))
         .load(conn)?;
 
     #[derive(Default)]
@@ -352,7 +447,10 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
         w.visits += 1;
         w.households.insert(h.clone());
         w.days.insert(*day);
-        w.months.entry(format!("{:04}-{:02}", day.year(), day.month())).or_default().insert(h.clone());
+        w.months
+            .entry(format!("{:04}-{:02}", day.year(), day.month()))
+            .or_default()
+            .insert(h.clone());
     }
 
     let mut grids_out = vec![];
@@ -361,7 +459,11 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
         let g = per_grid.remove(id.as_str()).unwrap_or_default();
         let visited = g.visited.len() as i64;
         let key_n = key_count_by_grid.get(id).copied().unwrap_or(0);
-        let three = g.key_visits.values().filter(|n| **n >= KEY_GROUP_VISITS as i64).count() as i64;
+        let three = g
+            .key_visits
+            .values()
+            .filter(|n| **n >= KEY_GROUP_VISITS as i64)
+            .count() as i64;
         let rate = ratio(visited, households_n);
         grids_out.push(GridCoverage {
             grid_id: id.clone(),
@@ -375,7 +477,9 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
             visits: g.visits,
             targets: GridTargets {
                 coverage_90: rate.map(|r| r >= COVERAGE_TARGET),
-                every_household_quarter: period.quarter.then_some(households_n > 0 && visited >= households_n),
+                every_household_quarter: period
+                    .quarter
+                    .then_some(households_n > 0 && visited >= households_n),
                 key_groups_three_times: period.quarter.then_some(three >= key_n),
             },
         });
@@ -394,7 +498,12 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
     let mut m = period.from;
     while m <= end {
         months.push(format!("{:04}-{:02}", m.year(), m.month()));
-        m = if m.month() == 12 { NaiveDate::from_ymd_opt(m.year() + 1, 1, 1) } else { NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1) }.expect("a month");
+        m = if m.month() == 12 {
+            NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
+        }
+        .expect("a month");
     }
     let workers_out = per_worker
         .into_iter()
@@ -403,7 +512,10 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
             let with_visits = weeks.iter().filter(|wk| active_weeks.contains(wk)).count();
             let month_counts: Vec<MonthCount> = months
                 .iter()
-                .map(|m| MonthCount { month: m.clone(), households_visited: w.months.get(m).map(|s| s.len() as i64).unwrap_or(0) })
+                .map(|m| MonthCount {
+                    month: m.clone(),
+                    households_visited: w.months.get(m).map(|s| s.len() as i64).unwrap_or(0),
+                })
                 .collect();
             WorkerCoverage {
                 worker_id: wid,
@@ -415,7 +527,9 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
                 weeks_with_visits: with_visits as i64,
                 targets: WorkerTargets {
                     weekly_visit_day: with_visits >= weeks.len() * WEEKLY_VISIT_DAYS,
-                    monthly_80_households: month_counts.iter().all(|m| m.households_visited >= MONTHLY_HOUSEHOLDS as i64),
+                    monthly_80_households: month_counts
+                        .iter()
+                        .all(|m| m.households_visited >= MONTHLY_HOUSEHOLDS as i64),
                 },
                 months: month_counts,
             }
@@ -432,7 +546,10 @@ fn compute(conn: &mut DbConn, grid_list: &[(String, String, i64)], period: Perio
             coverage_rate: ratio(visited_total, households_total),
             key_group_households: key_count_by_grid.values().sum(),
             visits: rows.len() as i64,
-            grids_meeting_coverage: grids_out.iter().filter(|g| g.targets.coverage_90 == Some(true)).count() as i64,
+            grids_meeting_coverage: grids_out
+                .iter()
+                .filter(|g| g.targets.coverage_90 == Some(true))
+                .count() as i64,
         },
         period,
         grids: grids_out,
@@ -447,7 +564,14 @@ mod tests {
     #[test]
     fn periods_are_months_or_quarters() {
         let q = parse_period("2026-Q4").unwrap();
-        assert_eq!((q.from, q.to, q.quarter), (NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(), true));
+        assert_eq!(
+            (q.from, q.to, q.quarter),
+            (
+                NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+                true
+            )
+        );
         let m = parse_period("2026-02").unwrap();
         assert_eq!(m.to, NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
         for bad in ["2026", "2026-13", "2026-Q5", "x-01", "2026-Q0"] {

@@ -39,16 +39,29 @@ const MAX_BUFFERED_BODY: usize = 21 * 1024 * 1024;
 
 enum Claim {
     Fresh(String),
-    Replay { status: u16, location: Option<String>, body: String },
+    Replay {
+        status: u16,
+        location: Option<String>,
+        body: String,
+    },
 }
 
 fn problem(req: ServiceRequest, err: ApiError) -> ServiceResponse<BoxBody> {
     req.into_response(actix_web::ResponseError::error_response(&err))
 }
 
-pub async fn middleware(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let key = req.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string());
-    let applies = req.method() == Method::POST && req.path().starts_with("/api/v1/") && !req.path().starts_with("/api/v1/auth/");
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string());
+    let applies = req.method() == Method::POST
+        && req.path().starts_with("/api/v1/")
+        && !req.path().starts_with("/api/v1/auth/");
     let (Some(key), true) = (key, applies) else {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
@@ -56,11 +69,15 @@ pub async fn middleware(mut req: ServiceRequest, next: Next<impl MessageBody + '
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     };
     if key.is_empty() || key.len() > MAX_KEY_LEN {
-        let err = ApiError::bad_request("invalid_idempotency_key", format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} characters"));
+        let err = ApiError::bad_request(
+            "invalid_idempotency_key",
+            format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} characters"),
+        );
         return Ok(problem(req, err));
     }
     // Unauthenticated requests pass through: the handler answers 401 and nothing is stored.
-    let owner = match crate::auth::caller::bearer_token(req.request()).map(|t| state.keys.verify(t)) {
+    let owner = match crate::auth::caller::bearer_token(req.request()).map(|t| state.keys.verify(t))
+    {
         Some(Ok(claims)) => claims.sub,
         _ => return next.call(req).await.map(|r| r.map_into_boxed_body()),
     };
@@ -71,32 +88,58 @@ pub async fn middleware(mut req: ServiceRequest, next: Next<impl MessageBody + '
     let mut payload = req.take_payload();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return Ok(problem(req, ApiError::bad_request("malformed_body", "the body could not be read")));
+            return Ok(problem(
+                req,
+                ApiError::bad_request("malformed_body", "the body could not be read"),
+            ));
         };
         if body.len() + chunk.len() > MAX_BUFFERED_BODY {
-            let err = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body is larger than {} MB", MAX_BUFFERED_BODY >> 20));
+            let err = ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {} MB", MAX_BUFFERED_BODY >> 20),
+            );
             return Ok(problem(req, err));
         }
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
     let mut hasher = Sha256::new();
-    for part in [req.method().as_str().as_bytes(), req.path().as_bytes(), req.query_string().as_bytes()] {
+    for part in [
+        req.method().as_str().as_bytes(),
+        req.path().as_bytes(),
+        req.query_string().as_bytes(),
+    ] {
         hasher.update(part);
         hasher.update([0]);
     }
     hasher.update(&body);
-    let request_hash: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let request_hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
 
     let claim = {
         let (owner, key, request_hash) = (owner.clone(), key.clone(), request_hash.clone());
-        crate::db::run(&state.pool, move |c| crate::db::write(c, |c| claim(c, &owner, &key, &request_hash, Utc::now().naive_utc()))).await
+        crate::db::run(&state.pool, move |c| {
+            crate::db::write(c, |c| {
+                claim(c, &owner, &key, &request_hash, Utc::now().naive_utc())
+            })
+        })
+        .await
     };
     let id = match claim {
         Err(e) => return Ok(problem(req, e)),
-        Ok(Claim::Replay { status, location, body }) => {
-            let mut res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
-            res.insert_header((header::CONTENT_TYPE, "application/json")).insert_header(("Idempotent-Replayed", "true"));
+        Ok(Claim::Replay {
+            status,
+            location,
+            body,
+        }) => {
+            let mut res =
+                HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+            res.insert_header((header::CONTENT_TYPE, "application/json"))
+                .insert_header(("Idempotent-Replayed", "true"));
             if let Some(loc) = location {
                 res.insert_header((header::LOCATION, loc));
             }
@@ -113,39 +156,76 @@ pub async fn middleware(mut req: ServiceRequest, next: Next<impl MessageBody + '
     let outcome = match res {
         Ok(res) if res.status().is_success() => {
             let status = res.status().as_u16();
-            let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let location = res
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             let (http_req, response) = res.into_parts();
             let (head, body) = response.into_parts();
-            let bytes = actix_web::body::to_bytes(body).await.map_err(|_| ApiError::internal("cannot buffer the response"))?;
+            let bytes = actix_web::body::to_bytes(body)
+                .await
+                .map_err(|_| ApiError::internal("cannot buffer the response"))?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let id2 = id.clone();
             crate::db::run(&state.pool, move |c| {
                 diesel::update(idempotency_keys::table.find(&id2))
-                    .set((idempotency_keys::status.eq(Some(i32::from(status))), idempotency_keys::location.eq(location), idempotency_keys::body.eq(Some(text))))
+                    .set((
+                        idempotency_keys::status.eq(Some(i32::from(status))),
+                        idempotency_keys::location.eq(location),
+                        idempotency_keys::body.eq(Some(text)),
+                    ))
                     .execute(c)?;
                 Ok(())
             })
             .await?;
-            return Ok(ServiceResponse::new(http_req, head.set_body(bytes).map_into_boxed_body()));
+            return Ok(ServiceResponse::new(
+                http_req,
+                head.set_body(bytes).map_into_boxed_body(),
+            ));
         }
         other => other,
     };
     // Anything else releases the key, so the client can retry (perhaps with a corrected body) —
     // unless the request committed a change before it failed: then the key keeps that fact.
     crate::db::run(&state.pool, move |c| {
-        Ok(diesel::delete(idempotency_keys::table.find(&id).filter(idempotency_keys::committed_at.is_null())).execute(c)?)
+        Ok(diesel::delete(
+            idempotency_keys::table
+                .find(&id)
+                .filter(idempotency_keys::committed_at.is_null()),
+        )
+        .execute(c)?)
     })
     .await?;
     outcome.map(|r| r.map_into_boxed_body())
 }
 
-type KeyRow = (String, String, Option<i32>, Option<String>, Option<String>, Option<NaiveDateTime>, Option<NaiveDateTime>);
+type KeyRow = (
+    String,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
 
-fn claim(conn: &mut crate::db::DbConn, owner: &str, key: &str, request_hash: &str, now: NaiveDateTime) -> Result<Claim, ApiError> {
+fn claim(
+    conn: &mut crate::db::DbConn,
+    owner: &str,
+    key: &str,
+    request_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Claim, ApiError> {
     let lease = now + Duration::seconds(LEASE_SECS);
     let cutoff = now - Duration::hours(TTL_HOURS);
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::owner.eq(owner)).filter(idempotency_keys::key.eq(key)).filter(idempotency_keys::created_at.lt(cutoff)))
-        .execute(conn)?;
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::owner.eq(owner))
+            .filter(idempotency_keys::key.eq(key))
+            .filter(idempotency_keys::created_at.lt(cutoff)),
+    )
+    .execute(conn)?;
     let existing: Option<KeyRow> = idempotency_keys::table
         .filter(idempotency_keys::owner.eq(owner))
         .filter(idempotency_keys::key.eq(key))
@@ -176,17 +256,28 @@ fn claim(conn: &mut crate::db::DbConn, owner: &str, key: &str, request_hash: &st
             Ok(_) => Ok(Claim::Fresh(id)),
             // Another request with the same key claimed it a moment ago (PostgreSQL; SQLite's
             // write transactions are serial).
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-                Err(ApiError::conflict("idempotency_in_progress", "a request with this Idempotency-Key is still being processed"))
-            }
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => Err(ApiError::conflict(
+                "idempotency_in_progress",
+                "a request with this Idempotency-Key is still being processed",
+            )),
             Err(e) => Err(e.into()),
         };
     };
     if hash != request_hash {
-        return Err(ApiError::conflict("idempotency_conflict", "this Idempotency-Key was used with a different request"));
+        return Err(ApiError::conflict(
+            "idempotency_conflict",
+            "this Idempotency-Key was used with a different request",
+        ));
     }
     if let (Some(status), Some(body)) = (status, body) {
-        return Ok(Claim::Replay { status: status as u16, location, body });
+        return Ok(Claim::Replay {
+            status: status as u16,
+            location,
+            body,
+        });
     }
     if committed_at.is_some() {
         return Err(ApiError::conflict(
@@ -199,18 +290,36 @@ fn claim(conn: &mut crate::db::DbConn, owner: &str, key: &str, request_hash: &st
     match lease_until {
         Some(until) if until > now => Err(ApiError {
             retry_after: Some((until - now).num_seconds().max(1) as u64),
-            ..ApiError::conflict("idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
+            ..ApiError::conflict(
+                "idempotency_in_progress",
+                "a request with this Idempotency-Key is still being processed",
+            )
         }),
         old => {
             let set = idempotency_keys::lease_until.eq(Some(lease));
             let taken = match old {
-                Some(t) => diesel::update(idempotency_keys::table.find(&id).filter(idempotency_keys::lease_until.eq(t))).set(set).execute(conn)?,
-                None => diesel::update(idempotency_keys::table.find(&id).filter(idempotency_keys::lease_until.is_null())).set(set).execute(conn)?,
+                Some(t) => diesel::update(
+                    idempotency_keys::table
+                        .find(&id)
+                        .filter(idempotency_keys::lease_until.eq(t)),
+                )
+                .set(set)
+                .execute(conn)?,
+                None => diesel::update(
+                    idempotency_keys::table
+                        .find(&id)
+                        .filter(idempotency_keys::lease_until.is_null()),
+                )
+                .set(set)
+                .execute(conn)?,
             };
             if taken == 1 {
                 Ok(Claim::Fresh(id))
             } else {
-                Err(ApiError::conflict("idempotency_in_progress", "a request with this Idempotency-Key is still being processed"))
+                Err(ApiError::conflict(
+                    "idempotency_in_progress",
+                    "a request with this Idempotency-Key is still being processed",
+                ))
             }
         }
     }
@@ -219,5 +328,6 @@ fn claim(conn: &mut crate::db::DbConn, owner: &str, key: &str, request_hash: &st
 /// Removes expired keys; called periodically by the server.
 pub fn purge_expired(conn: &mut crate::db::DbConn) -> QueryResult<usize> {
     let cutoff = Utc::now().naive_utc() - Duration::hours(TTL_HOURS);
-    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff))).execute(conn)
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
+        .execute(conn)
 }

@@ -37,14 +37,24 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let mut payload = payload.take();
         Box::pin(async move {
             let is_json = content_type
                 .as_deref()
                 .map(|ct| {
-                    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                    let mime = ct
+                        .split(';')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_ascii_lowercase();
+                    mime == "application/json"
+                        || (mime.starts_with("application/") && mime.ends_with("+json"))
                 })
                 .unwrap_or(false);
             if !is_json {
@@ -56,7 +66,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request("malformed_body", format!("cannot read the body: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request("malformed_body", format!("cannot read the body: {e}"))
+                })?;
                 if body.len() + chunk.len() > MAX_JSON_BODY {
                     return Err(ApiError::new(
                         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -75,8 +87,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 /// Every string is cleaned first (see [`clean_text`]), except secrets, which are taken byte for
 /// byte.
 pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
-    let mut tree: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
+    let mut tree: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    })?;
     clean_strings(&mut tree, None);
     let value: T = match serde_path_to_error::deserialize(tree) {
         Ok(v) => v,
@@ -90,7 +103,13 @@ pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiE
 }
 
 /// Fields whose value is a secret: never rewritten (a password must hash as it was typed).
-const SECRET_FIELDS: [&str; 5] = ["password", "client_secret", "refresh_token", "secret", "code"];
+const SECRET_FIELDS: [&str; 5] = [
+    "password",
+    "client_secret",
+    "refresh_token",
+    "secret",
+    "code",
+];
 
 fn clean_strings(v: &mut serde_json::Value, key: Option<&str>) {
     match v {
@@ -100,7 +119,9 @@ fn clean_strings(v: &mut serde_json::Value, key: Option<&str>) {
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(|i| clean_strings(i, key)),
-        serde_json::Value::Object(map) => map.iter_mut().for_each(|(k, i)| clean_strings(i, Some(k))),
+        serde_json::Value::Object(map) => {
+            map.iter_mut().for_each(|(k, i)| clean_strings(i, Some(k)))
+        }
         _ => {}
     }
 }
@@ -115,7 +136,10 @@ pub fn clean_text(s: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| {
         (c.is_control() && c != '\n' && c != '\t')
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-            || matches!(c, '\u{200B}' | '\u{200C}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+            || matches!(
+                c,
+                '\u{200B}' | '\u{200C}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'
+            )
     };
     let needs_nfc = is_nfc_quick(s.chars()) != IsNormalized::Yes;
     if !needs_nfc && !s.chars().any(hidden) {
@@ -130,7 +154,14 @@ fn data_error(path: &str, message: &str) -> ApiError {
     let backticked = message.split('`').nth(1).unwrap_or("");
     // serde_path_to_error's path already ends at an unknown field; a missing one is below it.
     let (field, code) = if message.starts_with("unknown field") {
-        (if path.is_empty() || path == "." { backticked.to_string() } else { path.to_string() }, "unknown_field")
+        (
+            if path.is_empty() || path == "." {
+                backticked.to_string()
+            } else {
+                path.to_string()
+            },
+            "unknown_field",
+        )
     } else if message.starts_with("missing field") {
         (join_path(path, backticked), "required")
     } else if message.starts_with("unknown variant") {
@@ -138,9 +169,21 @@ fn data_error(path: &str, message: &str) -> ApiError {
     } else {
         (path.to_string(), "invalid_type")
     };
-    let field = if field.is_empty() || field == "." { "body".to_string() } else { field };
-    let message = message.split(" at line ").next().unwrap_or(message).to_string();
-    ApiError::validation(vec![FieldError { field, code: code.into(), message }])
+    let field = if field.is_empty() || field == "." {
+        "body".to_string()
+    } else {
+        field
+    };
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_string();
+    ApiError::validation(vec![FieldError {
+        field,
+        code: code.into(),
+        message,
+    }])
 }
 
 fn join_path(path: &str, leaf: &str) -> String {
@@ -162,11 +205,23 @@ pub mod rules {
     /// one line: a newline or tab in them is refused.
     pub fn text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
-            errors.push(FieldError { field: field.into(), code: "required".into(), message: format!("{field} must not be empty") });
+            errors.push(FieldError {
+                field: field.into(),
+                code: "required".into(),
+                message: format!("{field} must not be empty"),
+            });
         } else if max <= SINGLE_LINE_MAX && value.contains(['\n', '\t']) {
-            errors.push(FieldError { field: field.into(), code: "single_line".into(), message: format!("{field} must be one line") });
+            errors.push(FieldError {
+                field: field.into(),
+                code: "single_line".into(),
+                message: format!("{field} must be one line"),
+            });
         } else if value.chars().count() > max {
-            errors.push(FieldError { field: field.into(), code: "too_long".into(), message: format!("{field} must be at most {max} characters") });
+            errors.push(FieldError {
+                field: field.into(),
+                code: "too_long".into(),
+                message: format!("{field} must be at most {max} characters"),
+            });
         }
     }
 
@@ -176,15 +231,27 @@ pub mod rules {
         }
     }
 
-    pub fn field(errors: &mut Vec<FieldError>, field: &str, code: &str, message: impl Into<String>) {
-        errors.push(FieldError { field: field.into(), code: code.into(), message: message.into() });
+    pub fn field(
+        errors: &mut Vec<FieldError>,
+        field: &str,
+        code: &str,
+        message: impl Into<String>,
+    ) {
+        errors.push(FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        });
     }
 
     /// A phone number: 7 to 15 digits, with `+`, `-` or spaces between them.
     pub fn phone(errors: &mut Vec<FieldError>, field_name: &str, value: Option<&str>) {
         if let Some(p) = value {
             let digits = p.chars().filter(char::is_ascii_digit).count();
-            if !(7..=15).contains(&digits) || p.chars().any(|c| !(c.is_ascii_digit() || "+- ".contains(c))) {
+            if !(7..=15).contains(&digits)
+                || p.chars()
+                    .any(|c| !(c.is_ascii_digit() || "+- ".contains(c)))
+            {
                 field(errors, field_name, "invalid", "the phone is 7 to 15 digits");
             }
         }
@@ -215,7 +282,10 @@ mod tests {
     #[test]
     fn hidden_characters_are_removed_and_text_is_nfc() {
         assert_eq!(clean_text("王建国"), "王建国");
-        assert!(matches!(clean_text("王建国"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            clean_text("王建国"),
+            std::borrow::Cow::Borrowed(_)
+        ));
         assert_eq!(clean_text("\u{200B}\u{200B}"), "");
         assert_eq!(clean_text("a\0b\u{1b}[31mc"), "ab[31mc");
         assert_eq!(clean_text("\u{202E}evil\u{202C}.exe"), "evil.exe");
@@ -244,6 +314,9 @@ mod tests {
         rules::text(&mut e, "name", "a\nb", 20);
         rules::text(&mut e, "name2", "", 20);
         rules::text(&mut e, "notes", "a\nb", 500);
-        assert_eq!(e.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), vec!["single_line", "required"]);
+        assert_eq!(
+            e.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(),
+            vec!["single_line", "required"]
+        );
     }
 }

@@ -47,19 +47,30 @@ impl ListParams {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if page < 1 {
-            return Err(ApiError::bad_request("invalid_page", "page must be 1 or more"));
+            return Err(ApiError::bad_request(
+                "invalid_page",
+                "page must be 1 or more",
+            ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError::bad_request("invalid_page", format!("per_page must be between 1 and {MAX_PER_PAGE}")));
+            return Err(ApiError::bad_request(
+                "invalid_page",
+                format!("per_page must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
-        if page.checked_mul(per_page).is_none_or(|n| n > i64::from(i32::MAX)) {
+        if page
+            .checked_mul(per_page)
+            .is_none_or(|n| n > i64::from(i32::MAX))
+        {
             return Err(ApiError::bad_request("invalid_page", "page is too large"));
         }
         Ok(Paging { page, per_page })
     }
 
     pub fn sorts(&self, allowed: &[&str]) -> Result<Vec<Sort>, ApiError> {
-        let Some(raw) = self.sort.as_deref().filter(|s| !s.trim().is_empty()) else { return Ok(vec![]) };
+        let Some(raw) = self.sort.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok(vec![]);
+        };
         raw.split(',')
             .map(|part| {
                 let part = part.trim();
@@ -68,7 +79,10 @@ impl ListParams {
                     None => (part.strip_prefix('+').unwrap_or(part), false),
                 };
                 if allowed.contains(&key) {
-                    Ok(Sort { key: key.to_string(), desc })
+                    Ok(Sort {
+                        key: key.to_string(),
+                        desc,
+                    })
                 } else {
                     Err(ApiError::bad_request(
                         "invalid_sort",
@@ -81,7 +95,11 @@ impl ListParams {
 
     /// The search text, trimmed; `None` when blank.
     pub fn query(&self) -> Option<String> {
-        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned)
+        self.q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned)
     }
 }
 
@@ -126,8 +144,14 @@ pub fn remembered_page<T: Serialize>(
         return Ok((*body).clone());
     }
     let (items, total) = load()?;
-    let page = Page { items, total, page: paging.page, per_page: paging.per_page };
-    let body = serde_json::to_vec(&page).map_err(|e| ApiError::internal(format!("serializing a page: {e}")))?;
+    let page = Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    };
+    let body = serde_json::to_vec(&page)
+        .map_err(|e| ApiError::internal(format!("serializing a page: {e}")))?;
     Ok((*memo.put(key, body.into())).clone())
 }
 
@@ -136,14 +160,36 @@ mod tests {
     use super::*;
 
     fn params(sort: &str) -> ListParams {
-        ListParams { page: None, per_page: None, sort: Some(sort.into()), q: None }
+        ListParams {
+            page: None,
+            per_page: None,
+            sort: Some(sort.into()),
+            q: None,
+        }
     }
 
     #[test]
     fn sort_keys_are_checked_and_signed() {
-        let s = params("name,-created_at").sorts(&["name", "created_at"]).unwrap();
-        assert_eq!(s, vec![Sort { key: "name".into(), desc: false }, Sort { key: "created_at".into(), desc: true }]);
-        assert_eq!(params("password_hash").sorts(&["name"]).unwrap_err().code, "invalid_sort");
+        let s = params("name,-created_at")
+            .sorts(&["name", "created_at"])
+            .unwrap();
+        assert_eq!(
+            s,
+            vec![
+                Sort {
+                    key: "name".into(),
+                    desc: false
+                },
+                Sort {
+                    key: "created_at".into(),
+                    desc: true
+                }
+            ]
+        );
+        assert_eq!(
+            params("password_hash").sorts(&["name"]).unwrap_err().code,
+            "invalid_sort"
+        );
     }
 
     #[test]

@@ -23,18 +23,24 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 
-pub use json::{Validate, ValidJson};
+pub use json::{ValidJson, Validate};
 pub use list::{ListParams, Page, Sort};
 
 /// The caller's address: the peer, or — only when the peer is a trusted proxy — the right-most
 /// address in `X-Forwarded-For` that is not itself a trusted proxy (left-most entries are
 /// client-supplied and can be forged).
-pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> Option<IpAddr> {
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
     let peer = peer?;
     if !trusted.contains(&peer) {
         return Some(peer);
     }
-    let Some(xff) = forwarded_for else { return Some(peer) };
+    let Some(xff) = forwarded_for else {
+        return Some(peer);
+    };
     let mut last = peer;
     for hop in xff.rsplit(',') {
         match hop.trim().parse::<IpAddr>() {
@@ -47,12 +53,18 @@ pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[I
 }
 
 pub fn request_client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
-    let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let xff = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     client_ip(req.peer_addr().map(|a| a.ip()), xff, trusted)
 }
 
 pub fn service_request_client_ip(req: &ServiceRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
-    let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let xff = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
     client_ip(req.peer_addr().map(|a| a.ip()), xff, trusted)
 }
 
@@ -60,7 +72,11 @@ pub fn service_request_client_ip(req: &ServiceRequest, trusted: &[IpAddr]) -> Op
 /// problem+json answer instead of actix's plain-text one.
 pub fn body_error(e: actix_web::Error) -> ApiError {
     if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the body is too large")
+        ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the body is too large",
+        )
     } else {
         ApiError::bad_request("malformed_body", format!("cannot read the body: {e}"))
     }
@@ -68,20 +84,30 @@ pub fn body_error(e: actix_web::Error) -> ApiError {
 
 /// The version an `If-Match` header asks for: `"3"`, `W/"3"` or `3`. `*` and absence mean any.
 pub fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
-    let raw = value.to_str().map_err(|_| ApiError::bad_request("bad_if_match", "If-Match is not ASCII"))?.trim();
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let raw = value
+        .to_str()
+        .map_err(|_| ApiError::bad_request("bad_if_match", "If-Match is not ASCII"))?
+        .trim();
     if raw == "*" {
         return Ok(None);
     }
     let raw = raw.trim_start_matches("W/").trim_matches('"');
-    raw.parse::<i32>()
-        .map(Some)
-        .map_err(|_| ApiError::bad_request("bad_if_match", "If-Match must be a version as given in ETag, e.g. \"3\""))
+    raw.parse::<i32>().map(Some).map_err(|_| {
+        ApiError::bad_request(
+            "bad_if_match",
+            "If-Match must be a version as given in ETag, e.g. \"3\"",
+        )
+    })
 }
 
 /// 200 with the body and its `ETag`.
 pub fn ok_with_etag<T: Serialize>(body: &T, version: i32) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::ETAG, format!("\"{version}\""))).json(body)
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(body)
 }
 
 /// 201 with `Location` and `ETag`.
@@ -102,14 +128,30 @@ mod tests {
 
     #[test]
     fn forwarded_for_is_ignored_from_an_untrusted_peer() {
-        assert_eq!(client_ip(Some(ip("1.2.3.4")), Some("9.9.9.9"), &[]), Some(ip("1.2.3.4")));
+        assert_eq!(
+            client_ip(Some(ip("1.2.3.4")), Some("9.9.9.9"), &[]),
+            Some(ip("1.2.3.4"))
+        );
     }
 
     #[test]
     fn forwarded_for_from_a_trusted_proxy_takes_the_rightmost_untrusted_hop() {
         let trusted = [ip("10.0.0.1"), ip("10.0.0.2")];
-        assert_eq!(client_ip(Some(ip("10.0.0.1")), Some("6.6.6.6, 5.5.5.5, 10.0.0.2"), &trusted), Some(ip("5.5.5.5")));
-        assert_eq!(client_ip(Some(ip("10.0.0.1")), None, &trusted), Some(ip("10.0.0.1")));
-        assert_eq!(client_ip(Some(ip("10.0.0.1")), Some("garbage"), &trusted), Some(ip("10.0.0.1")));
+        assert_eq!(
+            client_ip(
+                Some(ip("10.0.0.1")),
+                Some("6.6.6.6, 5.5.5.5, 10.0.0.2"),
+                &trusted
+            ),
+            Some(ip("5.5.5.5"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), None, &trusted),
+            Some(ip("10.0.0.1"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), Some("garbage"), &trusted),
+            Some(ip("10.0.0.1"))
+        );
     }
 }

@@ -20,7 +20,8 @@ use crate::error::{ApiError, ApiResult};
 pub const LEASE_SECS: i64 = 300;
 
 /// What the client is told about a job whose server stopped.
-pub const ABANDONED: &str = "the server stopped while this job ran; nothing was written — import the file again";
+pub const ABANDONED: &str =
+    "the server stopped while this job ran; nothing was written — import the file again";
 
 fn lease(at: NaiveDateTime) -> NaiveDateTime {
     at + chrono::Duration::seconds(LEASE_SECS)
@@ -100,16 +101,33 @@ pub fn create(conn: &mut DbConn, owner_id: &str, kind: &str) -> QueryResult<JobV
             jobs::lease_until.eq(Some(lease(Utc::now().naive_utc()))),
         ))
         .execute(conn)?;
-    jobs::table.find(&id).select(JobRow::as_select()).first(conn).map(JobView::from)
+    jobs::table
+        .find(&id)
+        .select(JobRow::as_select())
+        .first(conn)
+        .map(JobView::from)
 }
 
 pub fn progress(conn: &mut DbConn, id: &str, total: i32, processed: i32) -> QueryResult<usize> {
     diesel::update(jobs::table.find(id))
-        .set((jobs::status.eq("running"), jobs::total.eq(total), jobs::processed.eq(processed), jobs::lease_until.eq(Some(lease(Utc::now().naive_utc())))))
+        .set((
+            jobs::status.eq("running"),
+            jobs::total.eq(total),
+            jobs::processed.eq(processed),
+            jobs::lease_until.eq(Some(lease(Utc::now().naive_utc()))),
+        ))
         .execute(conn)
 }
 
-pub fn finish(conn: &mut DbConn, id: &str, ok: bool, created: i32, updated: i32, errors: &[LineError], message: Option<String>) -> QueryResult<usize> {
+pub fn finish(
+    conn: &mut DbConn,
+    id: &str,
+    ok: bool,
+    created: i32,
+    updated: i32,
+    errors: &[LineError],
+    message: Option<String>,
+) -> QueryResult<usize> {
     diesel::update(jobs::table.find(id))
         .set((
             jobs::status.eq(if ok { "succeeded" } else { "failed" }),
@@ -131,7 +149,12 @@ pub fn fail_abandoned(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<usize
             .filter(jobs::status.eq_any(["queued", "running"]))
             .filter(jobs::lease_until.lt(at).or(jobs::lease_until.is_null())),
     )
-    .set((jobs::status.eq("failed"), jobs::message.eq(Some(ABANDONED)), jobs::finished_at.eq(Some(at)), jobs::lease_until.eq(None::<NaiveDateTime>)))
+    .set((
+        jobs::status.eq("failed"),
+        jobs::message.eq(Some(ABANDONED)),
+        jobs::finished_at.eq(Some(at)),
+        jobs::lease_until.eq(None::<NaiveDateTime>),
+    ))
     .execute(conn)
 }
 
@@ -139,10 +162,24 @@ pub fn fail_abandoned(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<usize
 pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<JobView> {
     let at = Utc::now().naive_utc();
     // A job that can no longer move is reported failed at once, not after the next sweep.
-    diesel::update(jobs::table.find(id).filter(jobs::status.eq_any(["queued", "running"])).filter(jobs::lease_until.lt(at).or(jobs::lease_until.is_null())))
-        .set((jobs::status.eq("failed"), jobs::message.eq(Some(ABANDONED)), jobs::finished_at.eq(Some(at)), jobs::lease_until.eq(None::<NaiveDateTime>)))
-        .execute(conn)?;
-    let row: Option<JobRow> = jobs::table.find(id).select(JobRow::as_select()).first(conn).optional()?;
+    diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::status.eq_any(["queued", "running"]))
+            .filter(jobs::lease_until.lt(at).or(jobs::lease_until.is_null())),
+    )
+    .set((
+        jobs::status.eq("failed"),
+        jobs::message.eq(Some(ABANDONED)),
+        jobs::finished_at.eq(Some(at)),
+        jobs::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    let row: Option<JobRow> = jobs::table
+        .find(id)
+        .select(JobRow::as_select())
+        .first(conn)
+        .optional()?;
     match row {
         Some(j) if j.owner_id == caller.user_id || caller.is_admin() => Ok(j.into()),
         _ => Err(ApiError::not_found("job")),

@@ -14,8 +14,14 @@ use crate::AppState;
     security(("bearer" = []))
 )]
 #[get("/jobs/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let job = crate::db::run(&state.pool, move |c| super::get(c, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(job))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(job))
 }

@@ -22,7 +22,13 @@ pub enum MeetingKind {
 }
 
 impl MeetingKind {
-    pub const ALL: [MeetingKind; 5] = [MeetingKind::GeneralMeeting, MeetingKind::CommitteeMeeting, MeetingKind::GroupMeeting, MeetingKind::PartyLecture, MeetingKind::ThemedPartyDay];
+    pub const ALL: [MeetingKind; 5] = [
+        MeetingKind::GeneralMeeting,
+        MeetingKind::CommitteeMeeting,
+        MeetingKind::GroupMeeting,
+        MeetingKind::PartyLecture,
+        MeetingKind::ThemedPartyDay,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             MeetingKind::GeneralMeeting => "general_meeting",
@@ -102,7 +108,11 @@ pub struct MeetingView {
 }
 
 fn field(e: &mut Vec<FieldError>, f: &str, code: &str, message: impl Into<String>) {
-    e.push(FieldError { field: f.into(), code: code.into(), message: message.into() });
+    e.push(FieldError {
+        field: f.into(),
+        code: code.into(),
+        message: message.into(),
+    });
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -146,9 +156,24 @@ impl Validate for UpdateMeeting {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "topic", self.topic.as_deref(), 200);
-        rules::opt_text(&mut e, "place", self.place.as_ref().and_then(|p| p.as_deref()), 100);
-        if self.minutes.as_ref().and_then(|m| m.as_deref()).is_some_and(|m| m.chars().count() > 20_000) {
-            field(&mut e, "minutes", "too_long", "minutes must be at most 20,000 characters");
+        rules::opt_text(
+            &mut e,
+            "place",
+            self.place.as_ref().and_then(|p| p.as_deref()),
+            100,
+        );
+        if self
+            .minutes
+            .as_ref()
+            .and_then(|m| m.as_deref())
+            .is_some_and(|m| m.chars().count() > 20_000)
+        {
+            field(
+                &mut e,
+                "minutes",
+                "too_long",
+                "minutes must be at most 20,000 characters",
+            );
         }
         rules::finish(e)
     }
@@ -180,13 +205,30 @@ impl Validate for RecordAttendance {
         }
         for (i, a) in self.entries.iter().enumerate() {
             if a.status == Attendance::Unrecorded {
-                field(&mut e, &format!("entries[{i}].status"), "invalid", "status is present, absent or excused");
+                field(
+                    &mut e,
+                    &format!("entries[{i}].status"),
+                    "invalid",
+                    "status is present, absent or excused",
+                );
             }
-            if a.status == Attendance::Excused && a.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                field(&mut e, &format!("entries[{i}].reason"), "required", "an excused absence needs a reason");
+            if a.status == Attendance::Excused
+                && a.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            {
+                field(
+                    &mut e,
+                    &format!("entries[{i}].reason"),
+                    "required",
+                    "an excused absence needs a reason",
+                );
             }
             if a.reason.as_deref().is_some_and(|r| r.chars().count() > 200) {
-                field(&mut e, &format!("entries[{i}].reason"), "too_long", "reason must be at most 200 characters");
+                field(
+                    &mut e,
+                    &format!("entries[{i}].reason"),
+                    "too_long",
+                    "reason must be at most 200 characters",
+                );
             }
         }
         rules::finish(e)

@@ -32,13 +32,32 @@ pub struct MeetingFilters {
     security(("bearer" = []))
 )]
 #[get("/meetings")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<MeetingFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    filters: web::Query<MeetingFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = filters.into_inner();
-    let filter = MeetingFilter { branch_id: f.branch_id, kind: f.kind, from: f.from, to: f.to, mine: f.mine.unwrap_or(false) };
+    let filter = MeetingFilter {
+        branch_id: f.branch_id,
+        kind: f.kind,
+        from: f.from,
+        to: f.to,
+        mine: f.mine.unwrap_or(false),
+    };
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// Call a meeting: its expected attendees are the branch's members now.
@@ -55,10 +74,18 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/meetings")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateMeeting>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateMeeting>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/meetings/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/meetings/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -85,10 +112,23 @@ pub struct RateParams {
     security(("bearer" = []))
 )]
 #[get("/meetings/attendance-rates")]
-pub async fn attendance_rates(state: web::Data<AppState>, caller: Caller, params: web::Query<RateParams>) -> Result<HttpResponse, ApiError> {
+pub async fn attendance_rates(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<RateParams>,
+) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let period = crate::households::visits::parse_period(&p.period)?;
-    let report = crate::db::run(&state.pool, move |c| service::report(c, &caller, p.branch_id.as_deref(), p.region_id.as_deref(), period)).await?;
+    let report = crate::db::run(&state.pool, move |c| {
+        service::report(
+            c,
+            &caller,
+            p.branch_id.as_deref(),
+            p.region_id.as_deref(),
+            period,
+        )
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -101,7 +141,11 @@ pub async fn attendance_rates(state: web::Data<AppState>, caller: Caller, params
     security(("bearer" = []))
 )]
 #[get("/meetings/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| service::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -123,10 +167,19 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Strin
     security(("bearer" = []))
 )]
 #[patch("/meetings/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateMeeting>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateMeeting>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -144,7 +197,11 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest
     security(("bearer" = []))
 )]
 #[delete("/meetings/{id}")]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -167,9 +224,18 @@ pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<St
     security(("bearer" = []))
 )]
 #[put("/meetings/{id}/attendance")]
-pub async fn record_attendance(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<RecordAttendance>) -> Result<HttpResponse, ApiError> {
+pub async fn record_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<RecordAttendance>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::record(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::record(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }

@@ -7,7 +7,11 @@ use crate::http::json::rules;
 use crate::http::Validate;
 
 fn field(e: &mut Vec<FieldError>, field: &str, code: &str, message: impl Into<String>) {
-    e.push(FieldError { field: field.into(), code: code.into(), message: message.into() });
+    e.push(FieldError {
+        field: field.into(),
+        code: code.into(),
+        message: message.into(),
+    });
 }
 
 macro_rules! str_enum {
@@ -105,7 +109,11 @@ pub struct BranchRef {
 fn check_phone(e: &mut Vec<FieldError>, phone: Option<&str>) {
     if let Some(p) = phone {
         let digits = p.chars().filter(|c| c.is_ascii_digit()).count();
-        if !(5..=20).contains(&digits) || !p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
+        if !(5..=20).contains(&digits)
+            || !p
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
+        {
             field(e, "phone", "invalid_format", "phone must be a phone number");
         }
     }
@@ -147,19 +155,44 @@ impl Validate for CreateMember {
             Err((code, msg)) => field(&mut e, "id_number", code, msg),
             Ok(id) => {
                 if id.male != (self.gender == Gender::Male) {
-                    field(&mut e, "gender", "mismatch", "the gender does not agree with the ID number");
+                    field(
+                        &mut e,
+                        "gender",
+                        "mismatch",
+                        "the gender does not agree with the ID number",
+                    );
                 }
                 if self.birth_date.is_some_and(|b| b != id.birth_date) {
-                    field(&mut e, "birth_date", "mismatch", "the birth date does not agree with the ID number");
+                    field(
+                        &mut e,
+                        "birth_date",
+                        "mismatch",
+                        "the birth date does not agree with the ID number",
+                    );
                 }
                 if self.joined_on < id.birth_date + chrono::Duration::days(365 * 18) {
-                    field(&mut e, "joined_on", "too_young", "a member joins at 18 or older");
+                    field(
+                        &mut e,
+                        "joined_on",
+                        "too_young",
+                        "a member joins at 18 or older",
+                    );
                 }
             }
         }
         check_dates(&mut e, Some(self.joined_on), self.full_member_on);
-        if self.category == Category::InService && self.work_unit.as_deref().is_none_or(|w| w.trim().is_empty()) {
-            field(&mut e, "work_unit", "required", "an in-service member's work unit is required");
+        if self.category == Category::InService
+            && self
+                .work_unit
+                .as_deref()
+                .is_none_or(|w| w.trim().is_empty())
+        {
+            field(
+                &mut e,
+                "work_unit",
+                "required",
+                "an in-service member's work unit is required",
+            );
         }
         rules::finish(e)
     }
@@ -168,11 +201,21 @@ impl Validate for CreateMember {
 fn check_dates(e: &mut Vec<FieldError>, joined: Option<NaiveDate>, full: Option<NaiveDate>) {
     let today = crate::clock::today();
     if joined.is_some_and(|j| j > today) {
-        field(e, "joined_on", "in_future", "joined_on cannot be in the future");
+        field(
+            e,
+            "joined_on",
+            "in_future",
+            "joined_on cannot be in the future",
+        );
     }
     if let (Some(j), Some(f)) = (joined, full) {
         if f < j {
-            field(e, "full_member_on", "before_joining", "full membership comes after joining");
+            field(
+                e,
+                "full_member_on",
+                "before_joining",
+                "full membership comes after joining",
+            );
         }
     }
 }
@@ -213,8 +256,18 @@ impl Validate for UpdateMember {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 50);
         check_phone(&mut e, self.phone.as_ref().and_then(|p| p.as_deref()));
-        rules::opt_text(&mut e, "education", self.education.as_ref().and_then(|p| p.as_deref()), 32);
-        rules::opt_text(&mut e, "work_unit", self.work_unit.as_ref().and_then(|p| p.as_deref()), 100);
+        rules::opt_text(
+            &mut e,
+            "education",
+            self.education.as_ref().and_then(|p| p.as_deref()),
+            32,
+        );
+        rules::opt_text(
+            &mut e,
+            "work_unit",
+            self.work_unit.as_ref().and_then(|p| p.as_deref()),
+            100,
+        );
         check_dates(&mut e, self.joined_on, self.full_member_on.flatten());
         rules::finish(e)
     }
@@ -235,9 +288,16 @@ impl Validate for ChangeStatus {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         if self.status == MemberStatus::TransferredOut {
-            field(&mut e, "status", "use_transfer", "a transfer out is requested with /transfers");
+            field(
+                &mut e,
+                "status",
+                "use_transfer",
+                "a transfer out is requested with /transfers",
+            );
         }
-        if self.status != MemberStatus::Active && self.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        if self.status != MemberStatus::Active
+            && self.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
             field(&mut e, "reason", "required", "a reason is required");
         }
         rules::opt_text(&mut e, "reason", self.reason.as_deref(), 200);
@@ -282,9 +342,22 @@ pub struct RequestTransfer {
 impl Validate for RequestTransfer {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
-        match (&self.to_branch_id, self.destination.as_deref().map(str::trim)) {
-            (None, None | Some("")) => field(&mut e, "to_branch_id", "required", "name a branch, or a destination outside the system"),
-            (Some(_), Some(d)) if !d.is_empty() => field(&mut e, "destination", "conflict", "give either to_branch_id or destination"),
+        match (
+            &self.to_branch_id,
+            self.destination.as_deref().map(str::trim),
+        ) {
+            (None, None | Some("")) => field(
+                &mut e,
+                "to_branch_id",
+                "required",
+                "name a branch, or a destination outside the system",
+            ),
+            (Some(_), Some(d)) if !d.is_empty() => field(
+                &mut e,
+                "destination",
+                "conflict",
+                "give either to_branch_id or destination",
+            ),
             _ => {}
         }
         rules::opt_text(&mut e, "destination", self.destination.as_deref(), 100);

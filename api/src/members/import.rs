@@ -40,7 +40,18 @@ pub const COLUMNS: [Column; 10] = [
     ("category", "党员类别"),
     ("work_unit", "工作单位"),
 ];
-const EXAMPLE: [&str; 10] = ["斜桥巷社区第1网格党支部", "王建国", "男", "11010519491231002X", "13900000001", "大专", "1985-07-01", "1986-07-01", "离退休", ""];
+const EXAMPLE: [&str; 10] = [
+    "斜桥巷社区第1网格党支部",
+    "王建国",
+    "男",
+    "11010519491231002X",
+    "13900000001",
+    "大专",
+    "1985-07-01",
+    "1986-07-01",
+    "离退休",
+    "",
+];
 const REQUIRED: [&str; 5] = ["branch", "name", "id_number", "joined_on", "category"];
 
 pub fn template(format: Format) -> Result<Vec<u8>, ApiError> {
@@ -75,7 +86,9 @@ fn category_label(c: &str) -> &'static str {
 
 fn date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"].iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }
 
 struct Valid {
@@ -95,15 +108,26 @@ fn branch(conn: &mut DbConn, caller: &Caller, text: &str) -> Result<String, Stri
         .load(conn)
         .map_err(|e| e.to_string())?;
     let keep = caller.branches_writable();
-    let mine: Vec<&(String, String, String, String)> = found.iter().filter(|(_, bp, rp, _)| keep.contains(bp, rp)).collect();
+    let mine: Vec<&(String, String, String, String)> = found
+        .iter()
+        .filter(|(_, bp, rp, _)| keep.contains(bp, rp))
+        .collect();
     match mine.as_slice() {
         [one] => Ok(one.0.clone()),
         [] => Err(format!("no formal branch {text:?} that you keep")),
-        _ => Err(format!("several branches are named {text:?}; use the branch id")),
+        _ => Err(format!(
+            "several branches are named {text:?}; use the branch id"
+        )),
     }
 }
 
-fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job_id: &str) -> Result<(Vec<Valid>, Vec<LineError>), ApiError> {
+fn validate(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    rows: Rows,
+    job_id: &str,
+) -> Result<(Vec<Valid>, Vec<LineError>), ApiError> {
     let total = rows.len() as i32;
     let mut branches_by_text: HashMap<String, Result<String, String>> = HashMap::new();
     let mut seen: HashMap<String, i64> = HashMap::new();
@@ -113,9 +137,19 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
             jobs::progress(conn, job_id, total, n as i32)?;
         }
         let get = |k: &str| cells.get(k).map(str::to_owned).unwrap_or_default();
-        let mut bad = |field: &str, message: String| errors.push(LineError { line, field: field.into(), message });
+        let mut bad = |field: &str, message: String| {
+            errors.push(LineError {
+                line,
+                field: field.into(),
+                message,
+            })
+        };
         let text = get("branch");
-        let branch_id = match branches_by_text.entry(text.clone()).or_insert_with(|| branch(conn, caller, &text)).clone() {
+        let branch_id = match branches_by_text
+            .entry(text.clone())
+            .or_insert_with(|| branch(conn, caller, &text))
+            .clone()
+        {
             Ok(id) => id,
             Err(m) => {
                 bad("branch", m);
@@ -123,11 +157,20 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
             }
         };
         let Some(cat) = category(&get("category")) else {
-            bad("category", format!("{:?} is not a category (直管, 在职, 流动, 离退休, 两新)", get("category")));
+            bad(
+                "category",
+                format!(
+                    "{:?} is not a category (直管, 在职, 流动, 离退休, 两新)",
+                    get("category")
+                ),
+            );
             continue;
         };
         let Some(joined_on) = date(&get("joined_on")) else {
-            bad("joined_on", format!("{:?} is not a date (YYYY-MM-DD)", get("joined_on")));
+            bad(
+                "joined_on",
+                format!("{:?} is not a date (YYYY-MM-DD)", get("joined_on")),
+            );
             continue;
         };
         let full = get("full_member_on");
@@ -136,7 +179,10 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
             f => match date(f) {
                 Some(d) => Some(d),
                 None => {
-                    bad("full_member_on", format!("{f:?} is not a date (YYYY-MM-DD)"));
+                    bad(
+                        "full_member_on",
+                        format!("{f:?} is not a date (YYYY-MM-DD)"),
+                    );
                     continue;
                 }
             },
@@ -175,14 +221,22 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
         };
         if let Err(field_errors) = input.validate() {
             for e in field_errors {
-                errors.push(LineError { line, field: e.field, message: e.message });
+                errors.push(LineError {
+                    line,
+                    field: e.field,
+                    message: e.message,
+                });
             }
             continue;
         }
         let value = parsed.map(|p| p.value).unwrap_or_default();
         let index = sealer.blind_index("id_number", &value);
         if let Some(first) = seen.get(&index) {
-            errors.push(LineError { line, field: "id_number".into(), message: format!("the same ID number as line {first}") });
+            errors.push(LineError {
+                line,
+                field: "id_number".into(),
+                message: format!("the same ID number as line {first}"),
+            });
             continue;
         }
         seen.insert(index.clone(), line);
@@ -194,12 +248,19 @@ fn validate(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, rows: Rows, job
 
 /// Writes the valid lines in one transaction; returns (created, updated) and the lines that
 /// name members already kept in another branch.
-fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, i32, Vec<LineError>), ApiError> {
+fn write(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    valid: Vec<Valid>,
+) -> Result<(i32, i32, Vec<LineError>), ApiError> {
     crate::db::write(conn, |c| {
         let mut existing: HashMap<String, Member> = HashMap::new();
         for chunk in valid.chunks(500) {
             let idx: Vec<&str> = chunk.iter().map(|v| v.index.as_str()).collect();
-            let found: Vec<Member> = members::table.filter(members::id_number_index.eq_any(idx)).select(Member::as_select()).load(c)?;
+            let found: Vec<Member> = members::table
+                .filter(members::id_number_index.eq_any(idx))
+                .select(Member::as_select())
+                .load(c)?;
             existing.extend(found.into_iter().map(|m| (m.id_number_index.clone(), m)));
         }
         let (mut created, mut updated, mut moved) = (0, 0, vec![]);
@@ -210,7 +271,8 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
             let i = &v.input;
             match existing.get(&v.index) {
                 None => {
-                    let value = id_number::parse(&i.id_number).map_err(|(_, m)| ApiError::internal(m))?;
+                    let value =
+                        id_number::parse(&i.id_number).map_err(|(_, m)| ApiError::internal(m))?;
                     let id = crate::new_id();
                     let phone = phones::seal(sealer, PhoneColumn::Member, &id, i.phone.as_deref());
                     new_rows.push(Member {
@@ -250,7 +312,8 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
                 Some(m) => {
                     // The phone is compared by its blind index: nothing is decrypted.
                     let same = m.name == i.name.trim()
-                        && m.phone_index == phones::clean(i.phone.as_deref()).map(|p| phones::index(sealer, p))
+                        && m.phone_index
+                            == phones::clean(i.phone.as_deref()).map(|p| phones::index(sealer, p))
                         && m.education == i.education
                         && m.joined_on == i.joined_on
                         && m.full_member_on == i.full_member_on
@@ -259,7 +322,8 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
                     if same {
                         continue;
                     }
-                    let phone = phones::seal(sealer, PhoneColumn::Member, &m.id, i.phone.as_deref());
+                    let phone =
+                        phones::seal(sealer, PhoneColumn::Member, &m.id, i.phone.as_deref());
                     diesel::update(members::table.find(&m.id))
                         .set((
                             members::name.eq(i.name.trim()),
@@ -293,8 +357,10 @@ fn write(conn: &mut DbConn, sealer: &Sealer, valid: Vec<Valid>) -> Result<(i32, 
 pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: Rows) {
     let result = (|| -> Result<(i32, i32, Vec<LineError>), (String, Vec<LineError>)> {
         let mut conn = pool.get().map_err(|e| (format!("database: {e}"), vec![]))?;
-        let (valid, mut errors) = validate(&mut conn, sealer, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
-        let (created, updated, moved) = write(&mut conn, sealer, valid).map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
+        let (valid, mut errors) =
+            validate(&mut conn, sealer, caller, rows, job_id).map_err(|e| (e.detail, vec![]))?;
+        let (created, updated, moved) = write(&mut conn, sealer, valid)
+            .map_err(|e| (format!("nothing was written: {}", e.detail), errors.clone()))?;
         errors.extend(moved);
         errors.sort_by_key(|e| e.line);
         audit::record(&mut conn, &caller.actor(), "import", "member", None, Some(json!({"job_id": job_id, "created": created, "updated": updated, "bad_lines": errors.len()})))
@@ -306,8 +372,12 @@ pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: 
         return;
     };
     let recorded = match result {
-        Ok((created, updated, errors)) => jobs::finish(&mut conn, job_id, true, created, updated, &errors, None),
-        Err((message, errors)) => jobs::finish(&mut conn, job_id, false, 0, 0, &errors, Some(message)),
+        Ok((created, updated, errors)) => {
+            jobs::finish(&mut conn, job_id, true, created, updated, &errors, None)
+        }
+        Err((message, errors)) => {
+            jobs::finish(&mut conn, job_id, false, 0, 0, &errors, Some(message))
+        }
     };
     if let Err(e) = recorded {
         log::error!("import {job_id}: cannot record the outcome: {e}");
@@ -315,20 +385,47 @@ pub fn run(pool: &DbPool, sealer: &Sealer, caller: &Caller, job_id: &str, rows: 
 }
 
 /// The roster as the caller may see it (masked), with the list's filters, as a sheet.
-pub fn export(conn: &mut DbConn, memo: &crate::versions::GroupMemo, sealer: &Sealer, caller: &Caller, filter: MemberFilter, format: Format) -> Result<Vec<u8>, ApiError> {
+pub fn export(
+    conn: &mut DbConn,
+    memo: &crate::versions::GroupMemo,
+    sealer: &Sealer,
+    caller: &Caller,
+    filter: MemberFilter,
+    format: Format,
+) -> Result<Vec<u8>, ApiError> {
     let mut rows: Vec<Vec<String>> = vec![];
     let mut page = 1;
     loop {
-        let (items, total) = service::list(conn, memo, sealer, caller, filter.clone(), vec![], Paging { page, per_page: 1000 })?;
+        let (items, total) = service::list(
+            conn,
+            memo,
+            sealer,
+            caller,
+            filter.clone(),
+            vec![],
+            Paging {
+                page,
+                per_page: 1000,
+            },
+        )?;
         if total > MAX_EXPORT_ROWS {
-            return Err(ApiError::field("filters", "too_many", format!("{total} members match; narrow the filters to at most {MAX_EXPORT_ROWS}")));
+            return Err(ApiError::field(
+                "filters",
+                "too_many",
+                format!("{total} members match; narrow the filters to at most {MAX_EXPORT_ROWS}"),
+            ));
         }
         let n = items.len();
         for m in items {
             rows.push(vec![
                 m.branch_name,
                 m.name,
-                if m.gender == Gender::Male { "男" } else { "女" }.into(),
+                if m.gender == Gender::Male {
+                    "男"
+                } else {
+                    "女"
+                }
+                .into(),
                 m.id_number,
                 m.phone.unwrap_or_default(),
                 m.education.unwrap_or_default(),
@@ -343,7 +440,14 @@ pub fn export(conn: &mut DbConn, memo: &crate::versions::GroupMemo, sealer: &Sea
         }
         page += 1;
     }
-    audit::record(conn, &caller.actor(), "export", "member", None, Some(json!({"rows": rows.len(), "masked": true})))?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "export",
+        "member",
+        None,
+        Some(json!({"rows": rows.len(), "masked": true})),
+    )?;
     tabular::write(&COLUMNS, &rows, format)
 }
 
@@ -364,6 +468,9 @@ mod tests {
         assert_eq!(category("x"), None);
         assert_eq!(date("1985/07/01"), NaiveDate::from_ymd_opt(1985, 7, 1));
         assert_eq!(date("19850701"), NaiveDate::from_ymd_opt(1985, 7, 1));
-        assert!(parse(b"name\nx\n", Format::Csv).unwrap_err().message.contains("branch"));
+        assert!(parse(b"name\nx\n", Format::Csv)
+            .unwrap_err()
+            .message
+            .contains("branch"));
     }
 }

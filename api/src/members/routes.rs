@@ -34,24 +34,59 @@ pub struct MemberFilters {
 
 impl MemberFilters {
     /// The filter, checked: ages 0 to 150, a join year 1900 to 9999 and a known status, else a 422.
-    fn checked(self, q: Option<String>, sealer: &crate::sealed::Sealer) -> Result<MemberFilter, ApiError> {
+    fn checked(
+        self,
+        q: Option<String>,
+        sealer: &crate::sealed::Sealer,
+    ) -> Result<MemberFilter, ApiError> {
         let mut errors = vec![];
         for (field, age) in [("age_min", self.age_min), ("age_max", self.age_max)] {
             if age.is_some_and(|a| !(0..=150).contains(&a)) {
-                crate::http::json::rules::field(&mut errors, field, "out_of_range", format!("{field} is an age from 0 to 150"));
+                crate::http::json::rules::field(
+                    &mut errors,
+                    field,
+                    "out_of_range",
+                    format!("{field} is an age from 0 to 150"),
+                );
             }
         }
         if self.join_year.is_some_and(|y| !(1900..=9999).contains(&y)) {
-            crate::http::json::rules::field(&mut errors, "join_year", "out_of_range", "join_year is a year from 1900 to 9999");
+            crate::http::json::rules::field(
+                &mut errors,
+                "join_year",
+                "out_of_range",
+                "join_year is a year from 1900 to 9999",
+            );
         }
-        if self.status.as_deref().is_some_and(|s| !["active", "historical", "all"].contains(&s)) {
-            crate::http::json::rules::field(&mut errors, "status", "invalid", "status is active, historical or all");
+        if self
+            .status
+            .as_deref()
+            .is_some_and(|s| !["active", "historical", "all"].contains(&s))
+        {
+            crate::http::json::rules::field(
+                &mut errors,
+                "status",
+                "invalid",
+                "status is active, historical or all",
+            );
         }
         crate::http::json::rules::finish(errors).map_err(ApiError::validation)?;
         let f = self;
         // A phone number as `q` is looked up by its blind index (phones are sealed at rest).
-        let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(sealer, q));
-        Ok(MemberFilter { branch_id: f.branch_id, category: f.category, grid_id: f.grid_id, age_min: f.age_min, age_max: f.age_max, join_year: f.join_year, status: f.status, q, q_phone_index })
+        let q_phone_index = q
+            .as_deref()
+            .and_then(|q| crate::phones::query_index(sealer, q));
+        Ok(MemberFilter {
+            branch_id: f.branch_id,
+            category: f.category,
+            grid_id: f.grid_id,
+            age_min: f.age_min,
+            age_max: f.age_max,
+            join_year: f.join_year,
+            status: f.status,
+            q,
+            q_phone_index,
+        })
     }
 }
 
@@ -73,20 +108,31 @@ pub struct UnmaskParam {
     security(("bearer" = []))
 )]
 #[get("/members")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, filters: web::Query<MemberFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    filters: web::Query<MemberFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
-    let filter = filters.into_inner().checked(params.query(), &state.sealer)?;
+    let filter = filters
+        .into_inner()
+        .checked(params.query(), &state.sealer)?;
     let sealer = state.sealer.clone();
     let (memo, pages) = (state.groups.clone(), state.pages.clone());
     // Pages are remembered as sent until the members' data version moves: a repeated page costs
     // one primary-key read.
     let body = crate::db::run(&state.pool, move |c| {
         let key = service::page_key(c, &caller, &filter, &sorts, &paging)?;
-        crate::http::list::remembered_page(&pages, key, &paging, || service::list(c, &memo, &sealer, &caller, filter, sorts, paging.clone()))
+        crate::http::list::remembered_page(&pages, key, &paging, || {
+            service::list(c, &memo, &sealer, &caller, filter, sorts, paging.clone())
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Add a member to a formal branch. The ID number is checked (length, date, check digit) and
@@ -105,11 +151,22 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/members")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateMember>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateMember>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::create(c, &sealer, &caller, input)).await?;
-    Ok(created(format!("/api/v1/members/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        service::create(c, &sealer, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/members/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// The signed-in member's own record, unmasked.
@@ -139,10 +196,18 @@ pub async fn mine(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     security(("bearer" = []))
 )]
 #[get("/members/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<UnmaskParam>,
+) -> Result<HttpResponse, ApiError> {
     let (id, unmask) = (id.into_inner(), q.unmask.unwrap_or(false));
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::get(c, &sealer, &caller, &id, unmask)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::get(c, &sealer, &caller, &id, unmask)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -162,11 +227,20 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Strin
     security(("bearer" = []))
 )]
 #[patch("/members/{id}")]
-pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateMember>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateMember>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &sealer, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &sealer, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -186,11 +260,20 @@ pub async fn update(state: web::Data<AppState>, caller: Caller, req: HttpRequest
     security(("bearer" = []))
 )]
 #[post("/members/{id}/status")]
-pub async fn change_status(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<ChangeStatus>) -> Result<HttpResponse, ApiError> {
+pub async fn change_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<ChangeStatus>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::change_status(c, &sealer, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::change_status(c, &sealer, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -210,10 +293,18 @@ pub async fn change_status(state: web::Data<AppState>, caller: Caller, req: Http
     security(("bearer" = []))
 )]
 #[post("/members/{id}/interest-branches")]
-pub async fn join_interest(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<JoinInterestBranch>) -> Result<HttpResponse, ApiError> {
+pub async fn join_interest(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<JoinInterestBranch>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::join_interest(c, &sealer, &caller, &id, input)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::join_interest(c, &sealer, &caller, &id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -226,10 +317,17 @@ pub async fn join_interest(state: web::Data<AppState>, caller: Caller, id: web::
     security(("bearer" = []))
 )]
 #[delete("/members/{id}/interest-branches/{branch_id}")]
-pub async fn leave_interest(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn leave_interest(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, branch_id) = path.into_inner();
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| service::leave_interest(c, &sealer, &caller, &id, &branch_id)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::leave_interest(c, &sealer, &caller, &id, &branch_id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -243,11 +341,24 @@ pub async fn leave_interest(state: web::Data<AppState>, caller: Caller, path: we
     security(("bearer" = []))
 )]
 #[get("/members/{id}/access-log")]
-pub async fn access_log(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn access_log(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let (id, page) = (id.into_inner(), paging.clone());
-    let (items, total) = crate::db::run(&state.pool, move |c| service::access_log(c, &caller, &id, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::access_log(c, &caller, &id, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// A member's transfers, newest first.
@@ -259,9 +370,14 @@ pub async fn access_log(state: web::Data<AppState>, caller: Caller, id: web::Pat
     security(("bearer" = []))
 )]
 #[get("/members/{id}/transfers")]
-pub async fn member_transfers(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn member_transfers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let items = crate::db::run(&state.pool, move |c| transfers::for_member(c, &caller, &id)).await?;
+    let items =
+        crate::db::run(&state.pool, move |c| transfers::for_member(c, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -281,10 +397,16 @@ pub async fn member_transfers(state: web::Data<AppState>, caller: Caller, id: we
     security(("bearer" = []))
 )]
 #[post("/member-transfers")]
-pub async fn request_transfer(state: web::Data<AppState>, caller: Caller, body: ValidJson<RequestTransfer>) -> Result<HttpResponse, ApiError> {
+pub async fn request_transfer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<RequestTransfer>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| transfers::request(c, &caller, input)).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/member-transfers/{}", view.id))).json(view))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/member-transfers/{}", view.id)))
+        .json(view))
 }
 
 /// Pending transfers into or out of the branches the caller keeps.
@@ -296,11 +418,23 @@ pub async fn request_transfer(state: web::Data<AppState>, caller: Caller, body: 
     security(("bearer" = []))
 )]
 #[get("/member-transfers")]
-pub async fn pending_transfers(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn pending_transfers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| transfers::incoming(c, &caller, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        transfers::incoming(c, &caller, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// One transfer.
@@ -312,14 +446,27 @@ pub async fn pending_transfers(state: web::Data<AppState>, caller: Caller, param
     security(("bearer" = []))
 )]
 #[get("/member-transfers/{id}")]
-pub async fn get_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_transfer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| transfers::get(c, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
-async fn decide(state: web::Data<AppState>, caller: Caller, id: String, decision: Decision, input: DecideTransfer) -> Result<HttpResponse, ApiError> {
-    let view = crate::db::run(&state.pool, move |c| transfers::decide(c, &caller, &id, decision, input)).await?;
+async fn decide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: String,
+    decision: Decision,
+    input: DecideTransfer,
+) -> Result<HttpResponse, ApiError> {
+    let view = crate::db::run(&state.pool, move |c| {
+        transfers::decide(c, &caller, &id, decision, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -338,7 +485,12 @@ async fn decide(state: web::Data<AppState>, caller: Caller, id: String, decision
     security(("bearer" = []))
 )]
 #[post("/member-transfers/{id}/accept")]
-pub async fn accept_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
+pub async fn accept_transfer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<DecideTransfer>,
+) -> Result<HttpResponse, ApiError> {
     decide(state, caller, id.into_inner(), Decision::Accept, body.0).await
 }
 
@@ -357,7 +509,12 @@ pub async fn accept_transfer(state: web::Data<AppState>, caller: Caller, id: web
     security(("bearer" = []))
 )]
 #[post("/member-transfers/{id}/reject")]
-pub async fn reject_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
+pub async fn reject_transfer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<DecideTransfer>,
+) -> Result<HttpResponse, ApiError> {
     decide(state, caller, id.into_inner(), Decision::Reject, body.0).await
 }
 
@@ -376,7 +533,12 @@ pub async fn reject_transfer(state: web::Data<AppState>, caller: Caller, id: web
     security(("bearer" = []))
 )]
 #[post("/member-transfers/{id}/cancel")]
-pub async fn cancel_transfer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<DecideTransfer>) -> Result<HttpResponse, ApiError> {
+pub async fn cancel_transfer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<DecideTransfer>,
+) -> Result<HttpResponse, ApiError> {
     decide(state, caller, id.into_inner(), Decision::Cancel, body.0).await
 }
 
@@ -399,9 +561,16 @@ pub struct FormatParam {
     security(("bearer" = []))
 )]
 #[get("/members/import-template")]
-pub async fn import_template(_caller: Caller, params: web::Query<FormatParam>) -> Result<HttpResponse, ApiError> {
+pub async fn import_template(
+    _caller: Caller,
+    params: web::Query<FormatParam>,
+) -> Result<HttpResponse, ApiError> {
     let format = crate::tabular::Format::from_param(params.format.as_deref())?;
-    Ok(crate::tabular::attachment(super::import::template(format)?, format, "members-template"))
+    Ok(crate::tabular::attachment(
+        super::import::template(format)?,
+        format,
+        "members-template",
+    ))
 }
 
 /// Import the roster from a CSV or XLSX file laid out like the template. Answers 202 with a job to
@@ -423,15 +592,29 @@ pub async fn import_template(_caller: Caller, params: web::Query<FormatParam>) -
     security(("bearer" = []))
 )]
 #[post("/members/import")]
-pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
-    if caller.branches_writable().regions.is_empty() && caller.branches_writable().branches.is_empty() {
-        return Err(ApiError::forbidden("the roster is imported by branch secretaries and staff"));
+pub async fn import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
+    if caller.branches_writable().regions.is_empty()
+        && caller.branches_writable().branches.is_empty()
+    {
+        return Err(ApiError::forbidden(
+            "the roster is imported by branch secretaries and staff",
+        ));
     }
     let slot = state.imports.slot()?;
     let (bytes, format) = crate::tabular::read_upload(payload).await?;
-    let rows = state.imports.parse(move || super::import::parse(&bytes, format)).await?;
+    let rows = state
+        .imports
+        .parse(move || super::import::parse(&bytes, format))
+        .await?;
     let owner = caller.user_id.clone();
-    let job = crate::db::run(&state.pool, move |c| Ok(crate::jobs::create(c, &owner, "members_import")?)).await?;
+    let job = crate::db::run(&state.pool, move |c| {
+        Ok(crate::jobs::create(c, &owner, "members_import")?)
+    })
+    .await?;
     let (pool, sealer, job_id) = (state.pool.clone(), state.sealer.clone(), job.id.clone());
     actix_web::rt::spawn(async move {
         let _ = web::block(move || {
@@ -440,7 +623,9 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
         })
         .await;
     });
-    Ok(HttpResponse::Accepted().insert_header(("Location", format!("/api/v1/jobs/{}", job.id))).json(job))
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Location", format!("/api/v1/jobs/{}", job.id)))
+        .json(job))
 }
 
 /// The roster as a sheet, with the list's filters, in the caller's scope, ID numbers and phones
@@ -457,12 +642,23 @@ pub async fn import(state: web::Data<AppState>, caller: Caller, payload: actix_m
     security(("bearer" = []))
 )]
 #[get("/members/export")]
-pub async fn export(state: web::Data<AppState>, caller: Caller, fmt: web::Query<FormatParam>, filters: web::Query<MemberFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    fmt: web::Query<FormatParam>,
+    filters: web::Query<MemberFilters>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let format = crate::tabular::Format::from_param(fmt.format.as_deref())?;
-    let filter = filters.into_inner().checked(params.query(), &state.sealer)?;
+    let filter = filters
+        .into_inner()
+        .checked(params.query(), &state.sealer)?;
     let sealer = state.sealer.clone();
     let memo = state.groups.clone();
-    let bytes = crate::db::run(&state.pool, move |c| super::import::export(c, &memo, &sealer, &caller, filter, format)).await?;
+    let bytes = crate::db::run(&state.pool, move |c| {
+        super::import::export(c, &memo, &sealer, &caller, filter, format)
+    })
+    .await?;
     Ok(crate::tabular::attachment(bytes, format, "members"))
 }
 
@@ -484,17 +680,36 @@ pub struct BirthdayParams {
     security(("bearer" = []))
 )]
 #[get("/members/party-birthdays")]
-pub async fn party_birthdays(state: web::Data<AppState>, caller: Caller, q: web::Query<BirthdayParams>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn party_birthdays(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<BirthdayParams>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let month = match q.within.as_deref() {
         None | Some("week") => false,
         Some("month") => true,
-        Some(_) => return Err(ApiError::field("within", "invalid", "within is week or month")),
+        Some(_) => {
+            return Err(ApiError::field(
+                "within",
+                "invalid",
+                "within is week or month",
+            ))
+        }
     };
     let on = q.on.unwrap_or_else(|| crate::clock::today());
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| super::birthdays::list(c, &caller, on, month, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        super::birthdays::list(c, &caller, on, month, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -514,12 +729,25 @@ pub struct CheckInFilters {
     security(("bearer" = []))
 )]
 #[get("/check-ins")]
-pub async fn check_ins(state: web::Data<AppState>, caller: Caller, f: web::Query<CheckInFilters>, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn check_ins(
+    state: web::Data<AppState>,
+    caller: Caller,
+    f: web::Query<CheckInFilters>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| super::check_ins::list(c, &caller, f.community_id.as_deref(), f.active, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        super::check_ins::list(c, &caller, f.community_id.as_deref(), f.active, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// An in-service member checks in with their home community (themselves, or by their branch's keepers).
@@ -536,10 +764,22 @@ pub async fn check_ins(state: web::Data<AppState>, caller: Caller, f: web::Query
     security(("bearer" = []))
 )]
 #[post("/check-ins")]
-pub async fn create_check_in(state: web::Data<AppState>, caller: Caller, body: ValidJson<super::check_ins::CreateCheckIn>) -> Result<HttpResponse, ApiError> {
+pub async fn create_check_in(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<super::check_ins::CreateCheckIn>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| super::check_ins::create(c, &caller, input)).await?;
-    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/check-ins?community_id={}", view.community_id))).json(view))
+    let view = crate::db::run(&state.pool, move |c| {
+        super::check_ins::create(c, &caller, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/check-ins?community_id={}", view.community_id),
+        ))
+        .json(view))
 }
 
 /// End a check-in (the member moved); it stays in history.
@@ -555,7 +795,11 @@ pub async fn create_check_in(state: web::Data<AppState>, caller: Caller, body: V
     security(("bearer" = []))
 )]
 #[post("/check-ins/{id}/end")]
-pub async fn end_check_in(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn end_check_in(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| super::check_ins::end(c, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -584,16 +828,28 @@ pub struct ReportParams {
     security(("bearer" = []))
 )]
 #[get("/members/{id}/service-report")]
-pub async fn service_report(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<ReportParams>) -> Result<HttpResponse, ApiError> {
+pub async fn service_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<ReportParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let id = id.into_inner();
     let sheet = match q.format.as_deref() {
         None | Some("json") => None,
         other => Some(crate::tabular::Format::from_param(other)?),
     };
-    let report = crate::db::run(&state.pool, move |c| super::check_ins::report(c, &caller, &id, q.from, q.to)).await?;
+    let report = crate::db::run(&state.pool, move |c| {
+        super::check_ins::report(c, &caller, &id, q.from, q.to)
+    })
+    .await?;
     match sheet {
         None => Ok(HttpResponse::Ok().json(report)),
-        Some(f) => Ok(crate::tabular::attachment(super::check_ins::report_sheet(&report, f)?, f, "service-report")),
+        Some(f) => Ok(crate::tabular::attachment(
+            super::check_ins::report_sheet(&report, f)?,
+            f,
+            "service-report",
+        )),
     }
 }

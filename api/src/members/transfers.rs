@@ -9,12 +9,12 @@ use serde_json::json;
 
 use super::dto::{DecideTransfer, RequestTransfer, TransferStatus, TransferView};
 use super::service::{self, access};
+use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{branches, member_transfers, members, regions};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
-use crate::audit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = member_transfers)]
@@ -38,7 +38,10 @@ fn branch_name(conn: &mut DbConn, id: &str) -> QueryResult<String> {
 }
 
 fn view(conn: &mut DbConn, t: Transfer) -> ApiResult<TransferView> {
-    let member_name: String = members::table.find(&t.member_id).select(members::name).first(conn)?;
+    let member_name: String = members::table
+        .find(&t.member_id)
+        .select(members::name)
+        .first(conn)?;
     let from_branch_name = branch_name(conn, &t.from_branch_id)?;
     let to_branch_name = match &t.to_branch_id {
         Some(b) => Some(branch_name(conn, b)?),
@@ -63,24 +66,43 @@ fn view(conn: &mut DbConn, t: Transfer) -> ApiResult<TransferView> {
     })
 }
 
-fn paths(conn: &mut DbConn, branch_id: &str) -> QueryResult<Option<(String, String, String, String, String)>> {
+fn paths(
+    conn: &mut DbConn,
+    branch_id: &str,
+) -> QueryResult<Option<(String, String, String, String, String)>> {
     branches::table
         .inner_join(regions::table)
         .filter(branches::id.eq(branch_id))
-        .select((branches::kind, branches::establishment, branches::path, regions::path, branches::name))
+        .select((
+            branches::kind,
+            branches::establishment,
+            branches::path,
+            regions::path,
+            branches::name,
+        ))
         .first(conn)
         .optional()
 }
 
-pub fn request(conn: &mut DbConn, caller: &Caller, input: RequestTransfer) -> ApiResult<TransferView> {
+pub fn request(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: RequestTransfer,
+) -> ApiResult<TransferView> {
     crate::db::write(conn, |c| {
-        let acc = access(c, caller, &input.member_id).map_err(|_| ApiError::field("member_id", "not_found", "the member does not exist"))?;
+        let acc = access(c, caller, &input.member_id)
+            .map_err(|_| ApiError::field("member_id", "not_found", "the member does not exist"))?;
         if !acc.keeper {
-            return Err(ApiError::forbidden("a transfer is requested by the member's branch secretary or community staff"));
+            return Err(ApiError::forbidden(
+                "a transfer is requested by the member's branch secretary or community staff",
+            ));
         }
         let m = &acc.member;
         if m.status != "active" {
-            return Err(ApiError::conflict("member_historical", format!("the member is {}; only active members transfer", m.status)));
+            return Err(ApiError::conflict(
+                "member_historical",
+                format!("the member is {}; only active members transfer", m.status),
+            ));
         }
         let pending: i64 = member_transfers::table
             .filter(member_transfers::member_id.eq(&m.id))
@@ -88,18 +110,33 @@ pub fn request(conn: &mut DbConn, caller: &Caller, input: RequestTransfer) -> Ap
             .count()
             .get_result(c)?;
         if pending > 0 {
-            return Err(ApiError::conflict("transfer_pending", "the member already has a transfer waiting to be accepted"));
+            return Err(ApiError::conflict(
+                "transfer_pending",
+                "the member already has a transfer waiting to be accepted",
+            ));
         }
         if let Some(to) = &input.to_branch_id {
             // Any formal branch in the system may receive, even outside the sender's scope.
             let Some((kind, est, ..)) = paths(c, to)? else {
-                return Err(ApiError::field("to_branch_id", "not_found", "the branch does not exist"));
+                return Err(ApiError::field(
+                    "to_branch_id",
+                    "not_found",
+                    "the branch does not exist",
+                ));
             };
             if est != "formal" || !service::FORMAL_KINDS.contains(&kind.as_str()) {
-                return Err(ApiError::field("to_branch_id", "not_formal_branch", "members transfer into a formal general branch, branch or party group"));
+                return Err(ApiError::field(
+                    "to_branch_id",
+                    "not_formal_branch",
+                    "members transfer into a formal general branch, branch or party group",
+                ));
             }
             if to == &m.branch_id {
-                return Err(ApiError::field("to_branch_id", "same_branch", "the member is already in this branch"));
+                return Err(ApiError::field(
+                    "to_branch_id",
+                    "same_branch",
+                    "the member is already in this branch",
+                ));
             }
         }
         let now = Utc::now().naive_utc();
@@ -109,16 +146,28 @@ pub fn request(conn: &mut DbConn, caller: &Caller, input: RequestTransfer) -> Ap
             member_id: m.id.clone(),
             from_branch_id: m.branch_id.clone(),
             to_branch_id: input.to_branch_id.clone(),
-            destination: input.destination.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            destination: input
+                .destination
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             status: if external { "accepted" } else { "pending" }.into(),
-            reason: input.reason.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            reason: input
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             requested_by: caller.username.clone(),
             requested_at: now,
             decided_by: external.then(|| caller.username.clone()),
             decided_at: external.then_some(now),
             decision_note: None,
         };
-        diesel::insert_into(member_transfers::table).values(&t).execute(c)?;
+        diesel::insert_into(member_transfers::table)
+            .values(&t)
+            .execute(c)?;
         if external {
             diesel::update(members::table.find(&m.id))
                 .set((
@@ -131,20 +180,36 @@ pub fn request(conn: &mut DbConn, caller: &Caller, input: RequestTransfer) -> Ap
                 .execute(c)?;
             service::recount(c, &m.branch_id)?;
         }
-        audit::record(c, &caller.actor(), "transfer_request", "member", Some(&m.id), Some(json!({"transfer_id": t.id, "to_branch_id": t.to_branch_id, "destination": t.destination})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "transfer_request",
+            "member",
+            Some(&m.id),
+            Some(
+                json!({"transfer_id": t.id, "to_branch_id": t.to_branch_id, "destination": t.destination}),
+            ),
+        )?;
         view(c, t)
     })
 }
 
 fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Transfer>> {
-    member_transfers::table.find(id).select(Transfer::as_select()).first(conn).optional()
+    member_transfers::table
+        .find(id)
+        .select(Transfer::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Who may see a transfer: keepers of either side. Who may decide: the receiving side's keepers.
 fn sides(conn: &mut DbConn, caller: &Caller, t: &Transfer) -> ApiResult<(bool, bool)> {
     let side = |c: &mut DbConn, b: &str| -> ApiResult<(bool, bool)> {
         Ok(match paths(c, b)? {
-            Some((_, _, bp, rp, _)) => (caller.branches_readable().contains(&bp, &rp), caller.branches_writable().contains(&bp, &rp)),
+            Some((_, _, bp, rp, _)) => (
+                caller.branches_readable().contains(&bp, &rp),
+                caller.branches_writable().contains(&bp, &rp),
+            ),
             None => (false, false),
         })
     };
@@ -171,7 +236,13 @@ pub enum Decision {
     Cancel,
 }
 
-pub fn decide(conn: &mut DbConn, caller: &Caller, id: &str, decision: Decision, input: DecideTransfer) -> ApiResult<TransferView> {
+pub fn decide(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    decision: Decision,
+    input: DecideTransfer,
+) -> ApiResult<TransferView> {
     crate::db::write(conn, |c| {
         let t = load(c, id)?.ok_or_else(|| ApiError::not_found("transfer"))?;
         let (from_write, to_write) = sides(c, caller, &t)?;
@@ -194,41 +265,74 @@ pub fn decide(conn: &mut DbConn, caller: &Caller, id: &str, decision: Decision, 
             }));
         }
         let now = Utc::now().naive_utc();
-        diesel::update(member_transfers::table.find(id).filter(member_transfers::status.eq("pending")))
-            .set((
-                member_transfers::status.eq(to_status),
-                member_transfers::decided_by.eq(Some(caller.username.clone())),
-                member_transfers::decided_at.eq(Some(now)),
-                member_transfers::decision_note.eq(input.note.as_deref().map(str::trim).filter(|n| !n.is_empty())),
-            ))
-            .execute(c)?;
+        diesel::update(
+            member_transfers::table
+                .find(id)
+                .filter(member_transfers::status.eq("pending")),
+        )
+        .set((
+            member_transfers::status.eq(to_status),
+            member_transfers::decided_by.eq(Some(caller.username.clone())),
+            member_transfers::decided_at.eq(Some(now)),
+            member_transfers::decision_note.eq(input
+                .note
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())),
+        ))
+        .execute(c)?;
         if let (Decision::Accept, Some(to)) = (&decision, &t.to_branch_id) {
-            let version: i32 = members::table.find(&t.member_id).select(members::version).first(c)?;
+            let version: i32 = members::table
+                .find(&t.member_id)
+                .select(members::version)
+                .first(c)?;
             diesel::update(members::table.find(&t.member_id))
-                .set((members::branch_id.eq(to), members::version.eq(version + 1), members::updated_at.eq(now)))
+                .set((
+                    members::branch_id.eq(to),
+                    members::version.eq(version + 1),
+                    members::updated_at.eq(now),
+                ))
                 .execute(c)?;
             service::recount(c, &t.from_branch_id)?;
             service::recount(c, to)?;
         }
-        audit::record(c, &caller.actor(), &format!("transfer_{action}"), "member", Some(&t.member_id), Some(json!({"transfer_id": id})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            &format!("transfer_{action}"),
+            "member",
+            Some(&t.member_id),
+            Some(json!({"transfer_id": id})),
+        )?;
         let t = load(c, id)?.ok_or_else(|| ApiError::not_found("transfer"))?;
         view(c, t)
     })
 }
 
 /// A member's transfers, newest first (the history is never rewritten).
-pub fn for_member(conn: &mut DbConn, caller: &Caller, member_id: &str) -> ApiResult<Vec<TransferView>> {
+pub fn for_member(
+    conn: &mut DbConn,
+    caller: &Caller,
+    member_id: &str,
+) -> ApiResult<Vec<TransferView>> {
     access(conn, caller, member_id)?;
     let rows: Vec<Transfer> = member_transfers::table
         .filter(member_transfers::member_id.eq(member_id))
-        .order((member_transfers::requested_at.desc(), member_transfers::id.desc()))
+        .order((
+            member_transfers::requested_at.desc(),
+            member_transfers::id.desc(),
+        ))
         .select(Transfer::as_select())
         .load(conn)?;
     rows.into_iter().map(|t| view(conn, t)).collect()
 }
 
 /// Transfers waiting for the caller: pending ones into branches they keep.
-pub fn incoming(conn: &mut DbConn, caller: &Caller, paging: Paging) -> ApiResult<(Vec<TransferView>, i64)> {
+pub fn incoming(
+    conn: &mut DbConn,
+    caller: &Caller,
+    paging: Paging,
+) -> ApiResult<(Vec<TransferView>, i64)> {
     let pending: Vec<Transfer> = member_transfers::table
         .filter(member_transfers::status.eq("pending"))
         .order(member_transfers::requested_at.asc())
@@ -243,7 +347,14 @@ pub fn incoming(conn: &mut DbConn, caller: &Caller, paging: Paging) -> ApiResult
         }
     }
     let total = mine.len() as i64;
-    let page: Vec<Transfer> = mine.into_iter().skip(paging.offset() as usize).take(paging.per_page as usize).collect();
-    let items = page.into_iter().map(|t| view(conn, t)).collect::<ApiResult<Vec<_>>>()?;
+    let page: Vec<Transfer> = mine
+        .into_iter()
+        .skip(paging.offset() as usize)
+        .take(paging.per_page as usize)
+        .collect();
+    let items = page
+        .into_iter()
+        .map(|t| view(conn, t))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok((items, total))
 }

@@ -85,7 +85,12 @@ impl Validate for CreatePoll {
         rules::text(&mut e, "community_id", &self.community_id, 64);
         rules::text(&mut e, "title", &self.title, 60);
         if self.cadres.is_empty() || self.cadres.len() > 30 {
-            field(&mut e, "cadres", "out_of_range", "a poll rates 1 to 30 cadres");
+            field(
+                &mut e,
+                "cadres",
+                "out_of_range",
+                "a poll rates 1 to 30 cadres",
+            );
         }
         for (i, c) in self.cadres.iter().enumerate() {
             rules::text(&mut e, &format!("cadres[{i}].name"), &c.name, 20);
@@ -93,17 +98,35 @@ impl Validate for CreatePoll {
         }
         if let Some(o) = self.opens_at {
             if o >= self.closes_at {
-                field(&mut e, "closes_at", "out_of_range", "the poll closes after it opens");
+                field(
+                    &mut e,
+                    "closes_at",
+                    "out_of_range",
+                    "the poll closes after it opens",
+                );
             }
         }
         if let Some(d) = self.rectification_days {
             if !(1..=365).contains(&d) {
-                field(&mut e, "rectification_days", "out_of_range", "1 to 365 days");
+                field(
+                    &mut e,
+                    "rectification_days",
+                    "out_of_range",
+                    "1 to 365 days",
+                );
             }
         }
         if let Some(ids) = &self.elector_ids {
             if ids.is_empty() || ids.len() > crate::polls::electorate::MAX_ELECTORS {
-                field(&mut e, "elector_ids", "out_of_range", format!("a named electorate has 1 to {} accounts", crate::polls::electorate::MAX_ELECTORS));
+                field(
+                    &mut e,
+                    "elector_ids",
+                    "out_of_range",
+                    format!(
+                        "a named electorate has 1 to {} accounts",
+                        crate::polls::electorate::MAX_ELECTORS
+                    ),
+                );
             }
         }
         rules::finish(e)

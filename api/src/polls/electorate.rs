@@ -34,7 +34,13 @@ pub fn includes(conn: &mut DbConn, caller: &Caller, p: &Poll) -> QueryResult<boo
     }
     Ok(match kind(p) {
         Electorate::Community => caller.community_id.as_deref() == Some(p.community_id.as_str()),
-        Electorate::List => poll_electors::table.find((&p.id, &caller.user_id)).count().get_result::<i64>(conn)? > 0,
+        Electorate::List => {
+            poll_electors::table
+                .find((&p.id, &caller.user_id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0
+        }
     })
 }
 
@@ -46,14 +52,24 @@ pub fn size(conn: &mut DbConn, p: &Poll) -> QueryResult<i64> {
     count(conn, &p.id, kind(p), &p.community_id)
 }
 
-pub fn count(conn: &mut DbConn, poll_id: &str, kind: Electorate, community_id: &str) -> QueryResult<i64> {
+pub fn count(
+    conn: &mut DbConn,
+    poll_id: &str,
+    kind: Electorate,
+    community_id: &str,
+) -> QueryResult<i64> {
     match kind {
-        Electorate::List => poll_electors::table.filter(poll_electors::poll_id.eq(poll_id)).count().get_result(conn),
+        Electorate::List => poll_electors::table
+            .filter(poll_electors::poll_id.eq(poll_id))
+            .count()
+            .get_result(conn),
         Electorate::Community => users::table
             .filter(users::community_id.eq(community_id))
             .filter(users::active.eq(true))
             .filter(diesel::dsl::exists(
-                grants::table.filter(grants::user_id.eq(users::id)).filter(grants::role.eq_any([Role::Resident.as_str(), Role::Member.as_str()])),
+                grants::table
+                    .filter(grants::user_id.eq(users::id))
+                    .filter(grants::role.eq_any([Role::Resident.as_str(), Role::Member.as_str()])),
             ))
             .count()
             .get_result(conn),
@@ -70,14 +86,28 @@ pub fn set_list(conn: &mut DbConn, poll_id: &str, ids: &[String]) -> ApiResult<(
             .filter(users::id.eq_any(chunk.iter().map(|s| s.as_str())))
             .filter(users::active.eq(true))
             .filter(diesel::dsl::exists(
-                grants::table.filter(grants::user_id.eq(users::id)).filter(grants::role.eq_any([Role::Resident.as_str(), Role::Member.as_str()])),
+                grants::table
+                    .filter(grants::user_id.eq(users::id))
+                    .filter(grants::role.eq_any([Role::Resident.as_str(), Role::Member.as_str()])),
             ))
             .count()
             .get_result(conn)?;
         if known != chunk.len() as i64 {
-            return Err(ApiError::field("elector_ids", "not_found", "every elector must be an active resident or member account"));
+            return Err(ApiError::field(
+                "elector_ids",
+                "not_found",
+                "every elector must be an active resident or member account",
+            ));
         }
-        let rows: Vec<_> = chunk.iter().map(|u| (poll_electors::poll_id.eq(poll_id), poll_electors::user_id.eq(u.as_str()))).collect();
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|u| {
+                (
+                    poll_electors::poll_id.eq(poll_id),
+                    poll_electors::user_id.eq(u.as_str()),
+                )
+            })
+            .collect();
         crate::bulk_insert!(conn, poll_electors::table, rows);
     }
     Ok(())
@@ -86,6 +116,8 @@ pub fn set_list(conn: &mut DbConn, poll_id: &str, ids: &[String]) -> ApiResult<(
 /// Fixes the electorate's size when the poll closes, so turnout does not drift as people move.
 pub fn freeze(conn: &mut DbConn, p: &Poll) -> QueryResult<()> {
     let n = count(conn, &p.id, kind(p), &p.community_id)?;
-    diesel::update(polls::table.find(&p.id)).set(polls::electorate_size.eq(Some(n as i32))).execute(conn)?;
+    diesel::update(polls::table.find(&p.id))
+        .set(polls::electorate_size.eq(Some(n as i32)))
+        .execute(conn)?;
     Ok(())
 }

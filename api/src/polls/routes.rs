@@ -26,15 +26,32 @@ pub struct PollFilters {
     security(("bearer" = []))
 )]
 #[get("/polls")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<PollFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<PollFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
     // Newest closing first is the one order offered.
     params.sorts(&[])?;
-    let filter = service::PollFilter { community_id: f.community_id, status: f.status, q: params.query() };
+    let filter = service::PollFilter {
+        community_id: f.community_id,
+        status: f.status,
+        q: params.query(),
+    };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Set up a poll of a community's cadres (民意测评).
@@ -47,10 +64,18 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/polls")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreatePoll>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreatePoll>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/polls/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/polls/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[utoipa::path(
@@ -61,7 +86,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
     security(("bearer" = []))
 )]
 #[get("/polls/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| service::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -84,9 +113,15 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Strin
     security(("bearer" = []))
 )]
 #[post("/polls/{id}/votes")]
-pub async fn vote(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<CastVote>) -> Result<HttpResponse, ApiError> {
+pub async fn vote(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<CastVote>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| service::vote(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Created()
+        .json(crate::db::run(&state.pool, move |c| service::vote(c, &caller, &id, input)).await?))
 }
 
 /// Close a poll early; the warned cadres get a rectification with a deadline.
@@ -98,9 +133,14 @@ pub async fn vote(state: web::Data<AppState>, caller: Caller, id: web::Path<Stri
     security(("bearer" = []))
 )]
 #[post("/polls/{id}/close")]
-pub async fn close(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn close(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| service::close(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| service::close(c, &caller, &id)).await?))
 }
 
 /// Results per cadre with the satisfaction rate and its outcome (under 60 % dismissal, under
@@ -113,9 +153,14 @@ pub async fn close(state: web::Data<AppState>, caller: Caller, id: web::Path<Str
     security(("bearer" = []))
 )]
 #[get("/polls/{id}/results")]
-pub async fn results(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn results(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| service::results(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| service::results(c, &caller, &id)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -134,14 +179,27 @@ pub struct RectificationFilters {
     security(("bearer" = []))
 )]
 #[get("/rectifications")]
-pub async fn list_rectifications(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<RectificationFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_rectifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<RectificationFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
     let p = paging.clone();
     params.sorts(&[])?;
     let q = params.query();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list_rectifications(c, &caller, f.community_id, f.status, q, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list_rectifications(c, &caller, f.community_id, f.status, q, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Record a rectification's plan and report; `done` closes it (a report is required).
@@ -161,9 +219,18 @@ pub async fn list_rectifications(state: web::Data<AppState>, caller: Caller, par
     security(("bearer" = []))
 )]
 #[patch("/rectifications/{id}")]
-pub async fn update_rectification(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateRectification>) -> Result<HttpResponse, ApiError> {
+pub async fn update_rectification(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateRectification>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update_rectification(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update_rectification(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }

@@ -26,7 +26,13 @@ impl RegionLevel {
         }
     }
     pub fn parse(s: &str) -> Option<RegionLevel> {
-        [RegionLevel::District, RegionLevel::Street, RegionLevel::Community].into_iter().find(|l| l.as_str() == s)
+        [
+            RegionLevel::District,
+            RegionLevel::Street,
+            RegionLevel::Community,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
     }
     /// The level a parent must have; `None` for a root.
     pub fn parent_level(self) -> Option<RegionLevel> {
@@ -113,7 +119,12 @@ impl Validate for UpdateRegion {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 64);
-        rules::opt_text(&mut e, "code", self.code.as_ref().and_then(|c| c.as_deref()), 32);
+        rules::opt_text(
+            &mut e,
+            "code",
+            self.code.as_ref().and_then(|c| c.as_deref()),
+            32,
+        );
         rules::finish(e)
     }
 }

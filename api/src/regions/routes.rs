@@ -41,10 +41,22 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
-    let filter = RegionFilter { parent_id: filters.parent_id.clone(), level: filters.level, q: params.query() };
+    let filter = RegionFilter {
+        parent_id: filters.parent_id.clone(),
+        level: filters.level,
+        q: params.query(),
+    };
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, filter, sorts, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, filter, sorts, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -66,9 +78,16 @@ pub struct TreeParams {
     security(("bearer" = []))
 )]
 #[get("/regions/tree")]
-pub async fn tree(state: web::Data<AppState>, caller: Caller, params: web::Query<TreeParams>) -> Result<HttpResponse, ApiError> {
+pub async fn tree(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<TreeParams>,
+) -> Result<HttpResponse, ApiError> {
     let root = params.into_inner().root_id;
-    let items = crate::db::run(&state.pool, move |c| service::tree(c, &caller, root.as_deref())).await?;
+    let items = crate::db::run(&state.pool, move |c| {
+        service::tree(c, &caller, root.as_deref())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -88,10 +107,18 @@ pub async fn tree(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/regions")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateRegion>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateRegion>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/regions/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/regions/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// Read one region.
@@ -107,7 +134,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
     security(("bearer" = []))
 )]
 #[get("/regions/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| {
         let row = service::get_visible(c, &caller, &id)?;
@@ -143,7 +174,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -172,7 +206,10 @@ pub async fn move_region(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::move_to(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::move_to(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -191,9 +228,17 @@ pub async fn move_region(
     security(("bearer" = []))
 )]
 #[delete("/regions/{id}")]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let id = id.into_inner();
-    crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id, if_match)).await?;
+    crate::db::run(&state.pool, move |c| {
+        service::delete(c, &caller, &id, if_match)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

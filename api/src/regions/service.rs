@@ -34,7 +34,10 @@ fn boxed_visible<'a>(reach: &Reach) -> regions::BoxedQuery<'a, crate::db::MultiB
     }
 }
 
-fn child_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<std::collections::HashMap<String, i64>> {
+fn child_counts(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, i64>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
@@ -43,7 +46,10 @@ fn child_counts(conn: &mut DbConn, ids: &[String]) -> QueryResult<std::collectio
         .group_by(regions::parent_id)
         .select((regions::parent_id, diesel::dsl::count_star()))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(p, n)| p.map(|p| (p, n))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, n)| p.map(|p| (p, n)))
+        .collect())
 }
 
 fn views(conn: &mut DbConn, rows: Vec<Region>) -> QueryResult<Vec<RegionView>> {
@@ -62,7 +68,13 @@ pub fn view(conn: &mut DbConn, row: Region) -> ApiResult<RegionView> {
     Ok(views(conn, vec![row])?.remove(0))
 }
 
-pub fn list(conn: &mut DbConn, caller: &Caller, filter: RegionFilter, sorts: Vec<Sort>, paging: Paging) -> ApiResult<(Vec<RegionView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    filter: RegionFilter,
+    sorts: Vec<Sort>,
+    paging: Paging,
+) -> ApiResult<(Vec<RegionView>, i64)> {
     let reach = caller.regions_readable();
     let build = || {
         let mut q = boxed_visible(&reach);
@@ -74,7 +86,12 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: RegionFilter, sorts: Vec
         }
         if let Some(text) = &filter.q {
             let pat = like_pattern(text);
-            q = q.filter(regions::name.like(pat.clone()).escape('\\').or(regions::code.like(pat).escape('\\')));
+            q = q.filter(
+                regions::name
+                    .like(pat.clone())
+                    .escape('\\')
+                    .or(regions::code.like(pat).escape('\\')),
+            );
         }
         q
     };
@@ -107,18 +124,30 @@ pub fn list(conn: &mut DbConn, caller: &Caller, filter: RegionFilter, sorts: Vec
 }
 
 /// Every region the caller can read (or the subtree under `root_id`), in tree (path) order.
-pub fn tree(conn: &mut DbConn, caller: &Caller, root_id: Option<&str>) -> ApiResult<Vec<RegionView>> {
+pub fn tree(
+    conn: &mut DbConn,
+    caller: &Caller,
+    root_id: Option<&str>,
+) -> ApiResult<Vec<RegionView>> {
     let mut q = boxed_visible(&caller.regions_readable());
     if let Some(root) = root_id {
         let (lo, hi) = tree::range(&get_visible(conn, caller, root)?.path);
         q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
     }
-    let rows: Vec<Region> = q.order(regions::path.asc()).limit(TREE_LIMIT).select(Region::as_select()).load(conn)?;
+    let rows: Vec<Region> = q
+        .order(regions::path.asc())
+        .limit(TREE_LIMIT)
+        .select(Region::as_select())
+        .load(conn)?;
     Ok(views(conn, rows)?)
 }
 
 fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Region>> {
-    regions::table.find(id).select(Region::as_select()).first(conn).optional()
+    regions::table
+        .find(id)
+        .select(Region::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The region, if it exists and the caller may read it; otherwise 404.
@@ -133,34 +162,65 @@ pub fn get_visible(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Re
 fn get_writable(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Region> {
     let r = get_visible(conn, caller, id)?;
     if !caller.regions_writable().contains(&r.path) {
-        return Err(ApiError::forbidden("you may read this region but not change it"));
+        return Err(ApiError::forbidden(
+            "you may read this region but not change it",
+        ));
     }
     Ok(r)
 }
 
-fn parent_for(conn: &mut DbConn, caller: &Caller, level: RegionLevel, parent_id: Option<&str>, field: &str) -> ApiResult<Option<Region>> {
+fn parent_for(
+    conn: &mut DbConn,
+    caller: &Caller,
+    level: RegionLevel,
+    parent_id: Option<&str>,
+    field: &str,
+) -> ApiResult<Option<Region>> {
     match (level.parent_level(), parent_id) {
         (None, None) => {
             if caller.regions_writable() != Reach::All {
-                return Err(ApiError::forbidden("only an administrator may create a district"));
+                return Err(ApiError::forbidden(
+                    "only an administrator may create a district",
+                ));
             }
             Ok(None)
         }
-        (None, Some(_)) => Err(ApiError::field(field, "invalid_parent", "a district has no parent region")),
-        (Some(want), None) => Err(ApiError::field(field, "required", format!("a {} needs a parent {}", level.as_str(), want.as_str()))),
+        (None, Some(_)) => Err(ApiError::field(
+            field,
+            "invalid_parent",
+            "a district has no parent region",
+        )),
+        (Some(want), None) => Err(ApiError::field(
+            field,
+            "required",
+            format!("a {} needs a parent {}", level.as_str(), want.as_str()),
+        )),
         (Some(want), Some(pid)) => {
             let parent = match find(conn, pid)? {
                 Some(p) if caller.regions_readable().contains(&p.path) => p,
-                _ => return Err(ApiError::field(field, "not_found", "the parent region does not exist")),
+                _ => {
+                    return Err(ApiError::field(
+                        field,
+                        "not_found",
+                        "the parent region does not exist",
+                    ))
+                }
             };
             if !caller.regions_writable().contains(&parent.path) {
-                return Err(ApiError::forbidden("you may not add regions under this parent"));
+                return Err(ApiError::forbidden(
+                    "you may not add regions under this parent",
+                ));
             }
             if parent.level != want.as_str() {
                 return Err(ApiError::field(
                     field,
                     "invalid_parent",
-                    format!("a {} belongs under a {}, not a {}", level.as_str(), want.as_str(), parent.level),
+                    format!(
+                        "a {} belongs under a {}, not a {}",
+                        level.as_str(),
+                        want.as_str(),
+                        parent.level
+                    ),
                 ));
             }
             Ok(Some(parent))
@@ -168,7 +228,13 @@ fn parent_for(conn: &mut DbConn, caller: &Caller, level: RegionLevel, parent_id:
     }
 }
 
-fn check_unique(conn: &mut DbConn, id: Option<&str>, parent_id: Option<&str>, name: Option<&str>, code: Option<&str>) -> ApiResult<()> {
+fn check_unique(
+    conn: &mut DbConn,
+    id: Option<&str>,
+    parent_id: Option<&str>,
+    name: Option<&str>,
+    code: Option<&str>,
+) -> ApiResult<()> {
     let mut errors = vec![];
     if let Some(name) = name {
         let mut q = regions::table.filter(regions::name.eq(name)).into_boxed();
@@ -180,7 +246,11 @@ fn check_unique(conn: &mut DbConn, id: Option<&str>, parent_id: Option<&str>, na
             q = q.filter(regions::id.ne(id.to_string()));
         }
         if q.count().get_result::<i64>(conn)? > 0 {
-            errors.push(FieldError { field: "name".into(), code: "duplicate".into(), message: "a sibling region has this name".into() });
+            errors.push(FieldError {
+                field: "name".into(),
+                code: "duplicate".into(),
+                message: "a sibling region has this name".into(),
+            });
         }
     }
     if let Some(code) = code {
@@ -189,22 +259,41 @@ fn check_unique(conn: &mut DbConn, id: Option<&str>, parent_id: Option<&str>, na
             q = q.filter(regions::id.ne(id.to_string()));
         }
         if q.count().get_result::<i64>(conn)? > 0 {
-            errors.push(FieldError { field: "code".into(), code: "duplicate".into(), message: "another region has this code".into() });
+            errors.push(FieldError {
+                field: "code".into(),
+                code: "duplicate".into(),
+                message: "another region has this code".into(),
+            });
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError { errors: Some(errors), ..ApiError::conflict("duplicate", "a region with the same name or code exists") })
+        Err(ApiError {
+            errors: Some(errors),
+            ..ApiError::conflict("duplicate", "a region with the same name or code exists")
+        })
     }
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateRegion) -> ApiResult<RegionView> {
     crate::db::write(conn, |c| {
-        let parent = parent_for(c, caller, input.level, input.parent_id.as_deref(), "parent_id")?;
+        let parent = parent_for(
+            c,
+            caller,
+            input.level,
+            input.parent_id.as_deref(),
+            "parent_id",
+        )?;
         let name = input.name.trim().to_string();
         let code = input.code.as_deref().map(str::trim).map(str::to_owned);
-        check_unique(c, None, input.parent_id.as_deref(), Some(&name), code.as_deref())?;
+        check_unique(
+            c,
+            None,
+            input.parent_id.as_deref(),
+            Some(&name),
+            code.as_deref(),
+        )?;
         let id = crate::new_id();
         let now = Utc::now().naive_utc();
         let row = Region {
@@ -219,54 +308,106 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateRegion) -> ApiRes
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(regions::table).values(&row).execute(c)?;
-        audit::record(c, &caller.actor(), "create", "region", Some(&id), Some(json!({"name": row.name, "level": row.level, "parent_id": row.parent_id})))?;
+        diesel::insert_into(regions::table)
+            .values(&row)
+            .execute(c)?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "region",
+            Some(&id),
+            Some(json!({"name": row.name, "level": row.level, "parent_id": row.parent_id})),
+        )?;
         view(c, row)
     })
 }
 
-pub fn update(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateRegion, if_match: Option<i32>) -> ApiResult<RegionView> {
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: UpdateRegion,
+    if_match: Option<i32>,
+) -> ApiResult<RegionView> {
     crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, input.version)?;
         let name = input.name.as_deref().map(str::trim).map(str::to_owned);
         let code = input.code.clone().map(|c| c.map(|s| s.trim().to_string()));
-        check_unique(c, Some(id), current.parent_id.as_deref(), name.as_deref(), code.as_ref().and_then(|c| c.as_deref()))?;
-        let changed = diesel::update(regions::table.find(id).filter(regions::version.eq(current.version)))
-            .set((
-                regions::name.eq(name.clone().unwrap_or(current.name.clone())),
-                regions::code.eq(code.clone().unwrap_or(current.code.clone())),
-                regions::version.eq(current.version + 1),
-                regions::updated_at.eq(Utc::now().naive_utc()),
-            ))
-            .execute(c)?;
+        check_unique(
+            c,
+            Some(id),
+            current.parent_id.as_deref(),
+            name.as_deref(),
+            code.as_ref().and_then(|c| c.as_deref()),
+        )?;
+        let changed = diesel::update(
+            regions::table
+                .find(id)
+                .filter(regions::version.eq(current.version)),
+        )
+        .set((
+            regions::name.eq(name.clone().unwrap_or(current.name.clone())),
+            regions::code.eq(code.clone().unwrap_or(current.code.clone())),
+            regions::version.eq(current.version + 1),
+            regions::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(c)?;
         if changed == 0 {
             return Err(ApiError::precondition_failed(current.version));
         }
-        audit::record(c, &caller.actor(), "update", "region", Some(id), Some(json!({"name": name, "code": code})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "update",
+            "region",
+            Some(id),
+            Some(json!({"name": name, "code": code})),
+        )?;
         let row = find(c, id)?.ok_or_else(|| ApiError::not_found("region"))?;
         view(c, row)
     })
 }
 
-pub fn move_to(conn: &mut DbConn, caller: &Caller, id: &str, input: MoveRegion, if_match: Option<i32>) -> ApiResult<RegionView> {
+pub fn move_to(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: MoveRegion,
+    if_match: Option<i32>,
+) -> ApiResult<RegionView> {
     crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         if !caller.regions_writable().strictly_contains(&current.path) {
-            return Err(ApiError::forbidden("you may not move the region your access is granted on"));
+            return Err(ApiError::forbidden(
+                "you may not move the region your access is granted on",
+            ));
         }
         expect_version(current.version, if_match, input.version)?;
-        let level = RegionLevel::parse(&current.level).ok_or_else(|| ApiError::internal("bad level"))?;
-        let parent = parent_for(c, caller, level, Some(&input.parent_id), "parent_id")?.expect("non-root levels have a parent");
+        let level =
+            RegionLevel::parse(&current.level).ok_or_else(|| ApiError::internal("bad level"))?;
+        let parent = parent_for(c, caller, level, Some(&input.parent_id), "parent_id")?
+            .expect("non-root levels have a parent");
         if parent.path.starts_with(&current.path) {
-            return Err(ApiError::field("parent_id", "invalid_parent", "a region cannot move under itself"));
+            return Err(ApiError::field(
+                "parent_id",
+                "invalid_parent",
+                "a region cannot move under itself",
+            ));
         }
         if current.parent_id.as_deref() == Some(parent.id.as_str()) {
             return view(c, current);
         }
         check_unique(c, Some(id), Some(&parent.id), Some(&current.name), None)?;
         let new_path = tree::child_path(Some(&parent.path), id);
-        tree_move!(c, regions, &current.path, &new_path, parent.depth + 1 - current.depth);
+        tree_move!(
+            c,
+            regions,
+            &current.path,
+            &new_path,
+            parent.depth + 1 - current.depth
+        );
         diesel::update(regions::table.find(id))
             .set((
                 regions::parent_id.eq(Some(parent.id.clone())),
@@ -274,24 +415,50 @@ pub fn move_to(conn: &mut DbConn, caller: &Caller, id: &str, input: MoveRegion, 
                 regions::updated_at.eq(Utc::now().naive_utc()),
             ))
             .execute(c)?;
-        audit::record(c, &caller.actor(), "move", "region", Some(id), Some(json!({"from": current.parent_id, "to": parent.id})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "move",
+            "region",
+            Some(id),
+            Some(json!({"from": current.parent_id, "to": parent.id})),
+        )?;
         let row = find(c, id)?.ok_or_else(|| ApiError::not_found("region"))?;
         view(c, row)
     })
 }
 
-pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32>) -> ApiResult<()> {
+pub fn delete(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    if_match: Option<i32>,
+) -> ApiResult<()> {
     crate::db::write(conn, |c| {
         let current = get_writable(c, caller, id)?;
         if !caller.regions_writable().strictly_contains(&current.path) {
-            return Err(ApiError::forbidden("you may not delete the region your access is granted on"));
+            return Err(ApiError::forbidden(
+                "you may not delete the region your access is granted on",
+            ));
         }
         expect_version(current.version, if_match, None)?;
-        let children: i64 = regions::table.filter(regions::parent_id.eq(id)).count().get_result(c)?;
-        let branch_count: i64 = branches::table.filter(branches::region_id.eq(id)).count().get_result(c)?;
-        let grid_count: i64 = grids::table.filter(grids::community_id.eq(id)).count().get_result(c)?;
-        let grant_count: i64 =
-            grants::table.filter(grants::scope_type.eq("region")).filter(grants::scope_id.eq(id)).count().get_result(c)?;
+        let children: i64 = regions::table
+            .filter(regions::parent_id.eq(id))
+            .count()
+            .get_result(c)?;
+        let branch_count: i64 = branches::table
+            .filter(branches::region_id.eq(id))
+            .count()
+            .get_result(c)?;
+        let grid_count: i64 = grids::table
+            .filter(grids::community_id.eq(id))
+            .count()
+            .get_result(c)?;
+        let grant_count: i64 = grants::table
+            .filter(grants::scope_type.eq("region"))
+            .filter(grants::scope_id.eq(id))
+            .count()
+            .get_result(c)?;
         if children + branch_count + grid_count + grant_count > 0 {
             return Err(ApiError::conflict(
                 "region_not_empty",
@@ -301,12 +468,27 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str, if_match: Option<i32
             ));
         }
         // Members' check-ins with the community are history, kept with it.
-        let check_ins: i64 = crate::db::schema::check_ins::table.filter(crate::db::schema::check_ins::community_id.eq(id)).count().get_result(c)?;
+        let check_ins: i64 = crate::db::schema::check_ins::table
+            .filter(crate::db::schema::check_ins::community_id.eq(id))
+            .count()
+            .get_result(c)?;
         if check_ins > 0 {
-            return Err(ApiError::conflict("region_not_empty", format!("the community has {check_ins} member check-in(s) on record, which are kept")));
+            return Err(ApiError::conflict(
+                "region_not_empty",
+                format!(
+                    "the community has {check_ins} member check-in(s) on record, which are kept"
+                ),
+            ));
         }
         diesel::delete(regions::table.find(id)).execute(c)?;
-        audit::record(c, &caller.actor(), "delete", "region", Some(id), Some(json!({"name": current.name, "level": current.level})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "delete",
+            "region",
+            Some(id),
+            Some(json!({"name": current.name, "level": current.level})),
+        )?;
         Ok(())
     })
 }

@@ -47,7 +47,6 @@ crate::text_enum! {
     }
 }
 
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PairedCommunity {
     pub community_id: String,
@@ -82,7 +81,6 @@ pub struct UnitView {
     pub updated_at: DateTime<Utc>,
 }
 
-
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "常州市第一人民医院", "kind": "institution", "party_org": "常州市第一人民医院党委", "region_id": "0193a1b2-0000-7000-8000-000000000002", "contact_name": "张敏", "contact_phone": "0519-68870000", "community_ids": ["0193a1b2-0000-7000-8000-000000000010"]}))]
@@ -110,7 +108,12 @@ impl Validate for CreateUnit {
         rules::phone(&mut e, "contact_phone", self.contact_phone.as_deref());
         rules::text(&mut e, "region_id", &self.region_id, 64);
         if self.community_ids.len() > 100 {
-            field(&mut e, "community_ids", "too_many", "at most 100 communities");
+            field(
+                &mut e,
+                "community_ids",
+                "too_many",
+                "at most 100 communities",
+            );
         }
         rules::finish(e)
     }
@@ -142,10 +145,29 @@ impl Validate for UpdateUnit {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 100);
-        rules::opt_text(&mut e, "party_org", self.party_org.as_ref().and_then(|x| x.as_deref()), 100);
-        rules::opt_text(&mut e, "address", self.address.as_ref().and_then(|x| x.as_deref()), 200);
-        rules::opt_text(&mut e, "contact_name", self.contact_name.as_ref().and_then(|x| x.as_deref()), 50);
-        rules::phone(&mut e, "contact_phone", self.contact_phone.as_ref().and_then(|x| x.as_deref()));
+        rules::opt_text(
+            &mut e,
+            "party_org",
+            self.party_org.as_ref().and_then(|x| x.as_deref()),
+            100,
+        );
+        rules::opt_text(
+            &mut e,
+            "address",
+            self.address.as_ref().and_then(|x| x.as_deref()),
+            200,
+        );
+        rules::opt_text(
+            &mut e,
+            "contact_name",
+            self.contact_name.as_ref().and_then(|x| x.as_deref()),
+            50,
+        );
+        rules::phone(
+            &mut e,
+            "contact_phone",
+            self.contact_phone.as_ref().and_then(|x| x.as_deref()),
+        );
         rules::finish(e)
     }
 }
@@ -280,7 +302,12 @@ impl Validate for UpdateProject {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 100);
-        rules::opt_text(&mut e, "description", self.description.as_ref().and_then(|d| d.as_deref()), 2000);
+        rules::opt_text(
+            &mut e,
+            "description",
+            self.description.as_ref().and_then(|d| d.as_deref()),
+            2000,
+        );
         if self.need.is_some_and(|n| !(1..=1000).contains(&n)) {
             field(&mut e, "need", "out_of_range", "need is 1 to 1,000 units");
         }
@@ -323,10 +350,20 @@ impl Validate for CreateProjectClaim {
         rules::text(&mut e, "unit_id", &self.unit_id, 64);
         rules::text(&mut e, "commitment", &self.commitment, 500);
         if self.capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
-            field(&mut e, "capacity", "out_of_range", "capacity is 1 to 100,000");
+            field(
+                &mut e,
+                "capacity",
+                "out_of_range",
+                "capacity is 1 to 100,000",
+            );
         }
         if self.ends_on < self.starts_on {
-            field(&mut e, "ends_on", "before_start", "the period runs forwards");
+            field(
+                &mut e,
+                "ends_on",
+                "before_start",
+                "the period runs forwards",
+            );
         }
         rules::finish(e)
     }
@@ -413,8 +450,16 @@ impl Validate for CreateMenuItem {
         rules::opt_text(&mut e, "description", self.description.as_deref(), 2000);
         rules::opt_text(&mut e, "place", self.place.as_deref(), 100);
         rules::opt_text(&mut e, "schedule", self.schedule.as_deref(), 100);
-        if self.monthly_capacity.is_some_and(|c| !(1..=100_000).contains(&c)) {
-            field(&mut e, "monthly_capacity", "out_of_range", "capacity is 1 to 100,000 a month");
+        if self
+            .monthly_capacity
+            .is_some_and(|c| !(1..=100_000).contains(&c))
+        {
+            field(
+                &mut e,
+                "monthly_capacity",
+                "out_of_range",
+                "capacity is 1 to 100,000 a month",
+            );
         }
         rules::finish(e)
     }
@@ -439,8 +484,18 @@ impl Validate for UpdateMenuItem {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "title", self.title.as_deref(), 100);
-        rules::opt_text(&mut e, "description", self.description.as_ref().and_then(|d| d.as_deref()), 2000);
-        rules::opt_text(&mut e, "schedule", self.schedule.as_ref().and_then(|d| d.as_deref()), 100);
+        rules::opt_text(
+            &mut e,
+            "description",
+            self.description.as_ref().and_then(|d| d.as_deref()),
+            2000,
+        );
+        rules::opt_text(
+            &mut e,
+            "schedule",
+            self.schedule.as_ref().and_then(|d| d.as_deref()),
+            100,
+        );
         rules::finish(e)
     }
 }
@@ -517,7 +572,12 @@ impl Validate for CreateOrder {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         if self.menu_item_id.is_none() {
-            rules::text(&mut e, "community_id", self.community_id.as_deref().unwrap_or(""), 64);
+            rules::text(
+                &mut e,
+                "community_id",
+                self.community_id.as_deref().unwrap_or(""),
+                64,
+            );
             rules::text(&mut e, "title", self.title.as_deref().unwrap_or(""), 100);
         } else {
             rules::opt_text(&mut e, "title", self.title.as_deref(), 100);
@@ -546,11 +606,27 @@ impl Validate for DispatchOrder {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::text(&mut e, "provider_id", &self.provider_id, 64);
-        if self.accept_within_hours.is_some_and(|h| !(1..=720).contains(&h)) {
-            field(&mut e, "accept_within_hours", "out_of_range", "1 to 720 hours");
+        if self
+            .accept_within_hours
+            .is_some_and(|h| !(1..=720).contains(&h))
+        {
+            field(
+                &mut e,
+                "accept_within_hours",
+                "out_of_range",
+                "1 to 720 hours",
+            );
         }
-        if self.complete_within_hours.is_some_and(|h| !(1..=2160).contains(&h)) {
-            field(&mut e, "complete_within_hours", "out_of_range", "1 to 2,160 hours");
+        if self
+            .complete_within_hours
+            .is_some_and(|h| !(1..=2160).contains(&h))
+        {
+            field(
+                &mut e,
+                "complete_within_hours",
+                "out_of_range",
+                "1 to 2,160 hours",
+            );
         }
         rules::opt_text(&mut e, "note", self.note.as_deref(), 200);
         rules::finish(e)
@@ -605,7 +681,12 @@ impl Validate for CompleteOrder {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         if self.evidence.is_empty() || self.evidence.len() > 9 {
-            field(&mut e, "evidence", "out_of_range", "one to nine pieces of evidence");
+            field(
+                &mut e,
+                "evidence",
+                "out_of_range",
+                "one to nine pieces of evidence",
+            );
         }
         for (i, x) in self.evidence.iter().enumerate() {
             rules::text(&mut e, &format!("evidence[{i}]"), x, 500);
@@ -746,7 +827,12 @@ impl Validate for AdoptWish {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         if self.adopter_type == AdopterType::Unit && self.unit_id.is_none() {
-            field(&mut e, "unit_id", "required", "name the unit that adopts the wish");
+            field(
+                &mut e,
+                "unit_id",
+                "required",
+                "name the unit that adopts the wish",
+            );
         }
         rules::finish(e)
     }
@@ -765,7 +851,12 @@ impl Validate for FulfilWish {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         if self.evidence.is_empty() || self.evidence.len() > 9 {
-            field(&mut e, "evidence", "out_of_range", "one to nine pieces of evidence");
+            field(
+                &mut e,
+                "evidence",
+                "out_of_range",
+                "one to nine pieces of evidence",
+            );
         }
         for (i, x) in self.evidence.iter().enumerate() {
             rules::text(&mut e, &format!("evidence[{i}]"), x, 500);
@@ -840,15 +931,37 @@ impl Validate for CreateAgreement {
             field(&mut e, "ends_on", "before_start", "the term runs forwards");
         }
         if self.commitments.is_empty() || self.commitments.len() > 50 {
-            field(&mut e, "commitments", "out_of_range", "one to fifty commitments");
+            field(
+                &mut e,
+                "commitments",
+                "out_of_range",
+                "one to fifty commitments",
+            );
         }
         for (i, c) in self.commitments.iter().enumerate() {
-            rules::text(&mut e, &format!("commitments[{i}].description"), &c.description, 200);
+            rules::text(
+                &mut e,
+                &format!("commitments[{i}].description"),
+                &c.description,
+                200,
+            );
             if c.target_orders.is_some_and(|t| !(1..=100_000).contains(&t)) {
-                field(&mut e, &format!("commitments[{i}].target_orders"), "out_of_range", "1 to 100,000 orders");
+                field(
+                    &mut e,
+                    &format!("commitments[{i}].target_orders"),
+                    "out_of_range",
+                    "1 to 100,000 orders",
+                );
             }
-            if c.target_minutes.is_some_and(|t| !(1..=10_000_000).contains(&t)) {
-                field(&mut e, &format!("commitments[{i}].target_minutes"), "out_of_range", "1 to 10,000,000 minutes");
+            if c.target_minutes
+                .is_some_and(|t| !(1..=10_000_000).contains(&t))
+            {
+                field(
+                    &mut e,
+                    &format!("commitments[{i}].target_minutes"),
+                    "out_of_range",
+                    "1 to 10,000,000 minutes",
+                );
             }
         }
         rules::finish(e)

@@ -9,15 +9,18 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::dto::*;
+use crate::audit;
 use crate::auth::Caller;
-use crate::db::schema::{menu_items, order_events, regions, service_orders, team_members, unit_pairings, units, volunteer_teams, volunteers};
+use crate::db::schema::{
+    menu_items, order_events, regions, service_orders, team_members, unit_pairings, units,
+    volunteer_teams, volunteers,
+};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::phones::{self, PhoneColumn};
 use crate::privacy::mask_name;
 use crate::sealed::Sealer;
-use crate::audit;
 
 /// The one state machine: the status an action leads to from a status, or `None`.
 pub fn next(status: OrderStatus, action: &str) -> Option<OrderStatus> {
@@ -35,7 +38,9 @@ pub fn next(status: OrderStatus, action: &str) -> Option<OrderStatus> {
     }
 }
 
-pub const ACTIONS: [&str; 6] = ["dispatch", "accept", "decline", "complete", "rate", "cancel"];
+pub const ACTIONS: [&str; 6] = [
+    "dispatch", "accept", "decline", "complete", "rate", "cancel",
+];
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = service_orders, treat_none_as_default_value = false)]
@@ -95,25 +100,57 @@ fn now() -> NaiveDateTime {
 }
 
 fn community_path(conn: &mut DbConn, id: &str, field: &str) -> ApiResult<String> {
-    let found: Option<(String, String)> = regions::table.find(id).select((regions::path, regions::level)).first(conn).optional()?;
+    let found: Option<(String, String)> = regions::table
+        .find(id)
+        .select((regions::path, regions::level))
+        .first(conn)
+        .optional()?;
     match found {
         Some((p, level)) if level == "community" => Ok(p),
-        _ => Err(ApiError::field(field, "not_found", "the community does not exist")),
+        _ => Err(ApiError::field(
+            field,
+            "not_found",
+            "the community does not exist",
+        )),
     }
 }
 
 // ---------- providers ----------
 
 /// The provider's name, if it exists and serves the community.
-fn provider_for(conn: &mut DbConn, kind: ProviderType, id: &str, community_id: &str, community_path: &str) -> ApiResult<String> {
-    let missing = || ApiError::field("provider_id", "not_found", "no such provider serves this community");
+fn provider_for(
+    conn: &mut DbConn,
+    kind: ProviderType,
+    id: &str,
+    community_id: &str,
+    community_path: &str,
+) -> ApiResult<String> {
+    let missing = || {
+        ApiError::field(
+            "provider_id",
+            "not_found",
+            "no such provider serves this community",
+        )
+    };
     match kind {
         ProviderType::Unit => {
-            let name: Option<String> = units::table.find(id).filter(units::status.eq("active")).select(units::name).first(conn).optional()?;
+            let name: Option<String> = units::table
+                .find(id)
+                .filter(units::status.eq("active"))
+                .select(units::name)
+                .first(conn)
+                .optional()?;
             let name = name.ok_or_else(missing)?;
-            let paired: i64 = unit_pairings::table.find((id, community_id)).count().get_result(conn)?;
+            let paired: i64 = unit_pairings::table
+                .find((id, community_id))
+                .count()
+                .get_result(conn)?;
             if paired == 0 {
-                return Err(ApiError::field("provider_id", "not_paired", "the unit is not paired with this community"));
+                return Err(ApiError::field(
+                    "provider_id",
+                    "not_paired",
+                    "the unit is not paired with this community",
+                ));
             }
             Ok(name)
         }
@@ -133,7 +170,11 @@ fn provider_for(conn: &mut DbConn, kind: ProviderType, id: &str, community_id: &
             Ok(name)
         }
         ProviderType::Volunteer => {
-            let name: Option<String> = volunteers::table.find(id).select(volunteers::name).first(conn).optional()?;
+            let name: Option<String> = volunteers::table
+                .find(id)
+                .select(volunteers::name)
+                .first(conn)
+                .optional()?;
             name.ok_or_else(missing)
         }
     }
@@ -143,17 +184,33 @@ fn provider_for(conn: &mut DbConn, kind: ProviderType, id: &str, community_id: &
 fn acts_for(conn: &mut DbConn, caller: &Caller, kind: &str, id: &str) -> ApiResult<bool> {
     Ok(match ProviderType::parse(kind) {
         Some(ProviderType::Unit) => caller.unit_ids().iter().any(|u| u == id),
-        Some(ProviderType::Team) => crate::volunteers::teams::team_access(conn, caller, id).is_ok_and(|a| a.manage),
-        Some(ProviderType::Volunteer) => volunteers::table.find(id).filter(volunteers::user_id.eq(&caller.user_id)).count().get_result::<i64>(conn)? > 0,
+        Some(ProviderType::Team) => {
+            crate::volunteers::teams::team_access(conn, caller, id).is_ok_and(|a| a.manage)
+        }
+        Some(ProviderType::Volunteer) => {
+            volunteers::table
+                .find(id)
+                .filter(volunteers::user_id.eq(&caller.user_id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0
+        }
         None => false,
     })
 }
 
 /// The providers a caller acts for, as (type, id) pairs.
 fn my_providers(conn: &mut DbConn, caller: &Caller) -> QueryResult<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = caller.unit_ids().into_iter().map(|u| ("unit".to_string(), u)).collect();
+    let mut out: Vec<(String, String)> = caller
+        .unit_ids()
+        .into_iter()
+        .map(|u| ("unit".to_string(), u))
+        .collect();
     if let Some(v) = crate::volunteers::teams::my_volunteer_id(conn, caller)? {
-        let led: Vec<String> = volunteer_teams::table.filter(volunteer_teams::leader_id.eq(&v)).select(volunteer_teams::id).load(conn)?;
+        let led: Vec<String> = volunteer_teams::table
+            .filter(volunteer_teams::leader_id.eq(&v))
+            .select(volunteer_teams::id)
+            .load(conn)?;
         out.extend(led.into_iter().map(|t| ("team".to_string(), t)));
         out.push(("volunteer".to_string(), v));
     }
@@ -185,12 +242,17 @@ fn menu_view(m: MenuItem, community_name: String, can_manage: bool) -> MenuItemV
 }
 
 fn menu_manage(conn: &mut DbConn, caller: &Caller, m: &MenuItem, path: &str) -> ApiResult<bool> {
-    Ok(caller.regions_writable().contains(path) || acts_for(conn, caller, &m.provider_type, &m.provider_id)?)
+    Ok(caller.regions_writable().contains(path)
+        || acts_for(conn, caller, &m.provider_type, &m.provider_id)?)
 }
 
 pub fn get_menu_item(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<MenuItemView> {
-    let found: Option<(MenuItem, String, String)> =
-        menu_items::table.inner_join(regions::table).filter(menu_items::id.eq(id)).select((MenuItem::as_select(), regions::name, regions::path)).first(conn).optional()?;
+    let found: Option<(MenuItem, String, String)> = menu_items::table
+        .inner_join(regions::table)
+        .filter(menu_items::id.eq(id))
+        .select((MenuItem::as_select(), regions::name, regions::path))
+        .first(conn)
+        .optional()?;
     let (m, name, path) = found.ok_or_else(|| ApiError::not_found("menu item"))?;
     let manage = menu_manage(conn, caller, &m, &path)?;
     Ok(menu_view(m, name, manage))
@@ -208,9 +270,16 @@ pub struct MenuFilter {
 }
 
 /// A community's menu: public to every signed-in user (residents browse it).
-pub fn list_menu(conn: &mut DbConn, caller: &Caller, f: MenuFilter, paging: Paging) -> ApiResult<(Vec<MenuItemView>, i64)> {
+pub fn list_menu(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: MenuFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<MenuItemView>, i64)> {
     let query = || {
-        let mut q = menu_items::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        let mut q = menu_items::table
+            .inner_join(regions::table)
+            .into_boxed::<crate::db::MultiBackend>();
         if let Some(c) = &f.community_id {
             q = q.filter(menu_items::community_id.eq(c.clone()));
         }
@@ -246,12 +315,26 @@ pub fn list_menu(conn: &mut DbConn, caller: &Caller, f: MenuFilter, paging: Pagi
     Ok((out, total))
 }
 
-pub fn create_menu_item(conn: &mut DbConn, caller: &Caller, input: CreateMenuItem) -> ApiResult<MenuItemView> {
+pub fn create_menu_item(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: CreateMenuItem,
+) -> ApiResult<MenuItemView> {
     crate::db::write(conn, |c| {
         let path = community_path(c, &input.community_id, "community_id")?;
-        let provider_name = provider_for(c, input.provider_type, &input.provider_id, &input.community_id, &path)?;
-        if !(caller.regions_writable().contains(&path) || acts_for(c, caller, input.provider_type.as_str(), &input.provider_id)?) {
-            return Err(ApiError::forbidden("a menu item is published by its provider or the community's staff"));
+        let provider_name = provider_for(
+            c,
+            input.provider_type,
+            &input.provider_id,
+            &input.community_id,
+            &path,
+        )?;
+        if !(caller.regions_writable().contains(&path)
+            || acts_for(c, caller, input.provider_type.as_str(), &input.provider_id)?)
+        {
+            return Err(ApiError::forbidden(
+                "a menu item is published by its provider or the community's staff",
+            ));
         }
         let at = now();
         let m = MenuItem {
@@ -262,28 +345,58 @@ pub fn create_menu_item(conn: &mut DbConn, caller: &Caller, input: CreateMenuIte
             provider_name,
             category_id: input.category_id.clone(),
             title: input.title.trim().into(),
-            description: input.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
-            place: input.place.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
-            schedule: input.schedule.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            description: input
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
+            place: input
+                .place
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
+            schedule: input
+                .schedule
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
             monthly_capacity: input.monthly_capacity,
             status: MenuStatus::Active.as_str().into(),
             version: 1,
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(menu_items::table).values(&m).execute(c)?;
-        audit::record(c, &caller.actor(), "create", "menu_item", Some(&m.id), Some(json!({"title": m.title})))?;
+        diesel::insert_into(menu_items::table)
+            .values(&m)
+            .execute(c)?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "menu_item",
+            Some(&m.id),
+            Some(json!({"title": m.title})),
+        )?;
         get_menu_item(c, caller, &m.id)
     })
 }
 
-pub fn update_menu_item(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateMenuItem, if_match: Option<i32>) -> ApiResult<MenuItemView> {
+pub fn update_menu_item(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: UpdateMenuItem,
+    if_match: Option<i32>,
+) -> ApiResult<MenuItemView> {
     crate::db::write(conn, |c| {
-        let found: Option<(MenuItem, String)> =
-            menu_items::table.inner_join(regions::table).filter(menu_items::id.eq(id)).select((MenuItem::as_select(), regions::path)).first(c).optional()?;
+        let found: Option<(MenuItem, String)> = menu_items::table
+            .inner_join(regions::table)
+            .filter(menu_items::id.eq(id))
+            .select((MenuItem::as_select(), regions::path))
+            .first(c)
+            .optional()?;
         let (m, path) = found.ok_or_else(|| ApiError::not_found("menu item"))?;
         if !menu_manage(c, caller, &m, &path)? {
-            return Err(ApiError::forbidden("a menu item is kept by its provider or the community's staff"));
+            return Err(ApiError::forbidden(
+                "a menu item is kept by its provider or the community's staff",
+            ));
         }
         expect_version(m.version, if_match, input.version)?;
         diesel::update(menu_items::table.find(id))
@@ -320,7 +433,11 @@ fn rights(conn: &mut DbConn, caller: &Caller, o: &Order, path: &str) -> ApiResul
         (Some(t), Some(p)) => acts_for(conn, caller, t, p)?,
         _ => false,
     };
-    Ok(Rights { resident: o.resident_id == caller.user_id, staff: caller.regions_writable().contains(path), provider })
+    Ok(Rights {
+        resident: o.resident_id == caller.user_id,
+        staff: caller.regions_writable().contains(path),
+        provider,
+    })
 }
 
 /// The same, against the providers the caller acts for, known in advance (for lists).
@@ -329,7 +446,11 @@ fn rights_with(caller: &Caller, providers: &[(String, String)], o: &Order, path:
         (Some(t), Some(p)) => providers.iter().any(|(pt, pid)| pt == t && pid == p),
         _ => false,
     };
-    Rights { resident: o.resident_id == caller.user_id, staff: caller.regions_writable().contains(path), provider }
+    Rights {
+        resident: o.resident_id == caller.user_id,
+        staff: caller.regions_writable().contains(path),
+        provider,
+    }
 }
 
 fn allowed(status: OrderStatus, r: &Rights) -> Vec<String> {
@@ -340,27 +461,60 @@ fn allowed(status: OrderStatus, r: &Rights) -> Vec<String> {
             "dispatch" => r.staff,
             "accept" | "decline" | "complete" => r.provider,
             "rate" => r.resident,
-            "cancel" => r.staff || (r.resident && status == OrderStatus::Ordered) || (r.resident && status == OrderStatus::Dispatched),
+            "cancel" => {
+                r.staff
+                    || (r.resident && status == OrderStatus::Ordered)
+                    || (r.resident && status == OrderStatus::Dispatched)
+            }
             _ => false,
         })
         .map(|a| a.to_string())
         .collect()
 }
 
-fn order_view(conn: &mut DbConn, caller: &Caller, o: Order, community_name: String, path: &str, with_events: bool) -> ApiResult<OrderView> {
+fn order_view(
+    conn: &mut DbConn,
+    caller: &Caller,
+    o: Order,
+    community_name: String,
+    path: &str,
+    with_events: bool,
+) -> ApiResult<OrderView> {
     let r = rights(conn, caller, &o, path)?;
     order_view_with(conn, caller, r, o, community_name, path, with_events)
 }
 
-fn order_view_with(conn: &mut DbConn, caller: &Caller, r: Rights, o: Order, community_name: String, path: &str, with_events: bool) -> ApiResult<OrderView> {
+fn order_view_with(
+    conn: &mut DbConn,
+    caller: &Caller,
+    r: Rights,
+    o: Order,
+    community_name: String,
+    path: &str,
+    with_events: bool,
+) -> ApiResult<OrderView> {
     let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
     let at = now();
     let clear = r.resident || r.staff || caller.regions_readable().contains(path);
     let events = if with_events {
-        let rows: Vec<(NaiveDateTime, Option<String>, String, Option<String>, String, Option<String>)> = order_events::table
+        let rows: Vec<(
+            NaiveDateTime,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+        )> = order_events::table
             .filter(order_events::order_id.eq(&o.id))
             .order((order_events::at.asc(), order_events::id.asc()))
-            .select((order_events::at, order_events::actor_name, order_events::action, order_events::from_status, order_events::to_status, order_events::note))
+            .select((
+                order_events::at,
+                order_events::actor_name,
+                order_events::action,
+                order_events::from_status,
+                order_events::to_status,
+                order_events::note,
+            ))
             .load(conn)?;
         rows.into_iter()
             .map(|(at, actor_name, action, from, to, note)| OrderEventView {
@@ -377,10 +531,16 @@ fn order_view_with(conn: &mut DbConn, caller: &Caller, r: Rights, o: Order, comm
     };
     Ok(OrderView {
         actions: allowed(status, &r),
-        accept_overdue: status == OrderStatus::Dispatched && o.accept_due_at.is_some_and(|d| at > d),
-        complete_overdue: status == OrderStatus::Accepted && o.complete_due_at.is_some_and(|d| at > d),
+        accept_overdue: status == OrderStatus::Dispatched
+            && o.accept_due_at.is_some_and(|d| at > d),
+        complete_overdue: status == OrderStatus::Accepted
+            && o.complete_due_at.is_some_and(|d| at > d),
         status,
-        resident_name: if clear { o.resident_name } else { mask_name(&o.resident_name) },
+        resident_name: if clear {
+            o.resident_name
+        } else {
+            mask_name(&o.resident_name)
+        },
         // Masked for everyone here; `read` with `unmask` shows it in clear.
         contact_phone: o.contact_phone_masked,
         address: o.address.filter(|_| r.resident || r.staff || r.provider),
@@ -410,11 +570,20 @@ fn order_view_with(conn: &mut DbConn, caller: &Caller, r: Rights, o: Order, comm
 }
 
 fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<(Order, String, String)>> {
-    service_orders::table.inner_join(regions::table).filter(service_orders::id.eq(id)).select((Order::as_select(), regions::name, regions::path)).first(conn).optional()
+    service_orders::table
+        .inner_join(regions::table)
+        .filter(service_orders::id.eq(id))
+        .select((Order::as_select(), regions::name, regions::path))
+        .first(conn)
+        .optional()
 }
 
 /// An order is visible to its resident, the community's staff, and its current provider.
-fn load_visible(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<(Order, String, String)> {
+fn load_visible(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(Order, String, String)> {
     let (o, name, path) = load(conn, id)?.ok_or_else(|| ApiError::not_found("order"))?;
     let r = rights(conn, caller, &o, &path)?;
     if !(r.resident || r.provider || caller.regions_readable().contains(&path)) {
@@ -431,7 +600,13 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<OrderView>
 /// One order; `unmask` shows the contact phone to the resident, the community's staff and the
 /// provider the order is dispatched to (who calls before coming) — on this order only. A read by
 /// anyone but the resident is recorded, naming the resident so that they can see it.
-pub fn read(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<OrderView> {
+pub fn read(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    id: &str,
+    unmask: bool,
+) -> ApiResult<OrderView> {
     let (o, name, path) = load_visible(conn, caller, id)?;
     if !unmask {
         return order_view(conn, caller, o, name, &path, true);
@@ -442,15 +617,37 @@ pub fn read(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmas
     }
     if !r.resident {
         let via = if r.staff { "staff" } else { "provider" };
-        audit::record_unmask(conn, &caller.actor(), "service_order", id, Some(&o.resident_id), json!({"fields": ["contact_phone"], "via": via}))?;
+        audit::record_unmask(
+            conn,
+            &caller.actor(),
+            "service_order",
+            id,
+            Some(&o.resident_id),
+            json!({"fields": ["contact_phone"], "via": via}),
+        )?;
     }
-    let phone = phones::reveal(sealer, PhoneColumn::OrderContact, &o.id, o.contact_phone_sealed.as_deref(), o.contact_phone_masked.as_deref());
+    let phone = phones::reveal(
+        sealer,
+        PhoneColumn::OrderContact,
+        &o.id,
+        o.contact_phone_sealed.as_deref(),
+        o.contact_phone_masked.as_deref(),
+    );
     let mut v = order_view_with(conn, caller, r, o, name, &path, true)?;
     v.contact_phone = phone;
     Ok(v)
 }
 
-fn event(conn: &mut DbConn, caller: &Caller, order_id: &str, action: &str, from: Option<OrderStatus>, to: OrderStatus, note: Option<String>, at: NaiveDateTime) -> QueryResult<()> {
+fn event(
+    conn: &mut DbConn,
+    caller: &Caller,
+    order_id: &str,
+    action: &str,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    note: Option<String>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(order_events::table)
         .values((
             order_events::id.eq(crate::new_id()),
@@ -467,20 +664,46 @@ fn event(conn: &mut DbConn, caller: &Caller, order_id: &str, action: &str, from:
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateOrder) -> ApiResult<OrderView> {
+pub fn create(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    input: CreateOrder,
+) -> ApiResult<OrderView> {
     crate::db::write(conn, |c| {
         let (community_id, title, menu) = match &input.menu_item_id {
             Some(mid) => {
-                let m: Option<MenuItem> = menu_items::table.find(mid).select(MenuItem::as_select()).first(c).optional()?;
-                let m = m.filter(|m| m.status == MenuStatus::Active.as_str()).ok_or_else(|| ApiError::field("menu_item_id", "not_found", "no such item on the menu"))?;
-                (m.community_id.clone(), input.title.clone().unwrap_or_else(|| m.title.clone()), Some(m.id))
+                let m: Option<MenuItem> = menu_items::table
+                    .find(mid)
+                    .select(MenuItem::as_select())
+                    .first(c)
+                    .optional()?;
+                let m = m
+                    .filter(|m| m.status == MenuStatus::Active.as_str())
+                    .ok_or_else(|| {
+                        ApiError::field("menu_item_id", "not_found", "no such item on the menu")
+                    })?;
+                (
+                    m.community_id.clone(),
+                    input.title.clone().unwrap_or_else(|| m.title.clone()),
+                    Some(m.id),
+                )
             }
-            None => (input.community_id.clone().unwrap_or_default(), input.title.clone().unwrap_or_default(), None),
+            None => (
+                input.community_id.clone().unwrap_or_default(),
+                input.title.clone().unwrap_or_default(),
+                None,
+            ),
         };
         community_path(c, &community_id, "community_id")?;
         let at = now();
         let id = crate::new_id();
-        let phone = phones::seal(sealer, PhoneColumn::OrderContact, &id, input.contact_phone.as_deref());
+        let phone = phones::seal(
+            sealer,
+            PhoneColumn::OrderContact,
+            &id,
+            input.contact_phone.as_deref(),
+        );
         let o = Order {
             id,
             community_id,
@@ -489,10 +712,16 @@ pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: Create
             contact_phone_sealed: phone.sealed,
             contact_phone_index: phone.index,
             contact_phone_masked: phone.masked,
-            address: input.address.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()),
+            address: input
+                .address
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty()),
             menu_item_id: menu,
             title: title.trim().into(),
-            description: input.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            description: input
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
             status: OrderStatus::Ordered.as_str().into(),
             provider_type: None,
             provider_id: None,
@@ -511,9 +740,27 @@ pub fn create(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: Create
             created_at: at,
             updated_at: at,
         };
-        diesel::insert_into(service_orders::table).values(&o).execute(c)?;
-        event(c, caller, &o.id, "order", None, OrderStatus::Ordered, None, at)?;
-        audit::record(c, &caller.actor(), "create", "service_order", Some(&o.id), Some(json!({"title": o.title})))?;
+        diesel::insert_into(service_orders::table)
+            .values(&o)
+            .execute(c)?;
+        event(
+            c,
+            caller,
+            &o.id,
+            "order",
+            None,
+            OrderStatus::Ordered,
+            None,
+            at,
+        )?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "service_order",
+            Some(&o.id),
+            Some(json!({"title": o.title})),
+        )?;
         get(c, caller, &o.id)
     })
 }
@@ -529,7 +776,9 @@ fn act(
 ) -> ApiResult<OrderView> {
     crate::db::write(conn, |c| {
         // Take the row first: concurrent actions on one order queue here.
-        diesel::update(service_orders::table.find(id)).set(service_orders::updated_at.eq(service_orders::updated_at)).execute(c)?;
+        diesel::update(service_orders::table.find(id))
+            .set(service_orders::updated_at.eq(service_orders::updated_at))
+            .execute(c)?;
         let (o, _, path) = load_visible(c, caller, id)?;
         let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
         let Some(to) = next(status, action) else {
@@ -539,7 +788,9 @@ fn act(
         if !allowed(status, &r).iter().any(|a| a == action) {
             return Err(ApiError::forbidden(match action {
                 "dispatch" => "orders are dispatched by the community's staff",
-                "accept" | "decline" | "complete" => "only the provider the order was dispatched to may do this",
+                "accept" | "decline" | "complete" => {
+                    "only the provider the order was dispatched to may do this"
+                }
                 "rate" => "only the resident who ordered rates the service",
                 _ => "you may not do this to the order",
             }));
@@ -547,10 +798,21 @@ fn act(
         let at = now();
         change(c, &o, &path, at)?;
         diesel::update(service_orders::table.find(id))
-            .set((service_orders::status.eq(to.as_str()), service_orders::version.eq(o.version + 1), service_orders::updated_at.eq(at)))
+            .set((
+                service_orders::status.eq(to.as_str()),
+                service_orders::version.eq(o.version + 1),
+                service_orders::updated_at.eq(at),
+            ))
             .execute(c)?;
         event(c, caller, id, action, Some(status), to, note, at)?;
-        audit::record(c, &caller.actor(), action, "service_order", Some(id), Some(json!({"from": status.as_str(), "to": to.as_str()})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            action,
+            "service_order",
+            Some(id),
+            Some(json!({"from": status.as_str(), "to": to.as_str()})),
+        )?;
         // The answer shows the order as it is now even to a provider who just declined it (and
         // so can no longer read it).
         let (o, name, path) = load(c, id)?.ok_or_else(|| ApiError::not_found("order"))?;
@@ -558,10 +820,21 @@ fn act(
     })
 }
 
-pub fn dispatch(conn: &mut DbConn, caller: &Caller, id: &str, input: DispatchOrder) -> ApiResult<OrderView> {
+pub fn dispatch(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: DispatchOrder,
+) -> ApiResult<OrderView> {
     let note = input.note.clone();
     act(conn, caller, id, "dispatch", note, |c, o, path, at| {
-        let name = provider_for(c, input.provider_type, &input.provider_id, &o.community_id, path)?;
+        let name = provider_for(
+            c,
+            input.provider_type,
+            &input.provider_id,
+            &o.community_id,
+            path,
+        )?;
         let due = at + Duration::hours(input.accept_within_hours.unwrap_or(24));
         // Until acceptance, the completion due time counts from the dispatch; acceptance moves it
         // by the same window.
@@ -580,34 +853,61 @@ pub fn dispatch(conn: &mut DbConn, caller: &Caller, id: &str, input: DispatchOrd
     })
 }
 
-pub fn accept(conn: &mut DbConn, caller: &Caller, id: &str, input: OrderNote) -> ApiResult<OrderView> {
+pub fn accept(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: OrderNote,
+) -> ApiResult<OrderView> {
     act(conn, caller, id, "accept", input.note, |c, o, _, at| {
         // The completion window chosen at dispatch runs from acceptance.
         let window = match (o.complete_due_at, o.dispatched_at) {
             (Some(due), Some(sent)) => due - sent,
             _ => Duration::hours(72),
         };
-        diesel::update(service_orders::table.find(&o.id)).set((service_orders::accepted_at.eq(at), service_orders::complete_due_at.eq(Some(at + window)))).execute(c)?;
-        Ok(())
-    })
-}
-
-pub fn decline(conn: &mut DbConn, caller: &Caller, id: &str, input: DeclineOrder) -> ApiResult<OrderView> {
-    act(conn, caller, id, "decline", Some(input.reason.trim().to_owned()), |c, o, _, _| {
         diesel::update(service_orders::table.find(&o.id))
             .set((
-                service_orders::provider_type.eq(None::<String>),
-                service_orders::provider_id.eq(None::<String>),
-                service_orders::provider_name.eq(None::<String>),
-                service_orders::accept_due_at.eq(None::<NaiveDateTime>),
-                service_orders::complete_due_at.eq(None::<NaiveDateTime>),
+                service_orders::accepted_at.eq(at),
+                service_orders::complete_due_at.eq(Some(at + window)),
             ))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn complete(conn: &mut DbConn, caller: &Caller, id: &str, input: CompleteOrder) -> ApiResult<OrderView> {
+pub fn decline(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: DeclineOrder,
+) -> ApiResult<OrderView> {
+    act(
+        conn,
+        caller,
+        id,
+        "decline",
+        Some(input.reason.trim().to_owned()),
+        |c, o, _, _| {
+            diesel::update(service_orders::table.find(&o.id))
+                .set((
+                    service_orders::provider_type.eq(None::<String>),
+                    service_orders::provider_id.eq(None::<String>),
+                    service_orders::provider_name.eq(None::<String>),
+                    service_orders::accept_due_at.eq(None::<NaiveDateTime>),
+                    service_orders::complete_due_at.eq(None::<NaiveDateTime>),
+                ))
+                .execute(c)?;
+            Ok(())
+        },
+    )
+}
+
+pub fn complete(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: CompleteOrder,
+) -> ApiResult<OrderView> {
     let note = input.note.clone();
     act(conn, caller, id, "complete", note, |c, o, _, at| {
         let kind = o.provider_type.as_deref().and_then(ProviderType::parse);
@@ -617,9 +917,16 @@ pub fn complete(conn: &mut DbConn, caller: &Caller, id: &str, input: CompleteOrd
             Some(ProviderType::Volunteer) => (vec![provider.clone()], None),
             Some(ProviderType::Team) => {
                 for (i, v) in input.volunteer_ids.iter().enumerate() {
-                    let member: i64 = team_members::table.find((&provider, v)).count().get_result(c)?;
+                    let member: i64 = team_members::table
+                        .find((&provider, v))
+                        .count()
+                        .get_result(c)?;
                     if member == 0 {
-                        return Err(ApiError::field(&format!("volunteer_ids[{i}]"), "not_in_team", "not a member of the team"));
+                        return Err(ApiError::field(
+                            &format!("volunteer_ids[{i}]"),
+                            "not_in_team",
+                            "not a member of the team",
+                        ));
                     }
                 }
                 (input.volunteer_ids.clone(), Some(provider.clone()))
@@ -652,24 +959,43 @@ pub fn complete(conn: &mut DbConn, caller: &Caller, id: &str, input: CompleteOrd
             .set((
                 service_orders::completed_at.eq(at),
                 service_orders::minutes.eq(input.minutes),
-                service_orders::evidence.eq(serde_json::to_string(&input.evidence).expect("strings serialize")),
+                service_orders::evidence
+                    .eq(serde_json::to_string(&input.evidence).expect("strings serialize")),
             ))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn rate(conn: &mut DbConn, caller: &Caller, id: &str, input: RateOrder) -> ApiResult<OrderView> {
-    let comment = input.comment.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+pub fn rate(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: RateOrder,
+) -> ApiResult<OrderView> {
+    let comment = input
+        .comment
+        .clone()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
     act(conn, caller, id, "rate", comment.clone(), |c, o, _, at| {
         diesel::update(service_orders::table.find(&o.id))
-            .set((service_orders::rating.eq(input.rating), service_orders::comment.eq(&comment), service_orders::rated_at.eq(at)))
+            .set((
+                service_orders::rating.eq(input.rating),
+                service_orders::comment.eq(&comment),
+                service_orders::rated_at.eq(at),
+            ))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn cancel(conn: &mut DbConn, caller: &Caller, id: &str, input: OrderNote) -> ApiResult<OrderView> {
+pub fn cancel(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: OrderNote,
+) -> ApiResult<OrderView> {
     act(conn, caller, id, "cancel", input.note, |_, _, _, _| Ok(()))
 }
 
@@ -690,12 +1016,23 @@ pub struct OrderFilter {
 /// community (a whole city's board).
 const MERGE_MAX_COMMUNITIES: usize = 300;
 
-pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) -> ApiResult<(Vec<OrderView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: OrderFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<OrderView>, i64)> {
     let reach = caller.regions_readable();
     let subtree = match &f.region_id {
         Some(r) => {
-            let p: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
-            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?)
+            let p: Option<String> = regions::table
+                .find(r)
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
+            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| {
+                ApiError::field("region_id", "not_found", "the region does not exist")
+            })?)
         }
         None => None,
     };
@@ -712,7 +1049,9 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) 
                     service_orders::status
                         .eq(OrderStatus::Dispatched.as_str())
                         .and(service_orders::accept_due_at.lt(at))
-                        .or(service_orders::status.eq(OrderStatus::Accepted.as_str()).and(service_orders::complete_due_at.lt(at))),
+                        .or(service_orders::status
+                            .eq(OrderStatus::Accepted.as_str())
+                            .and(service_orders::complete_due_at.lt(at))),
                 );
             }
             q
@@ -730,42 +1069,75 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: OrderFilter, paging: Paging) 
             .load(conn)?;
         if communities.len() <= MERGE_MAX_COMMUNITIES {
             let ids: Vec<&str> = communities.iter().map(|c| c.0.as_str()).collect();
-            let total: i64 = filtered!(service_orders::table.filter(service_orders::community_id.eq_any(&ids)).into_boxed::<crate::db::MultiBackend>()).count().get_result(conn)?;
+            let total: i64 = filtered!(service_orders::table
+                .filter(service_orders::community_id.eq_any(&ids))
+                .into_boxed::<crate::db::MultiBackend>())
+            .count()
+            .get_result(conn)?;
             let want = paging.offset() + paging.per_page;
             let mut rows: Vec<(Order, usize)> = vec![];
             for (k, (cid, _, _)) in communities.iter().enumerate() {
-                let part: Vec<Order> = filtered!(service_orders::table.filter(service_orders::community_id.eq(cid.clone())).into_boxed::<crate::db::MultiBackend>())
-                    .order((service_orders::created_at.desc(), service_orders::id.desc()))
-                    .limit(want)
-                    .select(Order::as_select())
-                    .load(conn)?;
+                let part: Vec<Order> = filtered!(service_orders::table
+                    .filter(service_orders::community_id.eq(cid.clone()))
+                    .into_boxed::<crate::db::MultiBackend>())
+                .order((service_orders::created_at.desc(), service_orders::id.desc()))
+                .limit(want)
+                .select(Order::as_select())
+                .load(conn)?;
                 rows.extend(part.into_iter().map(|o| (o, k)));
             }
             rows.sort_by(|a, b| (b.0.created_at, &b.0.id).cmp(&(a.0.created_at, &a.0.id)));
             let mut out = vec![];
-            for (o, k) in rows.into_iter().skip(paging.offset() as usize).take(paging.per_page as usize) {
+            for (o, k) in rows
+                .into_iter()
+                .skip(paging.offset() as usize)
+                .take(paging.per_page as usize)
+            {
                 let (_, name, path) = &communities[k];
                 let r = rights_with(caller, &providers, &o, path);
-                out.push(order_view_with(conn, caller, r, o, name.clone(), path, false)?);
+                out.push(order_view_with(
+                    conn,
+                    caller,
+                    r,
+                    o,
+                    name.clone(),
+                    path,
+                    false,
+                )?);
             }
             return Ok((out, total));
         }
     }
     let query = || {
-        let mut q = service_orders::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        let mut q = service_orders::table
+            .inner_join(regions::table)
+            .into_boxed::<crate::db::MultiBackend>();
         if f.mine {
             q = q.filter(service_orders::resident_id.eq(caller.user_id.clone()));
         } else if f.assigned {
-            let mut cond: Box<dyn diesel::expression::BoxableExpression<_, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>> =
-                Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0"));
+            let mut cond: Box<
+                dyn diesel::expression::BoxableExpression<
+                    _,
+                    crate::db::MultiBackend,
+                    SqlType = diesel::sql_types::Bool,
+                >,
+            > = Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0"));
             for (t, id) in &providers {
-                cond = Box::new(cond.or(service_orders::provider_type.eq(t.clone()).and(service_orders::provider_id.eq(id.clone())).assume_not_null()));
+                cond = Box::new(
+                    cond.or(service_orders::provider_type
+                        .eq(t.clone())
+                        .and(service_orders::provider_id.eq(id.clone()))
+                        .assume_not_null()),
+                );
             }
             q = q.filter(cond);
         } else if subtree.is_none() {
             q = match &reach {
                 crate::auth::policy::Reach::All => q,
-                crate::auth::policy::Reach::Within(p) => q.filter(crate::path_filter!(regions::path, p).or(service_orders::resident_id.eq(caller.user_id.clone()))),
+                crate::auth::policy::Reach::Within(p) => q.filter(
+                    crate::path_filter!(regions::path, p)
+                        .or(service_orders::resident_id.eq(caller.user_id.clone())),
+                ),
             };
         }
         if let Some(p) = &subtree {
@@ -808,7 +1180,10 @@ mod tests {
         ];
         for s in OrderStatus::ALL {
             for a in ACTIONS {
-                let want = allowed.iter().find(|(f, act, _)| f == s && *act == a).map(|x| x.2);
+                let want = allowed
+                    .iter()
+                    .find(|(f, act, _)| f == s && *act == a)
+                    .map(|x| x.2);
                 assert_eq!(next(*s, a), want, "{s} {a}");
             }
         }

@@ -30,15 +30,36 @@ pub struct UnitFilters {
     security(("bearer" = []))
 )]
 #[get("/units")]
-pub async fn list_units(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<UnitFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_units(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<UnitFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
     let q = params.query();
-    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
-    let filter = units::UnitFilter { region_id: f.region_id, community_id: f.community_id, kind: f.kind, q, q_phone_index };
+    let q_phone_index = q
+        .as_deref()
+        .and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = units::UnitFilter {
+        region_id: f.region_id,
+        community_id: f.community_id,
+        kind: f.kind,
+        q,
+        q_phone_index,
+    };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| units::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        units::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Register a unit in a street (its staff), optionally paired with communities at once.
@@ -56,11 +77,22 @@ pub async fn list_units(state: web::Data<AppState>, caller: Caller, params: web:
     security(("bearer" = []))
 )]
 #[post("/units")]
-pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateUnit>) -> Result<HttpResponse, ApiError> {
+pub async fn create_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateUnit>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| units::create(c, &sealer, &caller, input)).await?;
-    Ok(created(format!("/api/v1/units/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        units::create(c, &sealer, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/units/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -84,9 +116,21 @@ pub struct UnitUnmaskParam {
     security(("bearer" = []))
 )]
 #[get("/units/{id}")]
-pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnitUnmaskParam>) -> Result<HttpResponse, ApiError> {
-    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
-    let view = crate::db::run(&state.pool, move |c| units::read(c, &sealer, &caller, &id, unmask)).await?;
+pub async fn get_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<UnitUnmaskParam>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (
+        id.into_inner(),
+        q.unmask.unwrap_or(false),
+        state.sealer.clone(),
+    );
+    let view = crate::db::run(&state.pool, move |c| {
+        units::read(c, &sealer, &caller, &id, unmask)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -107,11 +151,20 @@ pub async fn get_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<
     security(("bearer" = []))
 )]
 #[patch("/units/{id}")]
-pub async fn update_unit(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateUnit>) -> Result<HttpResponse, ApiError> {
+pub async fn update_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateUnit>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| units::update(c, &sealer, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        units::update(c, &sealer, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -131,9 +184,15 @@ pub async fn update_unit(state: web::Data<AppState>, caller: Caller, req: HttpRe
     security(("bearer" = []))
 )]
 #[post("/units/{id}/pairings")]
-pub async fn pair_unit(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<PairUnit>) -> Result<HttpResponse, ApiError> {
+pub async fn pair_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<PairUnit>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| units::pair(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Created()
+        .json(crate::db::run(&state.pool, move |c| units::pair(c, &caller, &id, input)).await?))
 }
 
 /// End a pairing.
@@ -145,9 +204,16 @@ pub async fn pair_unit(state: web::Data<AppState>, caller: Caller, id: web::Path
     security(("bearer" = []))
 )]
 #[delete("/units/{id}/pairings/{community_id}")]
-pub async fn unpair_unit(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn unpair_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, community) = path.into_inner();
-    crate::db::run(&state.pool, move |c| units::unpair(c, &caller, &id, &community)).await?;
+    crate::db::run(&state.pool, move |c| {
+        units::unpair(c, &caller, &id, &community)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -160,9 +226,14 @@ pub async fn unpair_unit(state: web::Data<AppState>, caller: Caller, path: web::
     security(("bearer" = []))
 )]
 #[get("/units/{id}/claims")]
-pub async fn unit_claims(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn unit_claims(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| projects::unit_claims(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| projects::unit_claims(c, &caller, &id)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -182,9 +253,18 @@ pub struct CategoryParams {
     security(("bearer" = []))
 )]
 #[get("/service-categories")]
-pub async fn list_categories(state: web::Data<AppState>, _caller: Caller, q: web::Query<CategoryParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_categories(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    q: web::Query<CategoryParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| projects::categories(c, &q.region_id, q.year)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            projects::categories(c, &q.region_id, q.year)
+        })
+        .await?,
+    ))
 }
 
 /// Add a category (or, with `parent_id`, a subcategory) to a street's list for a year.
@@ -201,9 +281,18 @@ pub async fn list_categories(state: web::Data<AppState>, _caller: Caller, q: web
     security(("bearer" = []))
 )]
 #[post("/service-categories")]
-pub async fn create_category(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateCategory>) -> Result<HttpResponse, ApiError> {
+pub async fn create_category(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateCategory>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| projects::create_category(c, &caller, input)).await?))
+    Ok(HttpResponse::Created().json(
+        crate::db::run(&state.pool, move |c| {
+            projects::create_category(c, &caller, input)
+        })
+        .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -226,13 +315,32 @@ pub struct ProjectFilters {
     security(("bearer" = []))
 )]
 #[get("/service-projects")]
-pub async fn list_projects(state: web::Data<AppState>, _caller: Caller, params: web::Query<ListParams>, f: web::Query<ProjectFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_projects(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<ProjectFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = projects::ProjectFilter { region_id: f.region_id, year: f.year, category_id: f.category_id, open_places: f.open_places.unwrap_or(false), q: params.query() };
+    let filter = projects::ProjectFilter {
+        region_id: f.region_id,
+        year: f.year,
+        category_id: f.category_id,
+        open_places: f.open_places.unwrap_or(false),
+        q: params.query(),
+    };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| projects::list_projects(c, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        projects::list_projects(c, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Add a project to the street's list under a (sub)category, with how many units it wants.
@@ -245,10 +353,21 @@ pub async fn list_projects(state: web::Data<AppState>, _caller: Caller, params: 
     security(("bearer" = []))
 )]
 #[post("/service-projects")]
-pub async fn create_project(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateProject>) -> Result<HttpResponse, ApiError> {
+pub async fn create_project(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateProject>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| projects::create_project(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/service-projects/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        projects::create_project(c, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/service-projects/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// One project with its claims.
@@ -260,7 +379,11 @@ pub async fn create_project(state: web::Data<AppState>, caller: Caller, body: Va
     security(("bearer" = []))
 )]
 #[get("/service-projects/{id}")]
-pub async fn get_project(state: web::Data<AppState>, _caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_project(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| projects::get_project(c, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -282,10 +405,19 @@ pub async fn get_project(state: web::Data<AppState>, _caller: Caller, id: web::P
     security(("bearer" = []))
 )]
 #[patch("/service-projects/{id}")]
-pub async fn update_project(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateProject>) -> Result<HttpResponse, ApiError> {
+pub async fn update_project(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateProject>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| projects::update_project(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        projects::update_project(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -305,9 +437,19 @@ pub async fn update_project(state: web::Data<AppState>, caller: Caller, req: Htt
     security(("bearer" = []))
 )]
 #[post("/service-projects/{id}/claims")]
-pub async fn claim_project(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<CreateProjectClaim>) -> Result<HttpResponse, ApiError> {
+pub async fn claim_project(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<CreateProjectClaim>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| projects::claim(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Created().json(
+        crate::db::run(&state.pool, move |c| {
+            projects::claim(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 /// Withdraw a unit's claim; its place opens again.
@@ -319,9 +461,18 @@ pub async fn claim_project(state: web::Data<AppState>, caller: Caller, id: web::
     security(("bearer" = []))
 )]
 #[delete("/service-projects/{id}/claims/{unit_id}")]
-pub async fn withdraw_claim(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn withdraw_claim(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, unit) = path.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| projects::withdraw(c, &caller, &id, &unit)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            projects::withdraw(c, &caller, &id, &unit)
+        })
+        .await?,
+    ))
 }
 
 // ---------- menus ----------
@@ -347,13 +498,33 @@ pub struct MenuFilters {
     security(("bearer" = []))
 )]
 #[get("/menu-items")]
-pub async fn list_menu(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<MenuFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_menu(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<MenuFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = orders::MenuFilter { community_id: f.community_id, provider_type: f.provider_type, provider_id: f.provider_id, category_id: f.category_id, all: f.all.unwrap_or(false), q: params.query() };
+    let filter = orders::MenuFilter {
+        community_id: f.community_id,
+        provider_type: f.provider_type,
+        provider_id: f.provider_id,
+        category_id: f.category_id,
+        all: f.all.unwrap_or(false),
+        q: params.query(),
+    };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| orders::list_menu(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        orders::list_menu(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Publish a service on a community's menu (its provider, or the community's staff).
@@ -366,10 +537,21 @@ pub async fn list_menu(state: web::Data<AppState>, caller: Caller, params: web::
     security(("bearer" = []))
 )]
 #[post("/menu-items")]
-pub async fn create_menu_item(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateMenuItem>) -> Result<HttpResponse, ApiError> {
+pub async fn create_menu_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateMenuItem>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| orders::create_menu_item(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/menu-items/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        orders::create_menu_item(c, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/menu-items/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[utoipa::path(
@@ -380,7 +562,11 @@ pub async fn create_menu_item(state: web::Data<AppState>, caller: Caller, body: 
     security(("bearer" = []))
 )]
 #[get("/menu-items/{id}")]
-pub async fn get_menu_item(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_menu_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| orders::get_menu_item(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -396,10 +582,19 @@ pub async fn get_menu_item(state: web::Data<AppState>, caller: Caller, id: web::
     security(("bearer" = []))
 )]
 #[patch("/menu-items/{id}")]
-pub async fn update_menu_item(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateMenuItem>) -> Result<HttpResponse, ApiError> {
+pub async fn update_menu_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateMenuItem>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| orders::update_menu_item(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        orders::update_menu_item(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -428,13 +623,32 @@ pub struct OrderFilters {
     security(("bearer" = []))
 )]
 #[get("/service-orders")]
-pub async fn list_orders(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<OrderFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<OrderFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = orders::OrderFilter { region_id: f.region_id, status: f.status, overdue: f.overdue.unwrap_or(false), mine: f.mine.unwrap_or(false), assigned: f.assigned.unwrap_or(false) };
+    let filter = orders::OrderFilter {
+        region_id: f.region_id,
+        status: f.status,
+        overdue: f.overdue.unwrap_or(false),
+        mine: f.mine.unwrap_or(false),
+        assigned: f.assigned.unwrap_or(false),
+    };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| orders::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        orders::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Order a service (点单) from the menu, or ask for something not on it. Send an
@@ -448,11 +662,22 @@ pub async fn list_orders(state: web::Data<AppState>, caller: Caller, params: web
     security(("bearer" = []))
 )]
 #[post("/service-orders")]
-pub async fn create_order(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateOrder>) -> Result<HttpResponse, ApiError> {
+pub async fn create_order(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateOrder>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| orders::create(c, &sealer, &caller, input)).await?;
-    Ok(created(format!("/api/v1/service-orders/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        orders::create(c, &sealer, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/service-orders/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -477,9 +702,21 @@ pub struct OrderUnmaskParam {
     security(("bearer" = []))
 )]
 #[get("/service-orders/{id}")]
-pub async fn get_order(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<OrderUnmaskParam>) -> Result<HttpResponse, ApiError> {
-    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
-    let view = crate::db::run(&state.pool, move |c| orders::read(c, &sealer, &caller, &id, unmask)).await?;
+pub async fn get_order(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<OrderUnmaskParam>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (
+        id.into_inner(),
+        q.unmask.unwrap_or(false),
+        state.sealer.clone(),
+    );
+    let view = crate::db::run(&state.pool, move |c| {
+        orders::read(c, &sealer, &caller, &id, unmask)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -509,11 +746,46 @@ macro_rules! order_action {
 }
 
 order_action!(dispatch_order, "/service-orders/{id}/dispatch", "service_orders_dispatch", "Dispatch (派单) to a unit, team or volunteer serving the community, with the time to accept and to finish (the community's staff; again while not accepted).", DispatchOrder, orders::dispatch);
-order_action!(accept_order, "/service-orders/{id}/accept", "service_orders_accept", "Accept (接单) an order dispatched to you.", OrderNote, orders::accept);
-order_action!(decline_order, "/service-orders/{id}/decline", "service_orders_decline", "Decline with a reason; the order goes back to dispatch.", DeclineOrder, orders::decline);
-order_action!(complete_order, "/service-orders/{id}/complete", "service_orders_complete", "Mark done with evidence; a volunteer's or team's minutes go into the service-hours ledger.", CompleteOrder, orders::complete);
-order_action!(rate_order, "/service-orders/{id}/rate", "service_orders_rate", "Rate the service (评单), 1–5 stars (the resident who ordered).", RateOrder, orders::rate);
-order_action!(cancel_order, "/service-orders/{id}/cancel", "service_orders_cancel", "Cancel an order not yet accepted (its resident, or the community's staff).", OrderNote, orders::cancel);
+order_action!(
+    accept_order,
+    "/service-orders/{id}/accept",
+    "service_orders_accept",
+    "Accept (接单) an order dispatched to you.",
+    OrderNote,
+    orders::accept
+);
+order_action!(
+    decline_order,
+    "/service-orders/{id}/decline",
+    "service_orders_decline",
+    "Decline with a reason; the order goes back to dispatch.",
+    DeclineOrder,
+    orders::decline
+);
+order_action!(
+    complete_order,
+    "/service-orders/{id}/complete",
+    "service_orders_complete",
+    "Mark done with evidence; a volunteer's or team's minutes go into the service-hours ledger.",
+    CompleteOrder,
+    orders::complete
+);
+order_action!(
+    rate_order,
+    "/service-orders/{id}/rate",
+    "service_orders_rate",
+    "Rate the service (评单), 1–5 stars (the resident who ordered).",
+    RateOrder,
+    orders::rate
+);
+order_action!(
+    cancel_order,
+    "/service-orders/{id}/cancel",
+    "service_orders_cancel",
+    "Cancel an order not yet accepted (its resident, or the community's staff).",
+    OrderNote,
+    orders::cancel
+);
 
 // ---------- wishes ----------
 
@@ -536,13 +808,30 @@ pub struct WishFilters {
     security(("bearer" = []))
 )]
 #[get("/wishes")]
-pub async fn list_wishes(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<WishFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_wishes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<WishFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = wishes::WishFilter { community_id: f.community_id, status: f.status, mine: f.mine.unwrap_or(false) };
+    let filter = wishes::WishFilter {
+        community_id: f.community_id,
+        status: f.status,
+        mine: f.mine.unwrap_or(false),
+    };
     let p = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| wishes::list(c, &caller, filter, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: p.page, per_page: p.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        wishes::list(c, &caller, filter, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// Post a micro-wish (微心愿) in a community; the community checks it before it goes on the wall.
@@ -555,10 +844,18 @@ pub async fn list_wishes(state: web::Data<AppState>, caller: Caller, params: web
     security(("bearer" = []))
 )]
 #[post("/wishes")]
-pub async fn create_wish(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateWish>) -> Result<HttpResponse, ApiError> {
+pub async fn create_wish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateWish>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| wishes::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/wishes/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/wishes/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[utoipa::path(
@@ -569,7 +866,11 @@ pub async fn create_wish(state: web::Data<AppState>, caller: Caller, body: Valid
     security(("bearer" = []))
 )]
 #[get("/wishes/{id}")]
-pub async fn get_wish(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_wish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| wishes::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -600,7 +901,14 @@ macro_rules! wish_action {
     };
 }
 
-wish_action!(review_wish, "/wishes/{id}/review", "wishes_review", "Approve a posted wish onto the wall, or reject it with a reason (the community's staff).", ReviewWish, wishes::review);
+wish_action!(
+    review_wish,
+    "/wishes/{id}/review",
+    "wishes_review",
+    "Approve a posted wish onto the wall, or reject it with a reason (the community's staff).",
+    ReviewWish,
+    wishes::review
+);
 
 /// Adopt an open wish, as yourself or for a unit you act for.
 #[utoipa::path(
@@ -618,14 +926,31 @@ wish_action!(review_wish, "/wishes/{id}/review", "wishes_review", "Approve a pos
     security(("bearer" = []))
 )]
 #[post("/wishes/{id}/adopt")]
-pub async fn adopt_wish(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<AdoptWish>) -> Result<HttpResponse, ApiError> {
+pub async fn adopt_wish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<AdoptWish>,
+) -> Result<HttpResponse, ApiError> {
     // Adopting as yourself may make your volunteer record, whose phone is sealed.
     let (id, input, sealer) = (id.into_inner(), body.0, state.sealer.clone());
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| wishes::adopt(c, &sealer, &caller, &id, input)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            wishes::adopt(c, &sealer, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 wish_action!(fulfil_wish, "/wishes/{id}/fulfil", "wishes_fulfil", "Mark an adopted wish fulfilled with evidence (the adopter); a volunteer's minutes go into the hours ledger.", FulfilWish, wishes::fulfil);
-wish_action!(thank_wish, "/wishes/{id}/thank", "wishes_thank", "Thank the adopter (the resident who made the wish).", ThankWish, wishes::thank);
+wish_action!(
+    thank_wish,
+    "/wishes/{id}/thank",
+    "wishes_thank",
+    "Thank the adopter (the resident who made the wish).",
+    ThankWish,
+    wishes::thank
+);
 
 /// Take back a wish not yet adopted (its resident).
 #[utoipa::path(
@@ -636,9 +961,14 @@ wish_action!(thank_wish, "/wishes/{id}/thank", "wishes_thank", "Thank the adopte
     security(("bearer" = []))
 )]
 #[post("/wishes/{id}/withdraw")]
-pub async fn withdraw_wish(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn withdraw_wish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| wishes::withdraw(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| wishes::withdraw(c, &caller, &id)).await?))
 }
 
 // ---------- agreements ----------
@@ -659,9 +989,18 @@ pub struct AgreementFilters {
     security(("bearer" = []))
 )]
 #[get("/agreements")]
-pub async fn list_agreements(state: web::Data<AppState>, caller: Caller, f: web::Query<AgreementFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_agreements(
+    state: web::Data<AppState>,
+    caller: Caller,
+    f: web::Query<AgreementFilters>,
+) -> Result<HttpResponse, ApiError> {
     let f = f.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| agreements::list(c, &caller, f.unit_id.as_deref(), f.region_id.as_deref())).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            agreements::list(c, &caller, f.unit_id.as_deref(), f.region_id.as_deref())
+        })
+        .await?,
+    ))
 }
 
 /// Enter a co-building or responsibility agreement with its commitments (the community's or street's staff).
@@ -674,10 +1013,18 @@ pub async fn list_agreements(state: web::Data<AppState>, caller: Caller, f: web:
     security(("bearer" = []))
 )]
 #[post("/agreements")]
-pub async fn create_agreement(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateAgreement>) -> Result<HttpResponse, ApiError> {
+pub async fn create_agreement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateAgreement>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| agreements::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/agreements/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/agreements/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// One agreement with each commitment's progress from the orders the unit delivered.
@@ -689,7 +1036,11 @@ pub async fn create_agreement(state: web::Data<AppState>, caller: Caller, body: 
     security(("bearer" = []))
 )]
 #[get("/agreements/{id}")]
-pub async fn get_agreement(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_agreement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| agreements::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -712,13 +1063,27 @@ pub async fn get_agreement(state: web::Data<AppState>, caller: Caller, id: web::
     security(("bearer" = []))
 )]
 #[post("/agreements/{id}/documents")]
-pub async fn upload_agreement_document(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+pub async fn upload_agreement_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     // The caller's right is checked before a byte of the upload is read.
     let (check_caller, check_id) = (caller.clone(), id.clone());
-    crate::db::run(&state.pool, move |c| agreements::may_upload(c, &check_caller, &check_id)).await?;
-    let (name, bytes) = crate::tabular::read_file_field(payload, agreements::MAX_DOCUMENT_BYTES).await?;
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| agreements::upload(c, &caller, &id, name, bytes)).await?))
+    crate::db::run(&state.pool, move |c| {
+        agreements::may_upload(c, &check_caller, &check_id)
+    })
+    .await?;
+    let (name, bytes) =
+        crate::tabular::read_file_field(payload, agreements::MAX_DOCUMENT_BYTES).await?;
+    Ok(HttpResponse::Created().json(
+        crate::db::run(&state.pool, move |c| {
+            agreements::upload(c, &caller, &id, name, bytes)
+        })
+        .await?,
+    ))
 }
 
 /// Download a signed document.
@@ -730,14 +1095,42 @@ pub async fn upload_agreement_document(state: web::Data<AppState>, caller: Calle
     security(("bearer" = []))
 )]
 #[get("/agreements/{id}/documents/{document_id}")]
-pub async fn download_agreement_document(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn download_agreement_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, doc) = path.into_inner();
-    let (name, content_type, bytes) = crate::db::run(&state.pool, move |c| agreements::download(c, &caller, &id, &doc)).await?;
-    let ascii: String = name.chars().map(|ch| if ch.is_ascii_alphanumeric() || ".-_".contains(ch) { ch } else { '_' }).collect();
-    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let (name, content_type, bytes) = crate::db::run(&state.pool, move |c| {
+        agreements::download(c, &caller, &id, &doc)
+    })
+    .await?;
+    let ascii: String = name
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ".-_".contains(ch) {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+        ))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(bytes))
 }

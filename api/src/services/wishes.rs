@@ -6,13 +6,13 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::dto::*;
+use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{regions, units, volunteers, wishes};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
 use crate::privacy::mask_name;
-use crate::audit;
 
 pub fn next(status: WishStatus, action: &str) -> Option<WishStatus> {
     use WishStatus::*;
@@ -64,10 +64,21 @@ struct Rights {
 fn rights(conn: &mut DbConn, caller: &Caller, w: &Wish, path: &str) -> QueryResult<Rights> {
     let adopter = match (w.adopter_type.as_deref(), w.adopter_id.as_deref()) {
         (Some("unit"), Some(u)) => caller.unit_ids().iter().any(|x| x == u),
-        (Some("volunteer"), Some(v)) => volunteers::table.find(v).filter(volunteers::user_id.eq(&caller.user_id)).count().get_result::<i64>(conn)? > 0,
+        (Some("volunteer"), Some(v)) => {
+            volunteers::table
+                .find(v)
+                .filter(volunteers::user_id.eq(&caller.user_id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0
+        }
         _ => false,
     };
-    Ok(Rights { resident: w.resident_id == caller.user_id, staff: caller.regions_writable().contains(path), adopter })
+    Ok(Rights {
+        resident: w.resident_id == caller.user_id,
+        staff: caller.regions_writable().contains(path),
+        adopter,
+    })
 }
 
 fn allowed(status: WishStatus, r: &Rights) -> Vec<String> {
@@ -86,13 +97,23 @@ fn allowed(status: WishStatus, r: &Rights) -> Vec<String> {
         .collect()
 }
 
-fn view(conn: &mut DbConn, caller: &Caller, w: Wish, community_name: String, path: &str) -> QueryResult<WishView> {
+fn view(
+    conn: &mut DbConn,
+    caller: &Caller,
+    w: Wish,
+    community_name: String,
+    path: &str,
+) -> QueryResult<WishView> {
     let r = rights(conn, caller, &w, path)?;
     let status = WishStatus::parse(&w.status).unwrap_or(WishStatus::Posted);
     Ok(WishView {
         actions: allowed(status, &r),
         status,
-        resident_name: if r.resident || r.staff { w.resident_name } else { mask_name(&w.resident_name) },
+        resident_name: if r.resident || r.staff {
+            w.resident_name
+        } else {
+            mask_name(&w.resident_name)
+        },
         adopter_type: w.adopter_type.as_deref().and_then(AdopterType::parse),
         evidence: serde_json::from_str(&w.evidence).unwrap_or_default(),
         id: w.id,
@@ -112,13 +133,21 @@ fn view(conn: &mut DbConn, caller: &Caller, w: Wish, community_name: String, pat
 }
 
 fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<(Wish, String, String)>> {
-    wishes::table.inner_join(regions::table).filter(wishes::id.eq(id)).select((Wish::as_select(), regions::name, regions::path)).first(conn).optional()
+    wishes::table
+        .inner_join(regions::table)
+        .filter(wishes::id.eq(id))
+        .select((Wish::as_select(), regions::name, regions::path))
+        .first(conn)
+        .optional()
 }
 
 /// Wishes on the wall (open and later) are public to signed-in users; a posted, rejected or
 /// withdrawn one only to its resident and the community's staff.
 fn visible(conn: &mut DbConn, caller: &Caller, w: &Wish, path: &str) -> QueryResult<bool> {
-    let on_wall = matches!(WishStatus::parse(&w.status), Some(WishStatus::Open | WishStatus::Adopted | WishStatus::Fulfilled | WishStatus::Thanked));
+    let on_wall = matches!(
+        WishStatus::parse(&w.status),
+        Some(WishStatus::Open | WishStatus::Adopted | WishStatus::Fulfilled | WishStatus::Thanked)
+    );
     let r = rights(conn, caller, w, path)?;
     Ok(on_wall || r.resident || r.adopter || caller.regions_readable().contains(path))
 }
@@ -133,9 +162,17 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<WishView> 
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateWish) -> ApiResult<WishView> {
     crate::db::write(conn, |c| {
-        let level: Option<String> = regions::table.find(&input.community_id).select(regions::level).first(c).optional()?;
+        let level: Option<String> = regions::table
+            .find(&input.community_id)
+            .select(regions::level)
+            .first(c)
+            .optional()?;
         if level.as_deref() != Some("community") {
-            return Err(ApiError::field("community_id", "not_found", "the community does not exist"));
+            return Err(ApiError::field(
+                "community_id",
+                "not_found",
+                "the community does not exist",
+            ));
         }
         let at = Utc::now().naive_utc();
         let w = Wish {
@@ -144,7 +181,10 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateWish) -> ApiResul
             resident_id: caller.user_id.clone(),
             resident_name: caller.display_name.clone(),
             title: input.title.trim().into(),
-            description: input.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            description: input
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
             status: WishStatus::Posted.as_str().into(),
             decision_note: None,
             adopter_type: None,
@@ -167,9 +207,17 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateWish) -> ApiResul
     })
 }
 
-fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, change: impl FnOnce(&mut DbConn, &Wish, NaiveDateTime) -> ApiResult<()>) -> ApiResult<WishView> {
+fn act(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    action: &str,
+    change: impl FnOnce(&mut DbConn, &Wish, NaiveDateTime) -> ApiResult<()>,
+) -> ApiResult<WishView> {
     crate::db::write(conn, |c| {
-        diesel::update(wishes::table.find(id)).set(wishes::updated_at.eq(wishes::updated_at)).execute(c)?;
+        diesel::update(wishes::table.find(id))
+            .set(wishes::updated_at.eq(wishes::updated_at))
+            .execute(c)?;
         let (w, name, path) = load(c, id)?.ok_or_else(|| ApiError::not_found("wish"))?;
         if !visible(c, caller, &w, &path)? {
             return Err(ApiError::not_found("wish"));
@@ -178,7 +226,10 @@ fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, change: impl 
         let Some(to) = next(status, action) else {
             return Err(ApiError::invalid_transition(status.as_str(), action));
         };
-        if !allowed(status, &rights(c, caller, &w, &path)?).iter().any(|a| a == action) {
+        if !allowed(status, &rights(c, caller, &w, &path)?)
+            .iter()
+            .any(|a| a == action)
+        {
             return Err(ApiError::forbidden(match action {
                 "approve" | "reject" => "wishes are checked by the community's staff",
                 "fulfil" => "only the adopter (or the community's staff) marks a wish fulfilled",
@@ -188,50 +239,103 @@ fn act(conn: &mut DbConn, caller: &Caller, id: &str, action: &str, change: impl 
         }
         let at = Utc::now().naive_utc();
         change(c, &w, at)?;
-        diesel::update(wishes::table.find(id)).set((wishes::status.eq(to.as_str()), wishes::version.eq(w.version + 1), wishes::updated_at.eq(at))).execute(c)?;
-        audit::record(c, &caller.actor(), action, "wish", Some(id), Some(json!({"from": status.as_str(), "to": to.as_str()})))?;
+        diesel::update(wishes::table.find(id))
+            .set((
+                wishes::status.eq(to.as_str()),
+                wishes::version.eq(w.version + 1),
+                wishes::updated_at.eq(at),
+            ))
+            .execute(c)?;
+        audit::record(
+            c,
+            &caller.actor(),
+            action,
+            "wish",
+            Some(id),
+            Some(json!({"from": status.as_str(), "to": to.as_str()})),
+        )?;
         let (w, _, _) = load(c, id)?.ok_or_else(|| ApiError::not_found("wish"))?;
         Ok(view(c, caller, w, name, &path)?)
     })
 }
 
-pub fn review(conn: &mut DbConn, caller: &Caller, id: &str, input: ReviewWish) -> ApiResult<WishView> {
+pub fn review(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ReviewWish,
+) -> ApiResult<WishView> {
     let action = if input.approve { "approve" } else { "reject" };
     act(conn, caller, id, action, |c, w, at| {
         diesel::update(wishes::table.find(&w.id))
-            .set((wishes::decision_note.eq(input.note.map(|n| n.trim().to_owned())), wishes::approved_at.eq(input.approve.then_some(at))))
+            .set((
+                wishes::decision_note.eq(input.note.map(|n| n.trim().to_owned())),
+                wishes::approved_at.eq(input.approve.then_some(at)),
+            ))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn adopt(conn: &mut DbConn, sealer: &crate::sealed::Sealer, caller: &Caller, id: &str, input: AdoptWish) -> ApiResult<WishView> {
+pub fn adopt(
+    conn: &mut DbConn,
+    sealer: &crate::sealed::Sealer,
+    caller: &Caller,
+    id: &str,
+    input: AdoptWish,
+) -> ApiResult<WishView> {
     act(conn, caller, id, "adopt", |c, w, at| {
         let (adopter_id, adopter_name) = match input.adopter_type {
             AdopterType::Unit => {
                 let u = input.unit_id.clone().unwrap_or_default();
                 if !caller.unit_ids().contains(&u) {
-                    return Err(ApiError::field("unit_id", "not_found", "a unit you act for"));
+                    return Err(ApiError::field(
+                        "unit_id",
+                        "not_found",
+                        "a unit you act for",
+                    ));
                 }
                 let name: String = units::table.find(&u).select(units::name).first(c)?;
                 (u, name)
             }
             AdopterType::Volunteer => {
-                let v = crate::volunteers::teams::ensure_my_volunteer(c, sealer, caller, &w.community_id)?;
-                let name: String = volunteers::table.find(&v).select(volunteers::name).first(c)?;
+                let v = crate::volunteers::teams::ensure_my_volunteer(
+                    c,
+                    sealer,
+                    caller,
+                    &w.community_id,
+                )?;
+                let name: String = volunteers::table
+                    .find(&v)
+                    .select(volunteers::name)
+                    .first(c)?;
                 (v, name)
             }
         };
         diesel::update(wishes::table.find(&w.id))
-            .set((wishes::adopter_type.eq(input.adopter_type.as_str()), wishes::adopter_id.eq(adopter_id), wishes::adopter_name.eq(adopter_name), wishes::adopted_at.eq(at)))
+            .set((
+                wishes::adopter_type.eq(input.adopter_type.as_str()),
+                wishes::adopter_id.eq(adopter_id),
+                wishes::adopter_name.eq(adopter_name),
+                wishes::adopted_at.eq(at),
+            ))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn fulfil(conn: &mut DbConn, caller: &Caller, id: &str, input: FulfilWish) -> ApiResult<WishView> {
+pub fn fulfil(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: FulfilWish,
+) -> ApiResult<WishView> {
     act(conn, caller, id, "fulfil", |c, w, at| {
-        if let (Some("volunteer"), Some(v), Some(minutes)) = (w.adopter_type.as_deref(), w.adopter_id.as_deref(), input.minutes) {
+        if let (Some("volunteer"), Some(v), Some(minutes)) = (
+            w.adopter_type.as_deref(),
+            w.adopter_id.as_deref(),
+            input.minutes,
+        ) {
             crate::volunteers::ledger::post(
                 c,
                 &crate::volunteers::ledger::Entry {
@@ -252,15 +356,30 @@ pub fn fulfil(conn: &mut DbConn, caller: &Caller, id: &str, input: FulfilWish) -
             )?;
         }
         diesel::update(wishes::table.find(&w.id))
-            .set((wishes::fulfilled_at.eq(at), wishes::minutes.eq(input.minutes), wishes::evidence.eq(serde_json::to_string(&input.evidence).expect("strings serialize"))))
+            .set((
+                wishes::fulfilled_at.eq(at),
+                wishes::minutes.eq(input.minutes),
+                wishes::evidence
+                    .eq(serde_json::to_string(&input.evidence).expect("strings serialize")),
+            ))
             .execute(c)?;
         Ok(())
     })
 }
 
-pub fn thank(conn: &mut DbConn, caller: &Caller, id: &str, input: ThankWish) -> ApiResult<WishView> {
+pub fn thank(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: ThankWish,
+) -> ApiResult<WishView> {
     act(conn, caller, id, "thank", |c, w, at| {
-        diesel::update(wishes::table.find(&w.id)).set((wishes::thanks.eq(input.thanks.trim()), wishes::thanked_at.eq(at))).execute(c)?;
+        diesel::update(wishes::table.find(&w.id))
+            .set((
+                wishes::thanks.eq(input.thanks.trim()),
+                wishes::thanked_at.eq(at),
+            ))
+            .execute(c)?;
         Ok(())
     })
 }
@@ -279,17 +398,28 @@ pub struct WishFilter {
 
 /// The wish wall of a community (open and later wishes, names masked), the community's review
 /// queue (`status=posted`, its staff), or the caller's own wishes.
-pub fn list(conn: &mut DbConn, caller: &Caller, f: WishFilter, paging: Paging) -> ApiResult<(Vec<WishView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: WishFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<WishView>, i64)> {
     let reach = caller.regions_writable();
     let query = || {
-        let mut q = wishes::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        let mut q = wishes::table
+            .inner_join(regions::table)
+            .into_boxed::<crate::db::MultiBackend>();
         if f.mine {
             q = q.filter(wishes::resident_id.eq(caller.user_id.clone()));
         } else {
             let wall = vec!["open", "adopted", "fulfilled", "thanked"];
             q = match &reach {
                 crate::auth::policy::Reach::All => q,
-                crate::auth::policy::Reach::Within(p) if !p.is_empty() => q.filter(wishes::status.eq_any(wall).or(crate::path_filter!(regions::path, p))),
+                crate::auth::policy::Reach::Within(p) if !p.is_empty() => q.filter(
+                    wishes::status
+                        .eq_any(wall)
+                        .or(crate::path_filter!(regions::path, p)),
+                ),
                 _ => q.filter(wishes::status.eq_any(wall)),
             };
         }
@@ -333,7 +463,10 @@ mod tests {
         ];
         for s in WishStatus::ALL {
             for a in ACTIONS {
-                let want = allowed.iter().find(|(f, act, _)| f == s && *act == a).map(|x| x.2);
+                let want = allowed
+                    .iter()
+                    .find(|(f, act, _)| f == s && *act == a)
+                    .map(|x| x.2);
                 assert_eq!(next(*s, a), want, "{s} {a}");
             }
         }

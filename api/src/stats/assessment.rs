@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use super::compute::{self, Within, Window};
+use super::compute::{self, Window, Within};
 use super::dto::*;
 use crate::audit;
 use crate::auth::Caller;
@@ -23,16 +23,76 @@ struct Def {
 }
 
 const ITEMS: [Def; 10] = [
-    Def { key: "cadre_satisfaction", good: Good::Leadership, label: "干部民意测评满意率", max: 10.0, target: Some(0.9) },
-    Def { key: "leadership_building", good: Good::Leadership, label: "班子建设与分工（评定）", max: 10.0, target: None },
-    Def { key: "meeting_attendance", good: Good::CadreTeam, label: "三会一课出席率", max: 10.0, target: Some(0.8) },
-    Def { key: "cadre_conduct", good: Good::CadreTeam, label: "党员干部作风（评定）", max: 10.0, target: None },
-    Def { key: "concerns_on_time", good: Good::WorkMechanisms, label: "社情民意按时办结率", max: 10.0, target: Some(0.9) },
-    Def { key: "mechanisms", good: Good::WorkMechanisms, label: "议事协商与制度建设（评定）", max: 10.0, target: None },
-    Def { key: "visit_coverage", good: Good::ManagementService, label: "入户走访覆盖率", max: 10.0, target: Some(0.9) },
-    Def { key: "service_orders", good: Good::ManagementService, label: "菜单式服务评价（平均星级/5）", max: 10.0, target: Some(0.9) },
-    Def { key: "concern_satisfaction", good: Good::ResidentsResponse, label: "社情民意办理满意率", max: 10.0, target: Some(0.9) },
-    Def { key: "residents_feedback", good: Good::ResidentsResponse, label: "群众评议（评定）", max: 10.0, target: None },
+    Def {
+        key: "cadre_satisfaction",
+        good: Good::Leadership,
+        label: "干部民意测评满意率",
+        max: 10.0,
+        target: Some(0.9),
+    },
+    Def {
+        key: "leadership_building",
+        good: Good::Leadership,
+        label: "班子建设与分工（评定）",
+        max: 10.0,
+        target: None,
+    },
+    Def {
+        key: "meeting_attendance",
+        good: Good::CadreTeam,
+        label: "三会一课出席率",
+        max: 10.0,
+        target: Some(0.8),
+    },
+    Def {
+        key: "cadre_conduct",
+        good: Good::CadreTeam,
+        label: "党员干部作风（评定）",
+        max: 10.0,
+        target: None,
+    },
+    Def {
+        key: "concerns_on_time",
+        good: Good::WorkMechanisms,
+        label: "社情民意按时办结率",
+        max: 10.0,
+        target: Some(0.9),
+    },
+    Def {
+        key: "mechanisms",
+        good: Good::WorkMechanisms,
+        label: "议事协商与制度建设（评定）",
+        max: 10.0,
+        target: None,
+    },
+    Def {
+        key: "visit_coverage",
+        good: Good::ManagementService,
+        label: "入户走访覆盖率",
+        max: 10.0,
+        target: Some(0.9),
+    },
+    Def {
+        key: "service_orders",
+        good: Good::ManagementService,
+        label: "菜单式服务评价（平均星级/5）",
+        max: 10.0,
+        target: Some(0.9),
+    },
+    Def {
+        key: "concern_satisfaction",
+        good: Good::ResidentsResponse,
+        label: "社情民意办理满意率",
+        max: 10.0,
+        target: Some(0.9),
+    },
+    Def {
+        key: "residents_feedback",
+        good: Good::ResidentsResponse,
+        label: "群众评议（评定）",
+        max: 10.0,
+        target: None,
+    },
 ];
 
 pub fn good_label(g: Good) -> &'static str {
@@ -68,14 +128,33 @@ fn ratio(n: f64, d: f64) -> Option<f64> {
 }
 
 /// The computed items of a community's year, from the same counters as `/stats`.
-pub fn computed_items(conn: &mut DbConn, community_id: &str, path: &str, year: i32) -> ApiResult<Vec<AssessmentItem>> {
+pub fn computed_items(
+    conn: &mut DbConn,
+    community_id: &str,
+    path: &str,
+    year: i32,
+) -> ApiResult<Vec<AssessmentItem>> {
     let today = crate::clock::today();
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::bad_request("invalid_year", "no such year"))?;
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(from).min(today);
+    let from = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| ApiError::bad_request("invalid_year", "no such year"))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31)
+        .unwrap_or(from)
+        .min(today);
     let (lo, hi) = crate::tree::range(path);
     let parts = compute::by_region(conn, &Within::Regions(lo, hi), Window { from, to })?;
     let p = compute::sum_under(parts.iter(), "");
-    let o = compute::overview(Scope { kind: "region".into(), id: community_id.into(), name: String::new(), level: "community".into() }, Window { from, to }, &p, true, false);
+    let o = compute::overview(
+        Scope {
+            kind: "region".into(),
+            id: community_id.into(),
+            name: String::new(),
+            level: "community".into(),
+        },
+        Window { from, to },
+        &p,
+        true,
+        false,
+    );
     let q = format!("from={from}&to={to}");
     let c = o.concerns.clone().unwrap_or_default();
     let v = o.visits.clone().unwrap_or_default();
@@ -84,12 +163,48 @@ pub fn computed_items(conn: &mut DbConn, community_id: &str, path: &str, year: i
     let rated: i64 = p.c.get("orders.rated").copied().unwrap_or(0.0) as i64;
     let rating_sum = p.c.get("orders.rating_sum").copied().unwrap_or(0.0);
     let figures: Vec<(&str, f64, f64, String, String)> = vec![
-        ("cadre_satisfaction", p.c.get("polls.satisfied").copied().unwrap_or(0.0), p.c.get("polls.ratings").copied().unwrap_or(0.0), "满意与基本满意票 / 全部评价（本年已结束的测评）".into(), format!("/api/v1/polls?community_id={community_id}&status=closed")),
-        ("meeting_attendance", o.meetings.present as f64, o.meetings.expected as f64, "出席人次 / 应到人次（已记录的会议）".into(), format!("/api/v1/meetings/attendance-rates?region_id={community_id}&{q}")),
-        ("concerns_on_time", c.resolved_on_time as f64, c.resolution_due as f64, "按时办结 / 已办结或已逾期".into(), format!("/api/v1/concerns?region_id={community_id}&{q}")),
-        ("visit_coverage", v.visited as f64, v.households as f64, "本年走访过的户数 / 户数".into(), format!("/api/v1/households/coverage?region_id={community_id}")),
-        ("service_orders", rating_sum, rated as f64 * 5.0, "评价星级之和 / (已评价订单 × 5)".into(), format!("/api/v1/service-orders?community_id={community_id}&status=rated")),
-        ("concern_satisfaction", c.satisfied as f64, c.feedback as f64, "满意评价 / 全部评价（每次不满意重办都计入）".into(), format!("/api/v1/concerns?region_id={community_id}&{q}")),
+        (
+            "cadre_satisfaction",
+            p.c.get("polls.satisfied").copied().unwrap_or(0.0),
+            p.c.get("polls.ratings").copied().unwrap_or(0.0),
+            "满意与基本满意票 / 全部评价（本年已结束的测评）".into(),
+            format!("/api/v1/polls?community_id={community_id}&status=closed"),
+        ),
+        (
+            "meeting_attendance",
+            o.meetings.present as f64,
+            o.meetings.expected as f64,
+            "出席人次 / 应到人次（已记录的会议）".into(),
+            format!("/api/v1/meetings/attendance-rates?region_id={community_id}&{q}"),
+        ),
+        (
+            "concerns_on_time",
+            c.resolved_on_time as f64,
+            c.resolution_due as f64,
+            "按时办结 / 已办结或已逾期".into(),
+            format!("/api/v1/concerns?region_id={community_id}&{q}"),
+        ),
+        (
+            "visit_coverage",
+            v.visited as f64,
+            v.households as f64,
+            "本年走访过的户数 / 户数".into(),
+            format!("/api/v1/households/coverage?region_id={community_id}"),
+        ),
+        (
+            "service_orders",
+            rating_sum,
+            rated as f64 * 5.0,
+            "评价星级之和 / (已评价订单 × 5)".into(),
+            format!("/api/v1/service-orders?community_id={community_id}&status=rated"),
+        ),
+        (
+            "concern_satisfaction",
+            c.satisfied as f64,
+            c.feedback as f64,
+            "满意评价 / 全部评价（每次不满意重办都计入）".into(),
+            format!("/api/v1/concerns?region_id={community_id}&{q}"),
+        ),
     ];
     let _ = (orders, polls);
     Ok(ITEMS
@@ -107,7 +222,12 @@ pub fn computed_items(conn: &mut DbConn, community_id: &str, path: &str, year: i
                 source: "computed".into(),
                 value,
                 target: d.target,
-                evidence: Some(Evidence { numerator: n, denominator: den, basis, link }),
+                evidence: Some(Evidence {
+                    numerator: n,
+                    denominator: den,
+                    basis,
+                    link,
+                }),
                 note: None,
             })
         })
@@ -115,22 +235,48 @@ pub fn computed_items(conn: &mut DbConn, community_id: &str, path: &str, year: i
 }
 
 fn community(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<(String, String)> {
-    let found: Option<(String, String, String)> = regions::table.find(id).select((regions::name, regions::path, regions::level)).first(conn).optional()?;
+    let found: Option<(String, String, String)> = regions::table
+        .find(id)
+        .select((regions::name, regions::path, regions::level))
+        .first(conn)
+        .optional()?;
     match found {
         Some((n, p, l)) if l == "community" && caller.regions_readable().contains(&p) => Ok((n, p)),
         _ => Err(ApiError::not_found("community")),
     }
 }
 
-type Row = (String, String, Option<String>, String, Option<NaiveDateTime>, i32);
+type Row = (
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<NaiveDateTime>,
+    i32,
+);
 
-fn build(community_id: &str, name: String, year: i32, row: Option<Row>, computed: Vec<AssessmentItem>) -> AssessmentView {
+fn build(
+    community_id: &str,
+    name: String,
+    year: i32,
+    row: Option<Row>,
+    computed: Vec<AssessmentItem>,
+) -> AssessmentView {
     let (id, entered, frozen, status, finalized_at, version) = match row {
-        Some((id, e, c, s, f, v)) => (Some(id), serde_json::from_str::<Value>(&e).unwrap_or(json!({})), c, s, f, v),
+        Some((id, e, c, s, f, v)) => (
+            Some(id),
+            serde_json::from_str::<Value>(&e).unwrap_or(json!({})),
+            c,
+            s,
+            f,
+            v,
+        ),
         None => (None, json!({}), None, "draft".to_string(), None, 0),
     };
     let status = AssessmentStatus::parse(&status).unwrap_or(AssessmentStatus::Draft);
-    let computed: Vec<AssessmentItem> = frozen.and_then(|c| serde_json::from_str(&c).ok()).unwrap_or(computed);
+    let computed: Vec<AssessmentItem> = frozen
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or(computed);
     let mut items = vec![];
     let mut missing = vec![];
     for d in ITEMS.iter() {
@@ -161,8 +307,19 @@ fn build(community_id: &str, name: String, year: i32, row: Option<Row>, computed
         .map(|g| GoodTotal {
             good: *g,
             label: good_label(*g).into(),
-            score: (items.iter().filter(|i| i.good == *g).filter_map(|i| i.score).sum::<f64>() * 10.0).round() / 10.0,
-            max_score: items.iter().filter(|i| i.good == *g).map(|i| i.max_score).sum(),
+            score: (items
+                .iter()
+                .filter(|i| i.good == *g)
+                .filter_map(|i| i.score)
+                .sum::<f64>()
+                * 10.0)
+                .round()
+                / 10.0,
+            max_score: items
+                .iter()
+                .filter(|i| i.good == *g)
+                .map(|i| i.max_score)
+                .sum(),
         })
         .collect();
     let total = (goods.iter().map(|g| g.score).sum::<f64>() * 10.0).round() / 10.0;
@@ -186,53 +343,110 @@ fn load(conn: &mut DbConn, community_id: &str, year: i32) -> QueryResult<Option<
     assessments::table
         .filter(assessments::community_id.eq(community_id))
         .filter(assessments::year.eq(year))
-        .select((assessments::id, assessments::entered, assessments::computed, assessments::status, assessments::finalized_at, assessments::version))
+        .select((
+            assessments::id,
+            assessments::entered,
+            assessments::computed,
+            assessments::status,
+            assessments::finalized_at,
+            assessments::version,
+        ))
         .first(conn)
         .optional()
 }
 
 fn check_year(year: i32) -> ApiResult<()> {
     if !(2000..=crate::clock::today().year()).contains(&year) {
-        return Err(ApiError::bad_request("invalid_year", "a year from 2000 to this year"));
+        return Err(ApiError::bad_request(
+            "invalid_year",
+            "a year from 2000 to this year",
+        ));
     }
     Ok(())
 }
 
-pub fn get(conn: &mut DbConn, caller: &Caller, community_id: &str, year: i32) -> ApiResult<AssessmentView> {
+pub fn get(
+    conn: &mut DbConn,
+    caller: &Caller,
+    community_id: &str,
+    year: i32,
+) -> ApiResult<AssessmentView> {
     check_year(year)?;
     let (name, path) = community(conn, caller, community_id)?;
     let row = load(conn, community_id, year)?;
-    let computed = if row.as_ref().is_some_and(|r| r.2.is_some()) { vec![] } else { computed_items(conn, community_id, &path, year)? };
+    let computed = if row.as_ref().is_some_and(|r| r.2.is_some()) {
+        vec![]
+    } else {
+        computed_items(conn, community_id, &path, year)?
+    };
     Ok(build(community_id, name, year, row, computed))
 }
 
 /// Assessors are the street's staff (a community does not score itself).
-pub fn update(conn: &mut DbConn, caller: &Caller, community_id: &str, year: i32, input: UpdateAssessment, if_match: Option<i32>) -> ApiResult<AssessmentView> {
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    community_id: &str,
+    year: i32,
+    input: UpdateAssessment,
+    if_match: Option<i32>,
+) -> ApiResult<AssessmentView> {
     check_year(year)?;
     crate::db::write(conn, |c| {
         let (name, path) = community(c, caller, community_id)?;
-        let street = path.trim_end_matches('/').rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
+        let street = path
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .map(|(p, _)| format!("{p}/"))
+            .unwrap_or_default();
         if !caller.regions_writable().contains(&street) {
-            return Err(ApiError::forbidden("the five-good assessment is entered by the street's assessors"));
+            return Err(ApiError::forbidden(
+                "the five-good assessment is entered by the street's assessors",
+            ));
         }
         let row = load(c, community_id, year)?;
-        if row.as_ref().is_some_and(|r| r.3 == AssessmentStatus::Final.as_str()) {
-            return Err(ApiError::conflict("assessment_final", "the assessment is final"));
+        if row
+            .as_ref()
+            .is_some_and(|r| r.3 == AssessmentStatus::Final.as_str())
+        {
+            return Err(ApiError::conflict(
+                "assessment_final",
+                "the assessment is final",
+            ));
         }
-        expect_version(row.as_ref().map(|r| r.5).unwrap_or(0), if_match, input.version)?;
-        let mut entered: Value = row.as_ref().and_then(|r| serde_json::from_str(&r.1).ok()).unwrap_or(json!({}));
+        expect_version(
+            row.as_ref().map(|r| r.5).unwrap_or(0),
+            if_match,
+            input.version,
+        )?;
+        let mut entered: Value = row
+            .as_ref()
+            .and_then(|r| serde_json::from_str(&r.1).ok())
+            .unwrap_or(json!({}));
         let mut errors = vec![];
         for (i, e) in input.entries.iter().enumerate() {
             match ITEMS.iter().find(|d| d.key == e.key) {
                 Some(d) if d.target.is_none() => {
                     if e.score > d.max {
-                        errors.push(crate::error::FieldError { field: format!("entries[{i}].score"), code: "out_of_range".into(), message: format!("at most {}", d.max) });
+                        errors.push(crate::error::FieldError {
+                            field: format!("entries[{i}].score"),
+                            code: "out_of_range".into(),
+                            message: format!("at most {}", d.max),
+                        });
                     } else {
                         entered[d.key] = json!({"score": e.score, "note": e.note});
                     }
                 }
-                Some(_) => errors.push(crate::error::FieldError { field: format!("entries[{i}].key"), code: "computed".into(), message: "this item is computed from the records".into() }),
-                None => errors.push(crate::error::FieldError { field: format!("entries[{i}].key"), code: "invalid_choice".into(), message: format!("no item `{}`", e.key) }),
+                Some(_) => errors.push(crate::error::FieldError {
+                    field: format!("entries[{i}].key"),
+                    code: "computed".into(),
+                    message: "this item is computed from the records".into(),
+                }),
+                None => errors.push(crate::error::FieldError {
+                    field: format!("entries[{i}].key"),
+                    code: "invalid_choice".into(),
+                    message: format!("no item `{}`", e.key),
+                }),
             }
         }
         if !errors.is_empty() {
@@ -240,13 +454,37 @@ pub fn update(conn: &mut DbConn, caller: &Caller, community_id: &str, year: i32,
         }
         let computed = computed_items(c, community_id, &path, year)?;
         let finalize = input.finalize.unwrap_or(false);
-        let draft = build(community_id, name.clone(), year, Some((String::new(), entered.to_string(), None, "draft".into(), None, 0)), computed.clone());
+        let draft = build(
+            community_id,
+            name.clone(),
+            year,
+            Some((
+                String::new(),
+                entered.to_string(),
+                None,
+                "draft".into(),
+                None,
+                0,
+            )),
+            computed.clone(),
+        );
         if finalize && !draft.missing.is_empty() {
-            return Err(ApiError::field("finalize", "incomplete", format!("score every entered item first: {}", draft.missing.join(", "))));
+            return Err(ApiError::field(
+                "finalize",
+                "incomplete",
+                format!(
+                    "score every entered item first: {}",
+                    draft.missing.join(", ")
+                ),
+            ));
         }
         let now = Utc::now().naive_utc();
         let frozen = finalize.then(|| serde_json::to_string(&computed).unwrap_or_default());
-        let status = if finalize { AssessmentStatus::Final } else { AssessmentStatus::Draft };
+        let status = if finalize {
+            AssessmentStatus::Final
+        } else {
+            AssessmentStatus::Draft
+        };
         match row {
             Some((id, _, _, _, _, v)) => {
                 diesel::update(assessments::table.find(&id))
@@ -277,7 +515,14 @@ pub fn update(conn: &mut DbConn, caller: &Caller, community_id: &str, year: i32,
                     .execute(c)?;
             }
         }
-        audit::record(c, &caller.actor(), if finalize { "finalize" } else { "update" }, "assessment", Some(community_id), Some(json!({"year": year})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            if finalize { "finalize" } else { "update" },
+            "assessment",
+            Some(community_id),
+            Some(json!({"year": year})),
+        )?;
         get(c, caller, community_id, year)
     })
 }

@@ -17,7 +17,8 @@ use super::dto::*;
 use crate::concerns::dto::ConcernMetrics;
 use crate::concerns::metrics::{self, rate};
 use crate::db::schema::{
-    branches, check_ins, grids, households, meetings, members, poll_cadres, polls, regions, service_hours_monthly, service_orders, visits, volunteer_teams, volunteers, wishes,
+    branches, check_ins, grids, households, meetings, members, poll_cadres, polls, regions,
+    service_hours_monthly, service_orders, visits, volunteer_teams, volunteers, wishes,
 };
 use crate::db::DbConn;
 
@@ -45,7 +46,10 @@ impl Part {
         self.get(k) as i64
     }
     fn prefixed(&self, prefix: &str) -> BTreeMap<String, i64> {
-        self.c.iter().filter_map(|(k, v)| k.strip_prefix(prefix).map(|s| (s.to_string(), *v as i64))).collect()
+        self.c
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|s| (s.to_string(), *v as i64)))
+            .collect()
     }
 }
 
@@ -80,7 +84,9 @@ fn years_before(d: NaiveDate, years: i32) -> NaiveDate {
 }
 
 fn when(cond: &str) -> diesel::expression::SqlLiteral<BigInt> {
-    sql::<BigInt>(&format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"))
+    sql::<BigInt>(&format!(
+        "COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"
+    ))
 }
 
 type Parts = HashMap<String, Part>;
@@ -104,15 +110,25 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
                     .filter($col.ge($lo.as_str()))
                     .filter($col.lt($hi.as_str()))
                     .filter(members::joined_on.le(w.to))
-                    .filter(members::status.eq("active").or(members::status_changed_on.gt(w.to)))
+                    .filter(
+                        members::status
+                            .eq("active")
+                            .or(members::status_changed_on.gt(w.to)),
+                    )
                     .group_by(sql::<Text>("regions.path, members.category"))
                     .select((
                         sql::<Text>("regions.path"),
                         sql::<Text>("members.category"),
                         count_star(),
-                        sql::<BigInt>("COALESCE(SUM(CASE WHEN members.birth_date > ").bind::<Date, _>(under_35).sql(" THEN 1 ELSE 0 END), 0)"),
-                        sql::<BigInt>("COALESCE(SUM(CASE WHEN members.birth_date <= ").bind::<Date, _>(from_60).sql(" THEN 1 ELSE 0 END), 0)"),
-                        sql::<BigInt>("COALESCE(SUM(CASE WHEN members.joined_on >= ").bind::<Date, _>(w.from).sql(" THEN 1 ELSE 0 END), 0)"),
+                        sql::<BigInt>("COALESCE(SUM(CASE WHEN members.birth_date > ")
+                            .bind::<Date, _>(under_35)
+                            .sql(" THEN 1 ELSE 0 END), 0)"),
+                        sql::<BigInt>("COALESCE(SUM(CASE WHEN members.birth_date <= ")
+                            .bind::<Date, _>(from_60)
+                            .sql(" THEN 1 ELSE 0 END), 0)"),
+                        sql::<BigInt>("COALESCE(SUM(CASE WHEN members.joined_on >= ")
+                            .bind::<Date, _>(w.from)
+                            .sql(" THEN 1 ELSE 0 END), 0)"),
                     ))
                     .load(conn)?
             };
@@ -139,7 +155,11 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
                     .filter($col.ge($lo.as_str()))
                     .filter($col.lt($hi.as_str()))
                     .group_by(sql::<Text>("regions.path, branches.kind"))
-                    .select((sql::<Text>("regions.path"), sql::<Text>("branches.kind"), count_star()))
+                    .select((
+                        sql::<Text>("regions.path"),
+                        sql::<Text>("branches.kind"),
+                        count_star(),
+                    ))
                     .load(conn)?
             };
         }
@@ -198,8 +218,14 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
             .group_by(sql::<Text>("regions.path"))
             .select((
                 sql::<Text>("regions.path"),
-                sql::<BigInt>("COALESCE(SUM(CASE WHEN check_ins.ended_on IS NULL OR check_ins.ended_on > ").bind::<Date, _>(w.to).sql(" THEN 1 ELSE 0 END), 0)"),
-                sql::<BigInt>("COALESCE(SUM(CASE WHEN check_ins.checked_in_on >= ").bind::<Date, _>(w.from).sql(" THEN 1 ELSE 0 END), 0)"),
+                sql::<BigInt>(
+                    "COALESCE(SUM(CASE WHEN check_ins.ended_on IS NULL OR check_ins.ended_on > ",
+                )
+                .bind::<Date, _>(w.to)
+                .sql(" THEN 1 ELSE 0 END), 0)"),
+                sql::<BigInt>("COALESCE(SUM(CASE WHEN check_ins.checked_in_on >= ")
+                    .bind::<Date, _>(w.from)
+                    .sql(" THEN 1 ELSE 0 END), 0)"),
             ))
             .load(conn)?;
         for (path, active, new) in rows {
@@ -231,7 +257,10 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
         for (path, n) in rows {
             part(&mut parts, &path).add("volunteers.count", n as f64);
         }
-        let (m0, m1) = (crate::volunteers::ledger::month_of(w.from), crate::volunteers::ledger::month_of(w.to));
+        let (m0, m1) = (
+            crate::volunteers::ledger::month_of(w.from),
+            crate::volunteers::ledger::month_of(w.to),
+        );
         let rows: Vec<(String, i64)> = service_hours_monthly::table
             .inner_join(regions::table.on(regions::id.eq(service_hours_monthly::region_id)))
             .filter(regions::path.ge(lo))
@@ -288,7 +317,11 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
             .filter(wishes::created_at.ge(t0))
             .filter(wishes::created_at.lt(t1))
             .group_by(sql::<Text>("regions.path, wishes.status"))
-            .select((sql::<Text>("regions.path"), sql::<Text>("wishes.status"), count_star()))
+            .select((
+                sql::<Text>("regions.path"),
+                sql::<Text>("wishes.status"),
+                count_star(),
+            ))
             .load(conn)?;
         for (path, status, n) in rows {
             let p = part(&mut parts, &path);
@@ -316,7 +349,11 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
             .filter(visits::visited_on.ge(w.from))
             .filter(visits::visited_on.le(w.to))
             .group_by(sql::<Text>("regions.path"))
-            .select((sql::<Text>("regions.path"), count_star(), sql::<BigInt>("COUNT(DISTINCT visits.household_id)")))
+            .select((
+                sql::<Text>("regions.path"),
+                count_star(),
+                sql::<BigInt>("COUNT(DISTINCT visits.household_id)"),
+            ))
             .load(conn)?;
         for (path, n, visited) in rows {
             let p = part(&mut parts, &path);
@@ -339,7 +376,14 @@ pub fn by_region(conn: &mut DbConn, within: &Within, w: Window) -> QueryResult<P
             .filter(regions::path.lt(hi))
             .filter(polls::closed_at.ge(t0))
             .filter(polls::closed_at.lt(t1))
-            .select((regions::path, polls::id, polls::ballots, poll_cadres::satisfied, poll_cadres::basically_satisfied, poll_cadres::dissatisfied))
+            .select((
+                regions::path,
+                polls::id,
+                polls::ballots,
+                poll_cadres::satisfied,
+                poll_cadres::basically_satisfied,
+                poll_cadres::dissatisfied,
+            ))
             .load(conn)?;
         let mut seen = std::collections::HashSet::new();
         for (path, poll, ballots, s, b, d) in rows {
@@ -371,7 +415,11 @@ pub fn sum_under<'a>(parts: impl Iterator<Item = (&'a String, &'a Part)>, prefix
 
 pub fn overview(scope: Scope, w: Window, p: &Part, regions_scope: bool, frozen: bool) -> Overview {
     let mut by_age = BTreeMap::new();
-    let (total, young, old) = (p.int("members.total"), p.int("members.age.under_35"), p.int("members.age.60_plus"));
+    let (total, young, old) = (
+        p.int("members.total"),
+        p.int("members.age.under_35"),
+        p.int("members.age.60_plus"),
+    );
     by_age.insert("under_35".to_string(), young);
     by_age.insert("35_to_59".to_string(), total - young - old);
     by_age.insert("60_plus".to_string(), old);
@@ -383,9 +431,20 @@ pub fn overview(scope: Scope, w: Window, p: &Part, regions_scope: bool, frozen: 
         to: w.to,
         frozen,
         computed_at: chrono::Utc::now(),
-        members: MemberFigures { total, by_category: p.prefixed("members.category."), by_age, joined_in_period: p.int("members.joined") },
-        branches: BranchFigures { total: p.int("branches.total"), by_kind: p.prefixed("branches.kind.") },
-        check_ins: regions_scope.then(|| CheckInFigures { active: p.int("check_ins.active"), new_in_period: p.int("check_ins.new") }),
+        members: MemberFigures {
+            total,
+            by_category: p.prefixed("members.category."),
+            by_age,
+            joined_in_period: p.int("members.joined"),
+        },
+        branches: BranchFigures {
+            total: p.int("branches.total"),
+            by_kind: p.prefixed("branches.kind."),
+        },
+        check_ins: regions_scope.then(|| CheckInFigures {
+            active: p.int("check_ins.active"),
+            new_in_period: p.int("check_ins.new"),
+        }),
         volunteers: regions_scope.then(|| VolunteerFigures {
             teams: p.int("volunteers.teams"),
             volunteers: p.int("volunteers.count"),
@@ -394,10 +453,17 @@ pub fn overview(scope: Scope, w: Window, p: &Part, regions_scope: bool, frozen: 
         orders: regions_scope.then(|| OrderFigures {
             total: p.int("orders.total"),
             by_status: p.prefixed("orders.status."),
-            average_rating: (p.get("orders.rated") > 0.0).then(|| (p.get("orders.rating_sum") / p.get("orders.rated") * 100.0).round() / 100.0),
-            average_minutes_to_accept: (p.get("orders.accepted") > 0.0).then(|| (p.get("orders.accept_minutes") / p.get("orders.accepted") * 10.0).round() / 10.0),
+            average_rating: (p.get("orders.rated") > 0.0).then(|| {
+                (p.get("orders.rating_sum") / p.get("orders.rated") * 100.0).round() / 100.0
+            }),
+            average_minutes_to_accept: (p.get("orders.accepted") > 0.0).then(|| {
+                (p.get("orders.accept_minutes") / p.get("orders.accepted") * 10.0).round() / 10.0
+            }),
         }),
-        wishes: regions_scope.then(|| WishFigures { total: p.int("wishes.total"), by_status: p.prefixed("wishes.status.") }),
+        wishes: regions_scope.then(|| WishFigures {
+            total: p.int("wishes.total"),
+            by_status: p.prefixed("wishes.status."),
+        }),
         visits: regions_scope.then(|| VisitFigures {
             households: p.int("visits.households"),
             visited: p.int("visits.visited"),
@@ -433,8 +499,13 @@ pub fn child(id: String, name: String, level: String, p: &Part) -> ChildFigures 
         members: p.int("members.total"),
         households: p.int("visits.households"),
         coverage_rate: rate(p.int("visits.visited"), p.int("visits.households")),
-        orders: p.c.contains_key("orders.total").then(|| p.int("orders.total")).or(Some(0)),
-        average_rating: (p.get("orders.rated") > 0.0).then(|| (p.get("orders.rating_sum") / p.get("orders.rated") * 100.0).round() / 100.0),
+        orders: p
+            .c
+            .contains_key("orders.total")
+            .then(|| p.int("orders.total"))
+            .or(Some(0)),
+        average_rating: (p.get("orders.rated") > 0.0)
+            .then(|| (p.get("orders.rating_sum") / p.get("orders.rated") * 100.0).round() / 100.0),
         concerns: concerns.reported,
         concerns_open: concerns.open(),
         on_time_resolution_rate: concerns.on_time_resolution_rate,
@@ -475,7 +546,11 @@ pub fn by_grid(conn: &mut DbConn, lo: &str, hi: &str, w: Window) -> QueryResult<
         .filter(visits::visited_on.ge(w.from))
         .filter(visits::visited_on.le(w.to))
         .group_by(sql::<Text>("visits.grid_id"))
-        .select((sql::<Text>("visits.grid_id"), count_star(), sql::<BigInt>("COUNT(DISTINCT visits.household_id)")))
+        .select((
+            sql::<Text>("visits.grid_id"),
+            count_star(),
+            sql::<BigInt>("COUNT(DISTINCT visits.household_id)"),
+        ))
         .load(conn)?;
     for (g, n, visited) in rows {
         let p = part(&mut parts, &g);
@@ -488,7 +563,11 @@ pub fn by_grid(conn: &mut DbConn, lo: &str, hi: &str, w: Window) -> QueryResult<
         .filter(regions::path.ge(lo))
         .filter(regions::path.lt(hi))
         .filter(members::joined_on.le(w.to))
-        .filter(members::status.eq("active").or(members::status_changed_on.gt(w.to)))
+        .filter(
+            members::status
+                .eq("active")
+                .or(members::status_changed_on.gt(w.to)),
+        )
         .group_by(sql::<Text>("grids.id"))
         .select((sql::<Text>("grids.id"), count_star()))
         .load(conn)?;
@@ -517,16 +596,39 @@ pub fn by_grid(conn: &mut DbConn, lo: &str, hi: &str, w: Window) -> QueryResult<
 pub fn series(conn: &mut DbConn, lo: &str, hi: &str, w: Window) -> QueryResult<Vec<MonthFigures>> {
     let (t0, t1) = (w.t0(), w.t1());
     let lite = sqlite(conn);
-    let month = |col: &str| if lite { format!("strftime('%Y-%m', {col})") } else { format!("to_char({col}, 'YYYY-MM')") };
+    let month = |col: &str| {
+        if lite {
+            format!("strftime('%Y-%m', {col})")
+        } else {
+            format!("to_char({col}, 'YYYY-MM')")
+        }
+    };
     let mut months: BTreeMap<String, MonthFigures> = BTreeMap::new();
     let mut d = NaiveDate::from_ymd_opt(w.from.year(), w.from.month(), 1).unwrap_or(w.from);
     while d <= w.to {
         let key = crate::volunteers::ledger::month_of(d);
         months.insert(
             key.clone(),
-            MonthFigures { month: key, orders: 0, orders_completed: 0, concerns: 0, concerns_closed: 0, visits: 0, hours: 0.0, meetings: 0, attendance_rate: None, members_joined: 0, wishes: 0 },
+            MonthFigures {
+                month: key,
+                orders: 0,
+                orders_completed: 0,
+                concerns: 0,
+                concerns_closed: 0,
+                visits: 0,
+                hours: 0.0,
+                meetings: 0,
+                attendance_rate: None,
+                members_joined: 0,
+                wishes: 0,
+            },
         );
-        d = if d.month() == 12 { NaiveDate::from_ymd_opt(d.year() + 1, 1, 1) } else { NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1) }.unwrap_or(w.to + Duration::days(1));
+        d = if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+        }
+        .unwrap_or(w.to + Duration::days(1));
     }
     let m_orders = month("service_orders.created_at");
     let rows: Vec<(String, i64, i64)> = service_orders::table
@@ -536,7 +638,11 @@ pub fn series(conn: &mut DbConn, lo: &str, hi: &str, w: Window) -> QueryResult<V
         .filter(service_orders::created_at.ge(t0))
         .filter(service_orders::created_at.lt(t1))
         .group_by(sql::<Text>(&m_orders))
-        .select((sql::<Text>(&m_orders), count_star(), when("service_orders.status IN ('completed', 'rated')")))
+        .select((
+            sql::<Text>(&m_orders),
+            count_star(),
+            when("service_orders.status IN ('completed', 'rated')"),
+        ))
         .load(conn)?;
     for (m, n, done) in rows {
         if let Some(x) = months.get_mut(&m) {
@@ -552,7 +658,11 @@ pub fn series(conn: &mut DbConn, lo: &str, hi: &str, w: Window) -> QueryResult<V
         .filter(crate::db::schema::concerns::created_at.ge(t0))
         .filter(crate::db::schema::concerns::created_at.lt(t1))
         .group_by(sql::<Text>(&m_concerns))
-        .select((sql::<Text>(&m_concerns), count_star(), when("concerns.status = 'closed'")))
+        .select((
+            sql::<Text>(&m_concerns),
+            count_star(),
+            when("concerns.status = 'closed'"),
+        ))
         .load(conn)?;
     for (m, n, closed) in rows {
         if let Some(x) = months.get_mut(&m) {

@@ -279,9 +279,19 @@ impl Validate for UpdateAssessment {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         for (i, x) in self.entries.iter().enumerate() {
-            crate::http::json::rules::opt_text(&mut e, &format!("entries[{i}].note"), x.note.as_deref(), 500);
+            crate::http::json::rules::opt_text(
+                &mut e,
+                &format!("entries[{i}].note"),
+                x.note.as_deref(),
+                500,
+            );
             if !x.score.is_finite() || x.score < 0.0 {
-                crate::http::json::rules::field(&mut e, &format!("entries[{i}].score"), "out_of_range", "a score is 0 or more");
+                crate::http::json::rules::field(
+                    &mut e,
+                    &format!("entries[{i}].score"),
+                    "out_of_range",
+                    "a score is 0 or more",
+                );
             }
         }
         crate::http::json::rules::finish(e)

@@ -51,7 +51,13 @@ impl Kind {
     }
 }
 
-fn compute(conn: &mut crate::db::DbConn, kind: Kind, r: &Resolved, w: Window, frozen: bool) -> Result<Value, ApiError> {
+fn compute(
+    conn: &mut crate::db::DbConn,
+    kind: Kind,
+    r: &Resolved,
+    w: Window,
+    frozen: bool,
+) -> Result<Value, ApiError> {
     match kind {
         Kind::Overview => service::compute_overview(conn, r, w, frozen),
         Kind::Breakdown => service::compute_breakdown(conn, r, w, frozen, false),
@@ -62,12 +68,25 @@ fn compute(conn: &mut crate::db::DbConn, kind: Kind, r: &Resolved, w: Window, fr
 
 /// Scope check, then: a past period from its snapshot (frozen on first read); a live one from
 /// the cache, refreshed in the background once stale.
-async fn figures(state: &web::Data<AppState>, caller: Caller, q: StatsQuery, kind: Kind) -> Result<Arc<Value>, ApiError> {
+async fn figures(
+    state: &web::Data<AppState>,
+    caller: Caller,
+    q: StatsQuery,
+    kind: Kind,
+) -> Result<Arc<Value>, ApiError> {
     let w = service::window(q.from, q.to)?;
-    let r = crate::db::run(&state.pool, move |c| service::resolve(c, &caller, q.region_id.as_deref(), q.branch_id.as_deref())).await?;
+    let r = crate::db::run(&state.pool, move |c| {
+        service::resolve(c, &caller, q.region_id.as_deref(), q.branch_id.as_deref())
+    })
+    .await?;
     if service::frozen_period(&w) {
         let key = format!("{}:{}", kind.name(), r.key());
-        return Ok(Arc::new(crate::db::run(&state.pool, move |c| service::frozen_or(c, &key, &w, |c| compute(c, kind, &r, w, true))).await?));
+        return Ok(Arc::new(
+            crate::db::run(&state.pool, move |c| {
+                service::frozen_or(c, &key, &w, |c| compute(c, kind, &r, w, true))
+            })
+            .await?,
+        ));
     }
     let key = format!("{}:{}:{}:{}", kind.name(), r.key(), w.from, w.to);
     if let Some((v, fresh)) = state.stats.get(&key) {
@@ -104,7 +123,11 @@ async fn figures(state: &web::Data<AppState>, caller: Caller, q: StatsQuery, kin
     security(("bearer" = []))
 )]
 #[get("/stats/overview")]
-pub async fn overview(state: web::Data<AppState>, caller: Caller, q: web::Query<StatsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn overview(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let v = figures(&state, caller, q.into_inner(), Kind::Overview).await?;
     Ok(HttpResponse::Ok().json(v.as_ref()))
 }
@@ -119,12 +142,22 @@ pub async fn overview(state: web::Data<AppState>, caller: Caller, q: web::Query<
     security(("bearer" = []))
 )]
 #[get("/stats/breakdown")]
-pub async fn breakdown(state: web::Data<AppState>, caller: Caller, q: web::Query<StatsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn breakdown(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let kind = match q.by.as_deref() {
         None | Some("children") => Kind::Breakdown,
         Some("grid") => Kind::BreakdownByGrid,
-        Some(_) => return Err(ApiError::field("by", "invalid_choice", "by is children or grid")),
+        Some(_) => {
+            return Err(ApiError::field(
+                "by",
+                "invalid_choice",
+                "by is children or grid",
+            ))
+        }
     };
     let v = figures(&state, caller, q, kind).await?;
     Ok(HttpResponse::Ok().json(v.as_ref()))
@@ -139,7 +172,11 @@ pub async fn breakdown(state: web::Data<AppState>, caller: Caller, q: web::Query
     security(("bearer" = []))
 )]
 #[get("/stats/series")]
-pub async fn series(state: web::Data<AppState>, caller: Caller, q: web::Query<StatsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn series(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let v = figures(&state, caller, q.into_inner(), Kind::Series).await?;
     Ok(HttpResponse::Ok().json(v.as_ref()))
 }
@@ -149,7 +186,11 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
             for (k, x) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, x, out);
             }
         }
@@ -176,7 +217,11 @@ fn label(key: &str) -> &'static str {
     }
 }
 
-fn xlsx(ov: &Value, bd: Option<&Value>, ms: Option<&Value>) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn xlsx(
+    ov: &Value,
+    bd: Option<&Value>,
+    ms: Option<&Value>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet().set_name("概览 Overview")?;
@@ -198,14 +243,30 @@ fn xlsx(ov: &Value, bd: Option<&Value>, ms: Option<&Value>) -> Result<Vec<u8>, r
     sheet.set_column_width(2, 24)?;
     if let Some(children) = bd.and_then(|b| b["children"].as_array()) {
         let sheet = book.add_worksheet().set_name("下级 Breakdown")?;
-        let cols = ["name", "level", "members", "households", "coverage_rate", "orders", "average_rating", "concerns", "concerns_open", "on_time_resolution_rate", "satisfaction_rate", "attendance_rate", "hours"];
+        let cols = [
+            "name",
+            "level",
+            "members",
+            "households",
+            "coverage_rate",
+            "orders",
+            "average_rating",
+            "concerns",
+            "concerns_open",
+            "on_time_resolution_rate",
+            "satisfaction_rate",
+            "attendance_rate",
+            "hours",
+        ];
         for (j, c) in cols.iter().enumerate() {
             sheet.write_string_with_format(0, j as u16, *c, &bold)?;
         }
         for (i, ch) in children.iter().enumerate() {
             for (j, c) in cols.iter().enumerate() {
                 match &ch[*c] {
-                    Value::Number(n) => sheet.write_number(i as u32 + 1, j as u16, n.as_f64().unwrap_or(0.0))?,
+                    Value::Number(n) => {
+                        sheet.write_number(i as u32 + 1, j as u16, n.as_f64().unwrap_or(0.0))?
+                    }
                     Value::String(s) => sheet.write_string(i as u32 + 1, j as u16, s)?,
                     _ => sheet,
                 };
@@ -214,14 +275,28 @@ fn xlsx(ov: &Value, bd: Option<&Value>, ms: Option<&Value>) -> Result<Vec<u8>, r
     }
     if let Some(months) = ms.and_then(|s| s["months"].as_array()) {
         let sheet = book.add_worksheet().set_name("月度 Monthly")?;
-        let cols = ["month", "orders", "orders_completed", "concerns", "concerns_closed", "visits", "hours", "meetings", "attendance_rate", "members_joined", "wishes"];
+        let cols = [
+            "month",
+            "orders",
+            "orders_completed",
+            "concerns",
+            "concerns_closed",
+            "visits",
+            "hours",
+            "meetings",
+            "attendance_rate",
+            "members_joined",
+            "wishes",
+        ];
         for (j, c) in cols.iter().enumerate() {
             sheet.write_string_with_format(0, j as u16, *c, &bold)?;
         }
         for (i, m) in months.iter().enumerate() {
             for (j, c) in cols.iter().enumerate() {
                 match &m[*c] {
-                    Value::Number(n) => sheet.write_number(i as u32 + 1, j as u16, n.as_f64().unwrap_or(0.0))?,
+                    Value::Number(n) => {
+                        sheet.write_number(i as u32 + 1, j as u16, n.as_f64().unwrap_or(0.0))?
+                    }
                     Value::String(s) => sheet.write_string(i as u32 + 1, j as u16, s)?,
                     _ => sheet,
                 };
@@ -244,20 +319,34 @@ fn xlsx(ov: &Value, bd: Option<&Value>, ms: Option<&Value>) -> Result<Vec<u8>, r
     security(("bearer" = []))
 )]
 #[get("/stats/export")]
-pub async fn export(state: web::Data<AppState>, caller: Caller, q: web::Query<StatsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let regional = q.region_id.is_some();
     let o = figures(&state, caller.clone(), q.clone(), Kind::Overview).await?;
     let (b, s) = if regional {
-        (Some(figures(&state, caller.clone(), q.clone(), Kind::Breakdown).await?), Some(figures(&state, caller, q.clone(), Kind::Series).await?))
+        (
+            Some(figures(&state, caller.clone(), q.clone(), Kind::Breakdown).await?),
+            Some(figures(&state, caller, q.clone(), Kind::Series).await?),
+        )
     } else {
         (None, None)
     };
     let bytes = xlsx(&o, b.as_deref(), s.as_deref()).map_err(ApiError::internal)?;
-    let name = format!("tongxin-stats-{}-{}.xlsx", o["from"].as_str().unwrap_or(""), o["to"].as_str().unwrap_or(""));
+    let name = format!(
+        "tongxin-stats-{}-{}.xlsx",
+        o["from"].as_str().unwrap_or(""),
+        o["to"].as_str().unwrap_or("")
+    );
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
         .body(bytes))
 }
 
@@ -271,7 +360,11 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, q: web::Query<St
     security(("bearer" = []))
 )]
 #[get("/communities/{community_id}/assessments/{year}")]
-pub async fn get_assessment(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, i32)>) -> Result<HttpResponse, ApiError> {
+pub async fn get_assessment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, year) = path.into_inner();
     let v = crate::db::run(&state.pool, move |c| assessment::get(c, &caller, &id, year)).await?;
     Ok(ok_with_etag(&v, v.version))
@@ -295,9 +388,18 @@ pub async fn get_assessment(state: web::Data<AppState>, caller: Caller, path: we
     security(("bearer" = []))
 )]
 #[put("/communities/{community_id}/assessments/{year}")]
-pub async fn update_assessment(state: web::Data<AppState>, caller: Caller, req: HttpRequest, path: web::Path<(String, i32)>, body: ValidJson<UpdateAssessment>) -> Result<HttpResponse, ApiError> {
+pub async fn update_assessment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, i32)>,
+    body: ValidJson<UpdateAssessment>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let ((id, year), input) = (path.into_inner(), body.0);
-    let v = crate::db::run(&state.pool, move |c| assessment::update(c, &caller, &id, year, input, if_match)).await?;
+    let v = crate::db::run(&state.pool, move |c| {
+        assessment::update(c, &caller, &id, year, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&v, v.version))
 }

@@ -17,7 +17,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::Value;
 
-use super::compute::{self, Within, Window};
+use super::compute::{self, Window, Within};
 use super::dto::*;
 use crate::auth::Caller;
 use crate::db::schema::{branches, regions, stat_snapshots};
@@ -33,7 +33,11 @@ pub struct StatsCache {
 
 impl StatsCache {
     pub fn new(ttl: StdDuration) -> StatsCache {
-        StatsCache { ttl, entries: Mutex::default(), refreshing: Mutex::default() }
+        StatsCache {
+            ttl,
+            entries: Mutex::default(),
+            refreshing: Mutex::default(),
+        }
     }
 
     /// The remembered answer and whether it is still fresh.
@@ -42,7 +46,8 @@ impl StatsCache {
             return None;
         }
         let map = self.entries.lock().ok()?;
-        map.get(key).map(|(at, v)| (v.clone(), at.elapsed() < self.ttl))
+        map.get(key)
+            .map(|(at, v)| (v.clone(), at.elapsed() < self.ttl))
     }
 
     pub fn put(&self, key: String, value: Value) -> Arc<Value> {
@@ -64,7 +69,10 @@ impl StatsCache {
 
     /// True for the one caller that should refresh a stale key.
     pub fn begin_refresh(&self, key: &str) -> bool {
-        self.refreshing.lock().map(|mut r| r.insert(key.to_string())).unwrap_or(false)
+        self.refreshing
+            .lock()
+            .map(|mut r| r.insert(key.to_string()))
+            .unwrap_or(false)
     }
 
     pub fn end_refresh(&self, key: &str) {
@@ -89,23 +97,71 @@ impl Resolved {
     }
 }
 
-pub fn resolve(conn: &mut DbConn, caller: &Caller, region_id: Option<&str>, branch_id: Option<&str>) -> ApiResult<Resolved> {
+pub fn resolve(
+    conn: &mut DbConn,
+    caller: &Caller,
+    region_id: Option<&str>,
+    branch_id: Option<&str>,
+) -> ApiResult<Resolved> {
     match (region_id, branch_id) {
         (Some(r), None) => {
-            let found: Option<(String, String, String)> = regions::table.find(r).select((regions::name, regions::path, regions::level)).first(conn).optional()?;
-            let (name, path, level) = found.filter(|f| caller.regions_readable().contains(&f.1)).ok_or_else(|| ApiError::not_found("region"))?;
+            let found: Option<(String, String, String)> = regions::table
+                .find(r)
+                .select((regions::name, regions::path, regions::level))
+                .first(conn)
+                .optional()?;
+            let (name, path, level) = found
+                .filter(|f| caller.regions_readable().contains(&f.1))
+                .ok_or_else(|| ApiError::not_found("region"))?;
             let (lo, hi) = crate::tree::range(&path);
-            Ok(Resolved { scope: Scope { kind: "region".into(), id: r.into(), name, level }, within: Within::Regions(lo, hi), path: Some(path) })
+            Ok(Resolved {
+                scope: Scope {
+                    kind: "region".into(),
+                    id: r.into(),
+                    name,
+                    level,
+                },
+                within: Within::Regions(lo, hi),
+                path: Some(path),
+            })
         }
         (None, Some(b)) => {
-            let found: Option<(String, String, String, String)> =
-                branches::table.inner_join(regions::table).filter(branches::id.eq(b)).select((branches::name, branches::path, branches::kind, regions::path)).first(conn).optional()?;
-            let (name, path, kind, _) = found.filter(|f| caller.branches_readable().contains(&f.1, &f.3)).ok_or_else(|| ApiError::not_found("branch"))?;
+            let found: Option<(String, String, String, String)> = branches::table
+                .inner_join(regions::table)
+                .filter(branches::id.eq(b))
+                .select((
+                    branches::name,
+                    branches::path,
+                    branches::kind,
+                    regions::path,
+                ))
+                .first(conn)
+                .optional()?;
+            let (name, path, kind, _) = found
+                .filter(|f| caller.branches_readable().contains(&f.1, &f.3))
+                .ok_or_else(|| ApiError::not_found("branch"))?;
             let (lo, hi) = crate::tree::range(&path);
-            Ok(Resolved { scope: Scope { kind: "branch".into(), id: b.into(), name, level: kind }, within: Within::Branches(lo, hi), path: None })
+            Ok(Resolved {
+                scope: Scope {
+                    kind: "branch".into(),
+                    id: b.into(),
+                    name,
+                    level: kind,
+                },
+                within: Within::Branches(lo, hi),
+                path: None,
+            })
         }
-        (Some(_), Some(_)) => Err(ApiError::field("branch_id", "conflict", "give region_id or branch_id, not both")),
-        (None, None) => Err(ApiError::field("region_id", "required", "give region_id or branch_id")),
+        (Some(_), Some(_)) => Err(ApiError::field(
+            "branch_id",
+            "conflict",
+            "give region_id or branch_id, not both",
+        )),
+        (None, None) => Err(ApiError::field(
+            "region_id",
+            "required",
+            "give region_id or branch_id",
+        )),
     }
 }
 
@@ -118,10 +174,18 @@ pub fn window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<Windo
         return Err(ApiError::field("to", "out_of_range", "to is before from"));
     }
     if to > today {
-        return Err(ApiError::field("to", "out_of_range", "figures cannot be read for days still to come"));
+        return Err(ApiError::field(
+            "to",
+            "out_of_range",
+            "figures cannot be read for days still to come",
+        ));
     }
     if (to - from).num_days() > 366 * 5 {
-        return Err(ApiError::field("from", "out_of_range", "a period is at most five years"));
+        return Err(ApiError::field(
+            "from",
+            "out_of_range",
+            "a period is at most five years",
+        ));
     }
     Ok(Window { from, to })
 }
@@ -131,7 +195,11 @@ pub fn frozen_period(w: &Window) -> bool {
 }
 
 fn read_snapshot(conn: &mut DbConn, key: &str, w: &Window) -> QueryResult<Option<Value>> {
-    let text: Option<String> = stat_snapshots::table.find((key, w.from, w.to)).select(stat_snapshots::figures).first(conn).optional()?;
+    let text: Option<String> = stat_snapshots::table
+        .find((key, w.from, w.to))
+        .select(stat_snapshots::figures)
+        .first(conn)
+        .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
@@ -147,13 +215,21 @@ fn write_snapshot(conn: &mut DbConn, key: &str, w: &Window, v: &Value) -> QueryR
         .execute(conn);
     match r {
         // Two first readers at once: the other one's snapshot stands.
-        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(()),
         other => other.map(|_| ()),
     }
 }
 
 /// Reads a past period's figures from their snapshot, freezing them on the first read.
-pub fn frozen_or(conn: &mut DbConn, key: &str, w: &Window, compute: impl FnOnce(&mut DbConn) -> ApiResult<Value>) -> ApiResult<Value> {
+pub fn frozen_or(
+    conn: &mut DbConn,
+    key: &str,
+    w: &Window,
+    compute: impl FnOnce(&mut DbConn) -> ApiResult<Value>,
+) -> ApiResult<Value> {
     if let Some(v) = read_snapshot(conn, key, w)? {
         return Ok(v);
     }
@@ -162,36 +238,80 @@ pub fn frozen_or(conn: &mut DbConn, key: &str, w: &Window, compute: impl FnOnce(
     Ok(read_snapshot(conn, key, w)?.unwrap_or(v))
 }
 
-pub fn compute_overview(conn: &mut DbConn, r: &Resolved, w: Window, frozen: bool) -> ApiResult<Value> {
+pub fn compute_overview(
+    conn: &mut DbConn,
+    r: &Resolved,
+    w: Window,
+    frozen: bool,
+) -> ApiResult<Value> {
     let parts = compute::by_region(conn, &r.within, w)?;
     let total = compute::sum_under(parts.iter(), "");
-    Ok(serde_json::to_value(compute::overview(r.scope.clone(), w, &total, r.path.is_some(), frozen)).map_err(ApiError::internal)?)
+    Ok(serde_json::to_value(compute::overview(
+        r.scope.clone(),
+        w,
+        &total,
+        r.path.is_some(),
+        frozen,
+    ))
+    .map_err(ApiError::internal)?)
 }
 
-pub fn compute_breakdown(conn: &mut DbConn, r: &Resolved, w: Window, frozen: bool, by_grid: bool) -> ApiResult<Value> {
+pub fn compute_breakdown(
+    conn: &mut DbConn,
+    r: &Resolved,
+    w: Window,
+    frozen: bool,
+    by_grid: bool,
+) -> ApiResult<Value> {
     let Some(path) = &r.path else {
-        return Err(ApiError::field("region_id", "required", "a breakdown is by region"));
+        return Err(ApiError::field(
+            "region_id",
+            "required",
+            "a breakdown is by region",
+        ));
     };
     let children = if by_grid || r.scope.level == "community" {
         let (lo, hi) = crate::tree::range(path);
         compute::by_grid(conn, &lo, &hi, w)?
     } else {
-        let kids: Vec<(String, String, String, String)> =
-            regions::table.filter(regions::parent_id.eq(&r.scope.id)).order(regions::name.asc()).select((regions::id, regions::name, regions::level, regions::path)).load(conn)?;
+        let kids: Vec<(String, String, String, String)> = regions::table
+            .filter(regions::parent_id.eq(&r.scope.id))
+            .order(regions::name.asc())
+            .select((regions::id, regions::name, regions::level, regions::path))
+            .load(conn)?;
         let parts = compute::by_region(conn, &r.within, w)?;
-        kids.into_iter().map(|(id, name, level, p)| compute::child(id, name, level, &compute::sum_under(parts.iter(), &p))).collect()
+        kids.into_iter()
+            .map(|(id, name, level, p)| {
+                compute::child(id, name, level, &compute::sum_under(parts.iter(), &p))
+            })
+            .collect()
     };
-    let b = Breakdown { scope: r.scope.clone(), from: w.from, to: w.to, frozen, computed_at: Utc::now(), children };
+    let b = Breakdown {
+        scope: r.scope.clone(),
+        from: w.from,
+        to: w.to,
+        frozen,
+        computed_at: Utc::now(),
+        children,
+    };
     Ok(serde_json::to_value(b).map_err(ApiError::internal)?)
 }
 
 pub fn compute_series(conn: &mut DbConn, r: &Resolved, w: Window) -> ApiResult<Value> {
     let Some(path) = &r.path else {
-        return Err(ApiError::field("region_id", "required", "a series is by region"));
+        return Err(ApiError::field(
+            "region_id",
+            "required",
+            "a series is by region",
+        ));
     };
     let (lo, hi) = crate::tree::range(path);
     let months = compute::series(conn, &lo, &hi, w)?;
-    Ok(serde_json::to_value(Series { scope: r.scope.clone(), months }).map_err(ApiError::internal)?)
+    Ok(serde_json::to_value(Series {
+        scope: r.scope.clone(),
+        months,
+    })
+    .map_err(ApiError::internal)?)
 }
 
 /// Freezes last month's year-to-date figures for every district, street and community that has
@@ -199,9 +319,14 @@ pub fn compute_series(conn: &mut DbConn, r: &Resolved, w: Window) -> ApiResult<V
 pub fn freeze_month_end(conn: &mut DbConn, today: NaiveDate) -> ApiResult<usize> {
     let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let month_end = first - chrono::Duration::days(1);
-    let w = Window { from: NaiveDate::from_ymd_opt(month_end.year(), 1, 1).unwrap_or(month_end), to: month_end };
-    let all: Vec<(String, String, String, String)> =
-        regions::table.filter(regions::level.eq_any(["district", "street", "community"])).select((regions::id, regions::name, regions::path, regions::level)).load(conn)?;
+    let w = Window {
+        from: NaiveDate::from_ymd_opt(month_end.year(), 1, 1).unwrap_or(month_end),
+        to: month_end,
+    };
+    let all: Vec<(String, String, String, String)> = regions::table
+        .filter(regions::level.eq_any(["district", "street", "community"]))
+        .select((regions::id, regions::name, regions::path, regions::level))
+        .load(conn)?;
     let mut n = 0;
     for (id, name, path, level) in all {
         let key = format!("overview:region:{id}");
@@ -209,7 +334,16 @@ pub fn freeze_month_end(conn: &mut DbConn, today: NaiveDate) -> ApiResult<usize>
             continue;
         }
         let (lo, hi) = crate::tree::range(&path);
-        let r = Resolved { scope: Scope { kind: "region".into(), id, name, level }, within: Within::Regions(lo, hi), path: Some(path) };
+        let r = Resolved {
+            scope: Scope {
+                kind: "region".into(),
+                id,
+                name,
+                level,
+            },
+            within: Within::Regions(lo, hi),
+            path: Some(path),
+        };
         let v = compute_overview(conn, &r, w, true)?;
         write_snapshot(conn, &key, &w, &v)?;
         n += 1;

@@ -39,7 +39,10 @@ pub struct Refusal {
 }
 
 fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal { code, message: message.into() }
+    Refusal {
+        code,
+        message: message.into(),
+    }
 }
 
 /// A reader that counts what it yields and the bytes since the last `<` or `>`, failing once
@@ -78,21 +81,36 @@ fn cell_ref(r: &[u8]) -> Option<(u64, u32)> {
     if letters == 0 || letters > 3 {
         return None;
     }
-    let col = r[..letters].iter().fold(0u32, |acc, b| acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1));
-    let row = std::str::from_utf8(&r[letters..]).ok()?.parse::<u64>().ok()?;
+    let col = r[..letters].iter().fold(0u32, |acc, b| {
+        acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    let row = std::str::from_utf8(&r[letters..])
+        .ok()?
+        .parse::<u64>()
+        .ok()?;
     Some((row, col))
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes().with_checks(false).flatten().find(|a| a.key.local_name().as_ref() == name).map(|a| a.value.into_owned())
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.value.into_owned())
 }
 
 fn check_position(row: u64, col: u32) -> Result<(), Refusal> {
     if row > MAX_ROWS as u64 + 1 {
-        return Err(refuse("too_many_rows", format!("the sheet reaches row {row}; import at most {MAX_ROWS} rows at a time")));
+        return Err(refuse(
+            "too_many_rows",
+            format!("the sheet reaches row {row}; import at most {MAX_ROWS} rows at a time"),
+        ));
     }
     if col > MAX_COLUMNS {
-        return Err(refuse("too_many_columns", format!("the sheet reaches column {col}; use at most {MAX_COLUMNS} columns")));
+        return Err(refuse(
+            "too_many_columns",
+            format!("the sheet reaches column {col}; use at most {MAX_COLUMNS} columns"),
+        ));
     }
     Ok(())
 }
@@ -115,32 +133,49 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
             Err(e) => {
                 let text = e.to_string();
                 return Err(if text.contains("unpacked_too_large") {
-                    refuse("file_too_large_unpacked", format!("the workbook unpacks to more than {} MB", MAX_UNPACKED_TOTAL >> 20))
+                    refuse(
+                        "file_too_large_unpacked",
+                        format!(
+                            "the workbook unpacks to more than {} MB",
+                            MAX_UNPACKED_TOTAL >> 20
+                        ),
+                    )
                 } else if text.contains("token_too_long") {
-                    refuse("file_unreadable", format!("the workbook holds a run of more than {} KB without markup", MAX_TOKEN >> 10))
+                    refuse(
+                        "file_unreadable",
+                        format!(
+                            "the workbook holds a run of more than {} KB without markup",
+                            MAX_TOKEN >> 10
+                        ),
+                    )
                 } else {
-                    refuse("file_unreadable", "the XLSX file is not a readable workbook")
+                    refuse(
+                        "file_unreadable",
+                        "the XLSX file is not a readable workbook",
+                    )
                 });
             }
         };
         match (&part, event) {
             (_, Event::Eof) => break,
-            (Part::SharedStrings, Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
-                "sst" => {
-                    // uniqueCount sizes the reader's table (`count` is every use of a string).
-                    let n = attr(&e, "uniqueCount").and_then(|v| v.trim().parse::<u64>().ok());
-                    if n.is_some_and(|n| n > MAX_SHARED_STRINGS) {
-                        return Err(refuse("too_many_strings", format!("the workbook declares more than {MAX_SHARED_STRINGS} distinct texts")));
+            (Part::SharedStrings, Event::Start(e) | Event::Empty(e)) => {
+                match e.local_name().as_ref() {
+                    "sst" => {
+                        // uniqueCount sizes the reader's table (`count` is every use of a string).
+                        let n = attr(&e, "uniqueCount").and_then(|v| v.trim().parse::<u64>().ok());
+                        if n.is_some_and(|n| n > MAX_SHARED_STRINGS) {
+                            return Err(refuse("too_many_strings", format!("the workbook declares more than {MAX_SHARED_STRINGS} distinct texts")));
+                        }
                     }
-                }
-                "si" => {
-                    strings += 1;
-                    if strings > MAX_SHARED_STRINGS {
-                        return Err(refuse("too_many_strings", format!("the workbook holds more than {MAX_SHARED_STRINGS} distinct texts")));
+                    "si" => {
+                        strings += 1;
+                        if strings > MAX_SHARED_STRINGS {
+                            return Err(refuse("too_many_strings", format!("the workbook holds more than {MAX_SHARED_STRINGS} distinct texts")));
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
-            },
+            }
             (Part::Sheet, Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
                 "dimension" => {
                     if let Some(r) = attr(&e, "ref") {
@@ -172,16 +207,35 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
 /// Refuses a workbook whose parts, once unpacked, would pass the bounds above.
 pub fn check_xlsx(bytes: &[u8]) -> Result<(), Refusal> {
     if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(refuse("file_unreadable", "the file is not an XLSX workbook (save it from Excel or WPS as .xlsx)"));
+        return Err(refuse(
+            "file_unreadable",
+            "the file is not an XLSX workbook (save it from Excel or WPS as .xlsx)",
+        ));
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse("file_unreadable", "the XLSX file is damaged or not a workbook"))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        refuse(
+            "file_unreadable",
+            "the XLSX file is damaged or not a workbook",
+        )
+    })?;
     if zip.len() > MAX_ENTRIES {
-        return Err(refuse("file_unreadable", format!("the workbook has {} parts; at most {MAX_ENTRIES}", zip.len())));
+        return Err(refuse(
+            "file_unreadable",
+            format!(
+                "the workbook has {} parts; at most {MAX_ENTRIES}",
+                zip.len()
+            ),
+        ));
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|_| refuse("file_unreadable", "the XLSX file is damaged or encrypted"))?;
-        let name = entry.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
+        let entry = zip
+            .by_index(i)
+            .map_err(|_| refuse("file_unreadable", "the XLSX file is damaged or encrypted"))?;
+        let name = entry
+            .name()
+            .map(|n| n.to_ascii_lowercase())
+            .unwrap_or_default();
         if !(name.ends_with(".xml") || name.ends_with(".rels")) {
             continue;
         }
@@ -192,13 +246,31 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), Refusal> {
         } else {
             Part::Other
         };
-        let per_part = if matches!(part, Part::SharedStrings) { MAX_SHARED_STRINGS_BYTES } else { MAX_UNPACKED_PART };
+        let per_part = if matches!(part, Part::SharedStrings) {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_UNPACKED_PART
+        };
         // The declared size is only a first check: the guard counts what really inflates.
         if entry.size() > per_part || total + entry.size() > MAX_UNPACKED_TOTAL {
-            return Err(refuse("file_too_large_unpacked", format!("the workbook unpacks to more than {} MB", MAX_UNPACKED_TOTAL >> 20)));
+            return Err(refuse(
+                "file_too_large_unpacked",
+                format!(
+                    "the workbook unpacks to more than {} MB",
+                    MAX_UNPACKED_TOTAL >> 20
+                ),
+            ));
         }
         let limit = per_part.min(MAX_UNPACKED_TOTAL - total);
-        total += scan_part(Guarded { inner: entry, read: 0, limit, run: 0 }, part)?;
+        total += scan_part(
+            Guarded {
+                inner: entry,
+                read: 0,
+                limit,
+                run: 0,
+            },
+            part,
+        )?;
     }
     Ok(())
 }
@@ -208,10 +280,16 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), Refusal> {
 pub fn check_csv(bytes: &[u8]) -> Result<(), Refusal> {
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.len() > MAX_CSV_LINE {
-            return Err(refuse("line_too_long", format!("line {} is longer than {} KB", i + 1, MAX_CSV_LINE >> 10)));
+            return Err(refuse(
+                "line_too_long",
+                format!("line {} is longer than {} KB", i + 1, MAX_CSV_LINE >> 10),
+            ));
         }
         if line.iter().filter(|b| **b == b',').count() > MAX_CSV_FIELDS {
-            return Err(refuse("too_many_columns", format!("line {} has more than {MAX_CSV_FIELDS} fields", i + 1)));
+            return Err(refuse(
+                "too_many_columns",
+                format!("line {} has more than {MAX_CSV_FIELDS} fields", i + 1),
+            ));
         }
     }
     Ok(())
@@ -226,7 +304,14 @@ const MAX_PIXELS: u64 = 64_000_000;
 fn image_size(bytes: &[u8]) -> Option<(u64, u64)> {
     // Only a real IHDR chunk is read (a PNG always starts with it).
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
-        let be = |at: usize| u64::from(u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]));
+        let be = |at: usize| {
+            u64::from(u32::from_be_bytes([
+                bytes[at],
+                bytes[at + 1],
+                bytes[at + 2],
+                bytes[at + 3],
+            ]))
+        };
         return Some((be(16), be(20)));
     }
     if bytes.starts_with(&[0xFF, 0xD8]) {
@@ -251,9 +336,13 @@ fn image_size(bytes: &[u8]) -> Option<(u64, u64)> {
 /// Refuses a photo whose header claims more than [`MAX_PIXELS`].
 pub fn check_image(bytes: &[u8]) -> Result<(), Refusal> {
     match image_size(bytes) {
-        Some((w, h)) if w.saturating_mul(h) > MAX_PIXELS || w == 0 || h == 0 => {
-            Err(refuse("image_too_large", format!("the image claims {w} × {h} pixels; at most {} megapixels", MAX_PIXELS / 1_000_000)))
-        }
+        Some((w, h)) if w.saturating_mul(h) > MAX_PIXELS || w == 0 || h == 0 => Err(refuse(
+            "image_too_large",
+            format!(
+                "the image claims {w} × {h} pixels; at most {} megapixels",
+                MAX_PIXELS / 1_000_000
+            ),
+        )),
         _ => Ok(()),
     }
 }
@@ -272,7 +361,10 @@ mod tests {
         small.extend(4000u32.to_be_bytes());
         small.extend(3000u32.to_be_bytes());
         assert!(check_image(&small).is_ok());
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x03];
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0xFF, 0xFF,
+            0xFF, 0xFF, 0x03,
+        ];
         assert_eq!(image_size(&jpeg), Some((65535, 65535)));
         assert_eq!(check_image(&jpeg).unwrap_err().code, "image_too_large");
     }
@@ -289,13 +381,25 @@ mod tests {
     #[test]
     fn csv_bounds() {
         assert!(check_csv(b"a,b,c\n1,2,3\n").is_ok());
-        assert_eq!(check_csv(&vec![b'x'; MAX_CSV_LINE + 1]).unwrap_err().code, "line_too_long");
-        assert_eq!(check_csv(&vec![b','; 2000]).unwrap_err().code, "too_many_columns");
+        assert_eq!(
+            check_csv(&vec![b'x'; MAX_CSV_LINE + 1]).unwrap_err().code,
+            "line_too_long"
+        );
+        assert_eq!(
+            check_csv(&vec![b','; 2000]).unwrap_err().code,
+            "too_many_columns"
+        );
     }
 
     #[test]
     fn not_a_zip_is_unreadable() {
-        assert_eq!(check_xlsx(b"\x89PNG\r\n\x1a\n").unwrap_err().code, "file_unreadable");
-        assert_eq!(check_xlsx(b"PK\x03\x04garbage").unwrap_err().code, "file_unreadable");
+        assert_eq!(
+            check_xlsx(b"\x89PNG\r\n\x1a\n").unwrap_err().code,
+            "file_unreadable"
+        );
+        assert_eq!(
+            check_xlsx(b"PK\x03\x04garbage").unwrap_err().code,
+            "file_unreadable"
+        );
     }
 }

@@ -32,7 +32,13 @@ diesel::define_sql_function! {
 macro_rules! path_filter {
     ($column:expr, $prefixes:expr) => {{
         use diesel::prelude::*;
-        type Filter<QS> = Box<dyn diesel::expression::BoxableExpression<QS, $crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
+        type Filter<QS> = Box<
+            dyn diesel::expression::BoxableExpression<
+                QS,
+                $crate::db::MultiBackend,
+                SqlType = diesel::sql_types::Bool,
+            >,
+        >;
         let mut expr: Option<Filter<_>> = None;
         for prefix in $prefixes.iter() {
             let (lo, hi) = $crate::tree::range(prefix);
@@ -67,7 +73,10 @@ macro_rules! branch_scope {
             let (by_region, by_branch) = (prefixes(&reach.regions), prefixes(&reach.branches));
             match (by_region.is_empty(), by_branch.is_empty()) {
                 (true, false) => q.filter($crate::path_filter!(branches::path, by_branch)),
-                (false, false) => q.filter($crate::path_filter!(regions::path, by_region).or($crate::path_filter!(branches::path, by_branch))),
+                (false, false) => q.filter(
+                    $crate::path_filter!(regions::path, by_region)
+                        .or($crate::path_filter!(branches::path, by_branch)),
+                ),
                 // Regions only; with both empty this is `1 = 0`.
                 (_, true) => q.filter($crate::path_filter!(regions::path, by_region)),
             }
@@ -88,7 +97,10 @@ mod tests {
             assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
         }
         for outside in ["/a/", "/a/b0/", "/a/ba/", "/a/c/", "/a/b"] {
-            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
+            assert!(
+                !(outside >= lo.as_str() && outside < hi.as_str()),
+                "{outside}"
+            );
         }
         assert_eq!(ids("/x/y/z/").collect::<Vec<_>>(), vec!["x", "y", "z"]);
     }
@@ -103,13 +115,17 @@ macro_rules! tree_move {
         use diesel::IntoSql;
         let (lo, hi) = $crate::tree::range($old);
         let keep_from = $old.len() as i32 + 1;
-        diesel::update($table::table.filter($table::path.ge(lo)).filter($table::path.lt(hi)))
-            .set((
-                $table::path.eq(($new.to_string())
-                    .into_sql::<diesel::sql_types::Text>()
-                    .concat($crate::tree::substr($table::path, keep_from))),
-                $table::depth.eq($table::depth + $delta),
-            ))
-            .execute($conn)?
+        diesel::update(
+            $table::table
+                .filter($table::path.ge(lo))
+                .filter($table::path.lt(hi)),
+        )
+        .set((
+            $table::path.eq(($new.to_string())
+                .into_sql::<diesel::sql_types::Text>()
+                .concat($crate::tree::substr($table::path, keep_from))),
+            $table::depth.eq($table::depth + $delta),
+        ))
+        .execute($conn)?
     }};
 }

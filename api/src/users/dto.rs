@@ -52,7 +52,9 @@ pub struct CreateUser {
 
 pub fn check_username(e: &mut Vec<FieldError>, username: &str) {
     let ok = (3..=64).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !ok {
         e.push(FieldError {
             field: "username".into(),
@@ -79,7 +81,11 @@ impl Validate for CreateUser {
         rules::text(&mut e, "display_name", &self.display_name, 64);
         check_password(&mut e, &self.password);
         if self.grants.len() > 20 {
-            e.push(FieldError { field: "grants".into(), code: "too_many".into(), message: "at most 20 grants".into() });
+            e.push(FieldError {
+                field: "grants".into(),
+                code: "too_many".into(),
+                message: "at most 20 grants".into(),
+            });
         }
         rules::finish(e)
     }

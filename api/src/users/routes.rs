@@ -24,13 +24,25 @@ use crate::AppState;
     security(("bearer" = []))
 )]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let sorts = params.sorts(service::SORT_KEYS)?;
     let q = params.query();
     let page = paging.clone();
-    let (items, total) = crate::db::run(&state.pool, move |c| service::list(c, &caller, q, sorts, paging)).await?;
-    Ok(HttpResponse::Ok().json(Page { items, total, page: page.page, per_page: page.per_page }))
+    let (items, total) = crate::db::run(&state.pool, move |c| {
+        service::list(c, &caller, q, sorts, paging)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// Create an account with roles inside the caller's scope.
@@ -48,10 +60,18 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, params: web::Query
     security(("bearer" = []))
 )]
 #[post("/users")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateUser>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| service::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/users/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/users/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// Read one account.
@@ -66,7 +86,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: ValidJson<
     security(("bearer" = []))
 )]
 #[get("/users/{id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| service::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -97,7 +121,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::update(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        service::update(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -115,7 +142,11 @@ pub async fn update(
     security(("bearer" = []))
 )]
 #[delete("/users/{id}")]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     crate::db::run(&state.pool, move |c| service::delete(c, &caller, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -137,10 +168,22 @@ pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<St
     security(("bearer" = []))
 )]
 #[post("/users/{id}/grants")]
-pub async fn grant(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<CreateGrant>) -> Result<HttpResponse, ApiError> {
+pub async fn grant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<CreateGrant>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| service::add_grant(c, &caller, &id, input)).await?;
-    Ok(created(format!("/api/v1/users/{}", view.id), &view, view.version))
+    let view = crate::db::run(&state.pool, move |c| {
+        service::add_grant(c, &caller, &id, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/users/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 /// Revoke one of a user's grants.
@@ -156,8 +199,15 @@ pub async fn grant(state: web::Data<AppState>, caller: Caller, id: web::Path<Str
     security(("bearer" = []))
 )]
 #[delete("/users/{id}/grants/{grant_id}")]
-pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, grant_id) = path.into_inner();
-    crate::db::run(&state.pool, move |c| service::remove_grant(c, &caller, &id, &grant_id)).await?;
+    crate::db::run(&state.pool, move |c| {
+        service::remove_grant(c, &caller, &id, &grant_id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,16 +9,31 @@ use super::dto::*;
 use super::ledger;
 use super::teams::{get_volunteer, Volunteer};
 use crate::auth::Caller;
-use crate::db::schema::{activities, activity_signups, branches, members, service_hours, volunteer_teams, volunteers};
+use crate::db::schema::{
+    activities, activity_signups, branches, members, service_hours, volunteer_teams, volunteers,
+};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 
-pub fn card(conn: &mut DbConn, caller: &Caller, volunteer_id: &str, from: NaiveDate, to: NaiveDate) -> ApiResult<ServiceCard> {
+pub fn card(
+    conn: &mut DbConn,
+    caller: &Caller,
+    volunteer_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<ServiceCard> {
     if to < from || (to - from).num_days() > 366 * 2 {
-        return Err(ApiError::field("to", "invalid_range", "the period runs forwards and is at most two years"));
+        return Err(ApiError::field(
+            "to",
+            "invalid_range",
+            "the period runs forwards and is at most two years",
+        ));
     }
     let volunteer = get_volunteer(conn, caller, volunteer_id)?;
-    let v: Volunteer = volunteers::table.find(volunteer_id).select(Volunteer::as_select()).first(conn)?;
+    let v: Volunteer = volunteers::table
+        .find(volunteer_id)
+        .select(Volunteer::as_select())
+        .first(conn)?;
     let (work_unit, branch_name) = match &v.member_id {
         Some(m) => members::table
             .inner_join(branches::table)
@@ -34,7 +49,12 @@ pub fn card(conn: &mut DbConn, caller: &Caller, volunteer_id: &str, from: NaiveD
         .filter(service_hours::volunteer_id.eq(volunteer_id))
         .filter(service_hours::served_on.ge(from))
         .filter(service_hours::served_on.le(to))
-        .select((service_hours::kind, service_hours::source, service_hours::team_id, service_hours::minutes))
+        .select((
+            service_hours::kind,
+            service_hours::source,
+            service_hours::team_id,
+            service_hours::minutes,
+        ))
         .load(conn)?;
     let (mut credited, mut make_up) = (0i64, 0i64);
     let mut by_source: BTreeMap<String, i64> = BTreeMap::new();
@@ -53,17 +73,35 @@ pub fn card(conn: &mut DbConn, caller: &Caller, volunteer_id: &str, from: NaiveD
     }
     by_source.retain(|_, m| *m != 0);
     let team_ids: Vec<String> = by_team.keys().cloned().collect();
-    let names: Vec<(String, String, Option<String>)> =
-        volunteer_teams::table.filter(volunteer_teams::id.eq_any(&team_ids)).select((volunteer_teams::id, volunteer_teams::name, volunteer_teams::colour)).load(conn)?;
+    let names: Vec<(String, String, Option<String>)> = volunteer_teams::table
+        .filter(volunteer_teams::id.eq_any(&team_ids))
+        .select((
+            volunteer_teams::id,
+            volunteer_teams::name,
+            volunteer_teams::colour,
+        ))
+        .load(conn)?;
     let mut teams: Vec<CardTeam> = names
         .into_iter()
-        .map(|(id, name, colour)| CardTeam { total_minutes: by_team.get(&id).copied().unwrap_or(0), team_id: id, name, colour: colour.as_deref().and_then(TeamColour::parse) })
+        .map(|(id, name, colour)| CardTeam {
+            total_minutes: by_team.get(&id).copied().unwrap_or(0),
+            team_id: id,
+            name,
+            colour: colour.as_deref().and_then(TeamColour::parse),
+        })
         .filter(|t| t.total_minutes != 0)
         .collect();
     teams.sort_by(|a, b| b.total_minutes.cmp(&a.total_minutes));
     let start = crate::clock::start_of(from);
     let end = crate::clock::start_of(to + chrono::Duration::days(1));
-    let acts: Vec<(String, String, String, NaiveDateTime, String, Option<String>)> = activity_signups::table
+    let acts: Vec<(
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        String,
+        Option<String>,
+    )> = activity_signups::table
         .inner_join(activities::table.inner_join(volunteer_teams::table))
         .filter(activity_signups::volunteer_id.eq(volunteer_id))
         .filter(activities::starts_at.ge(start))
@@ -71,7 +109,14 @@ pub fn card(conn: &mut DbConn, caller: &Caller, volunteer_id: &str, from: NaiveD
         .filter(activity_signups::status.ne(SignupStatus::Cancelled.as_str()))
         .order(activities::starts_at.desc())
         .limit(500)
-        .select((activities::id, activities::title, volunteer_teams::name, activities::starts_at, activity_signups::status, activity_signups::attendance))
+        .select((
+            activities::id,
+            activities::title,
+            volunteer_teams::name,
+            activities::starts_at,
+            activity_signups::status,
+            activity_signups::attendance,
+        ))
         .load(conn)?;
     let mut activities_out = vec![];
     for (id, title, team_name, starts, status, attendance) in acts {
@@ -103,7 +148,13 @@ pub fn card(conn: &mut DbConn, caller: &Caller, volunteer_id: &str, from: NaiveD
     })
 }
 
-pub const CARD_COLUMNS: [crate::tabular::Column; 5] = [("served_on", "日期"), ("source", "来源"), ("title", "事项"), ("kind", "类别"), ("hours", "时长(小时)")];
+pub const CARD_COLUMNS: [crate::tabular::Column; 5] = [
+    ("served_on", "日期"),
+    ("source", "来源"),
+    ("title", "事项"),
+    ("kind", "类别"),
+    ("hours", "时长(小时)"),
+];
 
 pub fn hours(minutes: i64) -> String {
     format!("{:.1}", minutes as f64 / 60.0)
@@ -118,16 +169,42 @@ pub fn card_sheet(c: &ServiceCard, format: crate::tabular::Format) -> Result<Vec
         HourSource::Manual => "补录",
     };
     let mut rows: Vec<Vec<String>> = vec![
-        vec!["姓名".into(), c.volunteer.name.clone(), "工作单位".into(), c.work_unit.clone().unwrap_or_default(), String::new()],
-        vec!["所在支部".into(), c.branch_name.clone().unwrap_or_default(), "期间".into(), format!("{} — {}", c.from, c.to), String::new()],
-        vec!["服务时长".into(), hours(c.total_minutes), "其中签到".into(), hours(c.credited_minutes), format!("补录 {}", hours(c.make_up_minutes))],
+        vec![
+            "姓名".into(),
+            c.volunteer.name.clone(),
+            "工作单位".into(),
+            c.work_unit.clone().unwrap_or_default(),
+            String::new(),
+        ],
+        vec![
+            "所在支部".into(),
+            c.branch_name.clone().unwrap_or_default(),
+            "期间".into(),
+            format!("{} — {}", c.from, c.to),
+            String::new(),
+        ],
+        vec![
+            "服务时长".into(),
+            hours(c.total_minutes),
+            "其中签到".into(),
+            hours(c.credited_minutes),
+            format!("补录 {}", hours(c.make_up_minutes)),
+        ],
     ];
     rows.extend(c.entries.iter().map(|e| {
         vec![
             e.served_on.to_string(),
             source(e.source).into(),
-            e.source_title.clone().or_else(|| e.note.clone()).unwrap_or_default(),
-            if e.kind == HourKind::Credited { "签到" } else { "补录" }.into(),
+            e.source_title
+                .clone()
+                .or_else(|| e.note.clone())
+                .unwrap_or_default(),
+            if e.kind == HourKind::Credited {
+                "签到"
+            } else {
+                "补录"
+            }
+            .into(),
             hours(e.minutes.into()),
         ]
     }));

@@ -23,7 +23,12 @@ pub fn code_at(secret: &str, step: i64) -> String {
     let tag = hmac::sign(&key, &step.to_be_bytes());
     let d = tag.as_ref();
     let offset = (d[d.len() - 1] & 0x0f) as usize;
-    let n = u32::from_be_bytes([d[offset] & 0x7f, d[offset + 1], d[offset + 2], d[offset + 3]]);
+    let n = u32::from_be_bytes([
+        d[offset] & 0x7f,
+        d[offset + 1],
+        d[offset + 2],
+        d[offset + 3],
+    ]);
     format!("{:06}", n % 1_000_000)
 }
 
@@ -41,7 +46,9 @@ pub fn current(secret: &str, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
 /// The code of this step or the one before (a phone that scanned just before the change).
 pub fn accepts(secret: &str, code: &str, now: DateTime<Utc>) -> bool {
     let step = step_of(now);
-    [step, step - 1].iter().any(|s| constant_time_eq(code_at(secret, *s).as_bytes(), code.as_bytes()))
+    [step, step - 1]
+        .iter()
+        .any(|s| constant_time_eq(code_at(secret, *s).as_bytes(), code.as_bytes()))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -68,7 +75,12 @@ pub fn check_out_open(starts: NaiveDateTime, ends: NaiveDateTime, now: NaiveDate
 }
 
 /// Minutes of `[from, to]` inside `[starts, ends]`, whole minutes rounded down.
-pub fn overlap_minutes(from: NaiveDateTime, to: NaiveDateTime, starts: NaiveDateTime, ends: NaiveDateTime) -> i64 {
+pub fn overlap_minutes(
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+) -> i64 {
     let (a, b) = (from.max(starts), to.min(ends));
     if b <= a {
         0
@@ -93,11 +105,21 @@ mod tests {
         assert_eq!(code.len(), 6);
         assert_eq!(until, at("2026-11-28T01:00:30Z"));
         assert!(accepts(secret, &code, t));
-        assert!(accepts(secret, &code, at("2026-11-28T01:00:59Z")), "one step of grace");
-        assert!(!accepts(secret, &code, at("2026-11-28T01:01:00Z")), "two steps later it is refused");
-        assert!(!accepts(secret, &code, at("2026-11-28T00:59:59Z")), "not before it was shown");
+        assert!(
+            accepts(secret, &code, at("2026-11-28T01:00:59Z")),
+            "one step of grace"
+        );
+        assert!(
+            !accepts(secret, &code, at("2026-11-28T01:01:00Z")),
+            "two steps later it is refused"
+        );
+        assert!(
+            !accepts(secret, &code, at("2026-11-28T00:59:59Z")),
+            "not before it was shown"
+        );
         assert!(!accepts("another", &code, t) || code_at("another", step_of(t)) == code);
-        let codes: std::collections::HashSet<String> = (0..50).map(|s| code_at(secret, s)).collect();
+        let codes: std::collections::HashSet<String> =
+            (0..50).map(|s| code_at(secret, s)).collect();
         assert!(codes.len() >= 48, "codes differ from step to step");
     }
 
@@ -120,8 +142,16 @@ mod tests {
         assert!(check_out_open(s, e, e + Duration::minutes(60)));
         assert!(!check_out_open(s, e, e + Duration::minutes(61)));
         assert!(!check_out_open(s, e, s - Duration::minutes(1)));
-        assert_eq!(overlap_minutes(s - Duration::minutes(20), e + Duration::minutes(40), s, e), 120, "early arrival and late leave do not count");
-        assert_eq!(overlap_minutes(s + Duration::minutes(15), s + Duration::seconds(3599), s, e), 44, "whole minutes, rounded down");
+        assert_eq!(
+            overlap_minutes(s - Duration::minutes(20), e + Duration::minutes(40), s, e),
+            120,
+            "early arrival and late leave do not count"
+        );
+        assert_eq!(
+            overlap_minutes(s + Duration::minutes(15), s + Duration::seconds(3599), s, e),
+            44,
+            "whole minutes, rounded down"
+        );
         assert_eq!(overlap_minutes(e, e + Duration::minutes(5), s, e), 0);
     }
 }

@@ -137,7 +137,6 @@ pub struct VolunteerView {
     pub created_at: DateTime<Utc>,
 }
 
-
 fn specialties(e: &mut Vec<FieldError>, list: &[String]) {
     if list.len() > 20 {
         field(e, "specialties", "too_many", "at most 20 specialties");
@@ -146,7 +145,6 @@ fn specialties(e: &mut Vec<FieldError>, list: &[String]) {
         rules::text(e, &format!("specialties[{i}]"), s, 30);
     }
 }
-
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -259,7 +257,12 @@ impl Validate for UpdateTeam {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "name", self.name.as_deref(), 60);
-        rules::opt_text(&mut e, "description", self.description.as_ref().and_then(|d| d.as_deref()), 1000);
+        rules::opt_text(
+            &mut e,
+            "description",
+            self.description.as_ref().and_then(|d| d.as_deref()),
+            1000,
+        );
         if let Some(s) = &self.specialties {
             specialties(&mut e, s);
         }
@@ -344,13 +347,28 @@ pub struct CreateActivity {
 
 fn coordinates(e: &mut Vec<FieldError>, lat: Option<f64>, lng: Option<f64>) {
     if lat.is_some() != lng.is_some() {
-        field(e, "latitude", "required", "latitude and longitude come together");
+        field(
+            e,
+            "latitude",
+            "required",
+            "latitude and longitude come together",
+        );
     }
     if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
-        field(e, "latitude", "out_of_range", "latitude is between -90 and 90");
+        field(
+            e,
+            "latitude",
+            "out_of_range",
+            "latitude is between -90 and 90",
+        );
     }
     if lng.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
-        field(e, "longitude", "out_of_range", "longitude is between -180 and 180");
+        field(
+            e,
+            "longitude",
+            "out_of_range",
+            "longitude is between -180 and 180",
+        );
     }
 }
 
@@ -358,9 +376,19 @@ pub const MAX_ACTIVITY_HOURS: i64 = 24;
 
 pub fn check_times(e: &mut Vec<FieldError>, starts: DateTime<Utc>, ends: DateTime<Utc>) {
     if ends <= starts {
-        field(e, "ends_at", "before_start", "an activity ends after it starts");
+        field(
+            e,
+            "ends_at",
+            "before_start",
+            "an activity ends after it starts",
+        );
     } else if (ends - starts).num_hours() >= MAX_ACTIVITY_HOURS {
-        field(e, "ends_at", "too_long", "an activity lasts less than 24 hours");
+        field(
+            e,
+            "ends_at",
+            "too_long",
+            "an activity lasts less than 24 hours",
+        );
     }
 }
 
@@ -372,12 +400,25 @@ impl Validate for CreateActivity {
         rules::opt_text(&mut e, "description", self.description.as_deref(), 2000);
         rules::text(&mut e, "place", &self.place, 100);
         coordinates(&mut e, self.latitude, self.longitude);
-        if self.check_in_radius_m.is_some_and(|r| !(20..=5000).contains(&r)) {
-            field(&mut e, "check_in_radius_m", "out_of_range", "the radius is 20 to 5,000 metres");
+        if self
+            .check_in_radius_m
+            .is_some_and(|r| !(20..=5000).contains(&r))
+        {
+            field(
+                &mut e,
+                "check_in_radius_m",
+                "out_of_range",
+                "the radius is 20 to 5,000 metres",
+            );
         }
         check_times(&mut e, self.starts_at, self.ends_at);
         if !(1..=10_000).contains(&self.capacity) {
-            field(&mut e, "capacity", "out_of_range", "capacity is 1 to 10,000");
+            field(
+                &mut e,
+                "capacity",
+                "out_of_range",
+                "capacity is 1 to 10,000",
+            );
         }
         rules::finish(e)
     }
@@ -410,14 +451,32 @@ impl Validate for UpdateActivity {
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = vec![];
         rules::opt_text(&mut e, "title", self.title.as_deref(), 100);
-        rules::opt_text(&mut e, "description", self.description.as_ref().and_then(|d| d.as_deref()), 2000);
+        rules::opt_text(
+            &mut e,
+            "description",
+            self.description.as_ref().and_then(|d| d.as_deref()),
+            2000,
+        );
         rules::opt_text(&mut e, "place", self.place.as_deref(), 100);
         coordinates(&mut e, self.latitude.flatten(), self.longitude.flatten());
-        if self.check_in_radius_m.is_some_and(|r| !(20..=5000).contains(&r)) {
-            field(&mut e, "check_in_radius_m", "out_of_range", "the radius is 20 to 5,000 metres");
+        if self
+            .check_in_radius_m
+            .is_some_and(|r| !(20..=5000).contains(&r))
+        {
+            field(
+                &mut e,
+                "check_in_radius_m",
+                "out_of_range",
+                "the radius is 20 to 5,000 metres",
+            );
         }
         if self.capacity.is_some_and(|c| !(1..=10_000).contains(&c)) {
-            field(&mut e, "capacity", "out_of_range", "capacity is 1 to 10,000");
+            field(
+                &mut e,
+                "capacity",
+                "out_of_range",
+                "capacity is 1 to 10,000",
+            );
         }
         rules::finish(e)
     }
@@ -462,7 +521,12 @@ impl Validate for CheckInRequest {
                 field(&mut e, "code", "invalid", "the code is six digits");
             }
         } else if self.latitude.is_none() {
-            field(&mut e, "code", "required", "check in with the organiser's code or your position");
+            field(
+                &mut e,
+                "code",
+                "required",
+                "check in with the organiser's code or your position",
+            );
         }
         rules::finish(e)
     }
@@ -584,7 +648,12 @@ impl Validate for CreateClaim {
             field(&mut e, "minutes", "out_of_range", "minutes are 1 to 720");
         }
         if self.served_on > crate::clock::today() {
-            field(&mut e, "served_on", "in_future", "hours are claimed for service already given");
+            field(
+                &mut e,
+                "served_on",
+                "in_future",
+                "hours are claimed for service already given",
+            );
         }
         rules::text(&mut e, "reason", &self.reason, 200);
         rules::finish(e)

@@ -10,12 +10,15 @@ use serde_json::json;
 
 use super::dto::*;
 use super::teams::{my_volunteer_id, team_access};
+use crate::audit;
 use crate::auth::Caller;
-use crate::db::schema::{activities, hour_claims, regions, service_hours, service_hours_monthly, volunteer_teams, volunteers};
+use crate::db::schema::{
+    activities, hour_claims, regions, service_hours, service_hours_monthly, volunteer_teams,
+    volunteers,
+};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
-use crate::audit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = service_hours, treat_none_as_default_value = false)]
@@ -41,16 +44,32 @@ pub fn month_of(d: NaiveDate) -> String {
 
 /// Adds to the month's sums; an upsert, written per backend (MultiConnection has none), the same
 /// statement on both.
-fn add_to_month(conn: &mut DbConn, region_id: &str, month: &str, volunteer_id: &str, credited: i64, make_up: i64) -> QueryResult<()> {
+fn add_to_month(
+    conn: &mut DbConn,
+    region_id: &str,
+    month: &str,
+    volunteer_id: &str,
+    credited: i64,
+    make_up: i64,
+) -> QueryResult<()> {
     use diesel::upsert::excluded;
     use service_hours_monthly::dsl as m;
     macro_rules! upsert {
         ($c:expr) => {
             diesel::insert_into(m::service_hours_monthly)
-                .values((m::region_id.eq(region_id), m::month.eq(month), m::volunteer_id.eq(volunteer_id), m::credited_minutes.eq(credited), m::make_up_minutes.eq(make_up)))
+                .values((
+                    m::region_id.eq(region_id),
+                    m::month.eq(month),
+                    m::volunteer_id.eq(volunteer_id),
+                    m::credited_minutes.eq(credited),
+                    m::make_up_minutes.eq(make_up),
+                ))
                 .on_conflict((m::region_id, m::month, m::volunteer_id))
                 .do_update()
-                .set((m::credited_minutes.eq(m::credited_minutes + excluded(m::credited_minutes)), m::make_up_minutes.eq(m::make_up_minutes + excluded(m::make_up_minutes))))
+                .set((
+                    m::credited_minutes.eq(m::credited_minutes + excluded(m::credited_minutes)),
+                    m::make_up_minutes.eq(m::make_up_minutes + excluded(m::make_up_minutes)),
+                ))
                 .execute($c)
         };
     }
@@ -63,15 +82,34 @@ fn add_to_month(conn: &mut DbConn, region_id: &str, month: &str, volunteer_id: &
 
 /// Writes one ledger row and its share of the monthly sums.
 pub fn post(conn: &mut DbConn, e: &Entry) -> QueryResult<()> {
-    diesel::insert_into(service_hours::table).values(e).execute(conn)?;
+    diesel::insert_into(service_hours::table)
+        .values(e)
+        .execute(conn)?;
     crate::versions::bump(conn, crate::versions::HOURS)?;
     let minutes = i64::from(e.minutes);
-    let (credited, make_up) = if e.kind == HourKind::Credited.as_str() { (minutes, 0) } else { (0, minutes) };
-    add_to_month(conn, &e.region_id, &month_of(e.served_on), &e.volunteer_id, credited, make_up)
+    let (credited, make_up) = if e.kind == HourKind::Credited.as_str() {
+        (minutes, 0)
+    } else {
+        (0, minutes)
+    };
+    add_to_month(
+        conn,
+        &e.region_id,
+        &month_of(e.served_on),
+        &e.volunteer_id,
+        credited,
+        make_up,
+    )
 }
 
 /// A fresh row with everything but the amount taken from `like`.
-pub fn entry_like(like: &Entry, minutes: i32, reverses: Option<&str>, note: Option<String>, recorded_by: Option<&str>) -> Entry {
+pub fn entry_like(
+    like: &Entry,
+    minutes: i32,
+    reverses: Option<&str>,
+    note: Option<String>,
+    recorded_by: Option<&str>,
+) -> Entry {
     Entry {
         id: crate::new_id(),
         minutes,
@@ -85,40 +123,82 @@ pub fn entry_like(like: &Entry, minutes: i32, reverses: Option<&str>, note: Opti
 
 fn unique_reversal(e: diesel::result::Error) -> ApiError {
     match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("entry_reversed", "the entry has already been reversed")
-        }
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => ApiError::conflict("entry_reversed", "the entry has already been reversed"),
         other => other.into(),
     }
 }
 
 /// Reverses a live row (not a reversal, not reversed yet).
-pub fn reverse(conn: &mut DbConn, e: &Entry, note: Option<String>, recorded_by: Option<&str>) -> ApiResult<Entry> {
+pub fn reverse(
+    conn: &mut DbConn,
+    e: &Entry,
+    note: Option<String>,
+    recorded_by: Option<&str>,
+) -> ApiResult<Entry> {
     if e.reverses_id.is_some() {
-        return Err(ApiError::conflict("entry_is_reversal", "a reversing entry is not corrected itself; correct the entry it replaced"));
+        return Err(ApiError::conflict(
+            "entry_is_reversal",
+            "a reversing entry is not corrected itself; correct the entry it replaced",
+        ));
     }
     let r = entry_like(e, -e.minutes, Some(&e.id), note, recorded_by);
-    diesel::insert_into(service_hours::table).values(&r).execute(conn).map_err(unique_reversal)?;
+    diesel::insert_into(service_hours::table)
+        .values(&r)
+        .execute(conn)
+        .map_err(unique_reversal)?;
     crate::versions::bump(conn, crate::versions::HOURS)?;
     let minutes = i64::from(r.minutes);
-    let (credited, make_up) = if r.kind == HourKind::Credited.as_str() { (minutes, 0) } else { (0, minutes) };
-    add_to_month(conn, &r.region_id, &month_of(r.served_on), &r.volunteer_id, credited, make_up)?;
+    let (credited, make_up) = if r.kind == HourKind::Credited.as_str() {
+        (minutes, 0)
+    } else {
+        (0, minutes)
+    };
+    add_to_month(
+        conn,
+        &r.region_id,
+        &month_of(r.served_on),
+        &r.volunteer_id,
+        credited,
+        make_up,
+    )?;
     Ok(r)
 }
 
 /// The live rows of one kind for one person and source: neither reversals nor reversed.
-pub fn live(conn: &mut DbConn, volunteer_id: &str, source_id: &str, kind: HourKind) -> QueryResult<Vec<Entry>> {
+pub fn live(
+    conn: &mut DbConn,
+    volunteer_id: &str,
+    source_id: &str,
+    kind: HourKind,
+) -> QueryResult<Vec<Entry>> {
     let rows: Vec<Entry> = service_hours::table
         .filter(service_hours::source_id.eq(source_id))
         .filter(service_hours::volunteer_id.eq(volunteer_id))
         .select(Entry::as_select())
         .load(conn)?;
-    let reversed: std::collections::HashSet<&str> = rows.iter().filter_map(|r| r.reverses_id.as_deref()).collect();
-    Ok(rows.iter().filter(|r| r.kind == kind.as_str() && r.reverses_id.is_none() && !reversed.contains(r.id.as_str())).cloned().collect())
+    let reversed: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r.reverses_id.as_deref())
+        .collect();
+    Ok(rows
+        .iter()
+        .filter(|r| {
+            r.kind == kind.as_str() && r.reverses_id.is_none() && !reversed.contains(r.id.as_str())
+        })
+        .cloned()
+        .collect())
 }
 
 /// Net minutes of one kind for one person and source (live rows only, which equals the plain sum).
-pub fn net(conn: &mut DbConn, volunteer_id: &str, source_id: &str, kind: HourKind) -> QueryResult<i64> {
+pub fn net(
+    conn: &mut DbConn,
+    volunteer_id: &str,
+    source_id: &str,
+    kind: HourKind,
+) -> QueryResult<i64> {
     let sum: Option<i64> = service_hours::table
         .filter(service_hours::source_id.eq(source_id))
         .filter(service_hours::volunteer_id.eq(volunteer_id))
@@ -130,7 +210,12 @@ pub fn net(conn: &mut DbConn, volunteer_id: &str, source_id: &str, kind: HourKin
 
 /// Brings the credited hours of one person at one activity to `minutes`: nothing when they are
 /// already that; otherwise the live row is reversed and, unless the new value is 0, replaced.
-pub fn settle_credited(conn: &mut DbConn, template: &Entry, minutes: i64, recorded_by: Option<&str>) -> ApiResult<()> {
+pub fn settle_credited(
+    conn: &mut DbConn,
+    template: &Entry,
+    minutes: i64,
+    recorded_by: Option<&str>,
+) -> ApiResult<()> {
     let source_id = template.source_id.as_deref().unwrap_or_default();
     let current = live(conn, &template.volunteer_id, source_id, HourKind::Credited)?;
     let have: i64 = current.iter().map(|e| i64::from(e.minutes)).sum();
@@ -141,7 +226,10 @@ pub fn settle_credited(conn: &mut DbConn, template: &Entry, minutes: i64, record
         reverse(conn, e, Some("签到记录变更，重新计算".into()), recorded_by)?;
     }
     if minutes > 0 {
-        post(conn, &entry_like(template, minutes as i32, None, None, recorded_by))?;
+        post(
+            conn,
+            &entry_like(template, minutes as i32, None, None, recorded_by),
+        )?;
     }
     Ok(())
 }
@@ -158,8 +246,17 @@ fn entry_views(conn: &mut DbConn, rows: Vec<EntryRow>) -> QueryResult<Vec<HourEn
         .load::<String>(conn)?
         .into_iter()
         .collect();
-    let activity_ids: Vec<String> = rows.iter().filter(|r| r.0.source == "activity").filter_map(|r| r.0.source_id.clone()).collect();
-    let titles: HashMap<String, String> = activities::table.filter(activities::id.eq_any(&activity_ids)).select((activities::id, activities::title)).load(conn)?.into_iter().collect();
+    let activity_ids: Vec<String> = rows
+        .iter()
+        .filter(|r| r.0.source == "activity")
+        .filter_map(|r| r.0.source_id.clone())
+        .collect();
+    let titles: HashMap<String, String> = activities::table
+        .filter(activities::id.eq_any(&activity_ids))
+        .select((activities::id, activities::title))
+        .load(conn)?
+        .into_iter()
+        .collect();
     Ok(rows
         .into_iter()
         .map(|(e, volunteer_name, team_name)| HourEntryView {
@@ -188,7 +285,10 @@ macro_rules! entry_query {
     () => {
         service_hours::table
             .inner_join(volunteers::table)
-            .left_join(volunteer_teams::table.on(volunteer_teams::id.nullable().eq(service_hours::team_id)))
+            .left_join(
+                volunteer_teams::table
+                    .on(volunteer_teams::id.nullable().eq(service_hours::team_id)),
+            )
             .inner_join(regions::table.on(regions::id.eq(service_hours::region_id)))
             .into_boxed::<crate::db::MultiBackend>()
     };
@@ -205,21 +305,36 @@ pub struct EntryFilter {
 }
 
 /// The ledger rows the caller may see: their own, their teams' (as keeper), their region's.
-pub fn list(conn: &mut DbConn, caller: &Caller, f: EntryFilter, paging: Paging) -> ApiResult<(Vec<HourEntryView>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: EntryFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<HourEntryView>, i64)> {
     let reach = caller.regions_readable();
     let me = my_volunteer_id(conn, caller)?;
     let mut kept_teams: Option<Vec<String>> = None;
     if let Some(t) = &f.team_id {
         let a = team_access(conn, caller, t)?;
         if !a.read {
-            return Err(ApiError::field("team_id", "not_found", "the team does not exist"));
+            return Err(ApiError::field(
+                "team_id",
+                "not_found",
+                "the team does not exist",
+            ));
         }
         kept_teams = Some(vec![t.clone()]);
     }
     let subtree = match &f.region_id {
         Some(r) => {
-            let p: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
-            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?)
+            let p: Option<String> = regions::table
+                .find(r)
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
+            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| {
+                ApiError::field("region_id", "not_found", "the region does not exist")
+            })?)
         }
         None => None,
     };
@@ -229,9 +344,16 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: EntryFilter, paging: Paging) 
             // Without a team the caller keeps: their region's rows, or else only their own.
             q = match (&reach, &me) {
                 (crate::auth::policy::Reach::All, _) => q,
-                (crate::auth::policy::Reach::Within(p), Some(me)) if p.is_empty() => q.filter(service_hours::volunteer_id.eq(me.clone())),
-                (crate::auth::policy::Reach::Within(p), Some(me)) => q.filter(crate::path_filter!(regions::path, p).or(service_hours::volunteer_id.eq(me.clone()))),
-                (crate::auth::policy::Reach::Within(p), None) => q.filter(crate::path_filter!(regions::path, p)),
+                (crate::auth::policy::Reach::Within(p), Some(me)) if p.is_empty() => {
+                    q.filter(service_hours::volunteer_id.eq(me.clone()))
+                }
+                (crate::auth::policy::Reach::Within(p), Some(me)) => q.filter(
+                    crate::path_filter!(regions::path, p)
+                        .or(service_hours::volunteer_id.eq(me.clone())),
+                ),
+                (crate::auth::policy::Reach::Within(p), None) => {
+                    q.filter(crate::path_filter!(regions::path, p))
+                }
             };
         }
         if let Some(ts) = &kept_teams {
@@ -257,22 +379,43 @@ pub fn list(conn: &mut DbConn, caller: &Caller, f: EntryFilter, paging: Paging) 
     };
     let total: i64 = query().count().get_result(conn)?;
     let rows: Vec<EntryRow> = query()
-        .order((service_hours::served_on.desc(), service_hours::created_at.desc(), service_hours::id.desc()))
+        .order((
+            service_hours::served_on.desc(),
+            service_hours::created_at.desc(),
+            service_hours::id.desc(),
+        ))
         .limit(paging.per_page)
         .offset(paging.offset())
-        .select((Entry::as_select(), volunteers::name, volunteer_teams::name.nullable()))
+        .select((
+            Entry::as_select(),
+            volunteers::name,
+            volunteer_teams::name.nullable(),
+        ))
         .load(conn)?;
     Ok((entry_views(conn, rows)?, total))
 }
 
-pub fn entries_of(conn: &mut DbConn, volunteer_id: &str, from: NaiveDate, to: NaiveDate, limit: i64) -> QueryResult<Vec<HourEntryView>> {
+pub fn entries_of(
+    conn: &mut DbConn,
+    volunteer_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<HourEntryView>> {
     let rows: Vec<EntryRow> = entry_query!()
         .filter(service_hours::volunteer_id.eq(volunteer_id))
         .filter(service_hours::served_on.ge(from))
         .filter(service_hours::served_on.le(to))
-        .order((service_hours::served_on.desc(), service_hours::created_at.desc()))
+        .order((
+            service_hours::served_on.desc(),
+            service_hours::created_at.desc(),
+        ))
         .limit(limit)
-        .select((Entry::as_select(), volunteers::name, volunteer_teams::name.nullable()))
+        .select((
+            Entry::as_select(),
+            volunteers::name,
+            volunteer_teams::name.nullable(),
+        ))
         .load(conn)?;
     entry_views(conn, rows)
 }
@@ -281,21 +424,44 @@ pub fn entries_of(conn: &mut DbConn, volunteer_id: &str, from: NaiveDate, to: Na
 fn require_keeper(conn: &mut DbConn, caller: &Caller, team_id: &str) -> ApiResult<()> {
     let a = team_access(conn, caller, team_id)?;
     if !a.manage {
-        return Err(if a.read { ApiError::forbidden("hours are approved and corrected by the team's leader and its community's staff") } else { ApiError::not_found("volunteer team") });
+        return Err(if a.read {
+            ApiError::forbidden(
+                "hours are approved and corrected by the team's leader and its community's staff",
+            )
+        } else {
+            ApiError::not_found("volunteer team")
+        });
     }
     Ok(())
 }
 
 /// Length of an activity in minutes.
-pub fn activity_minutes(conn: &mut DbConn, activity_id: &str) -> QueryResult<Option<(i64, String)>> {
-    let a: Option<(NaiveDateTime, NaiveDateTime, String)> =
-        activities::table.find(activity_id).select((activities::starts_at, activities::ends_at, activities::team_id)).first(conn).optional()?;
+pub fn activity_minutes(
+    conn: &mut DbConn,
+    activity_id: &str,
+) -> QueryResult<Option<(i64, String)>> {
+    let a: Option<(NaiveDateTime, NaiveDateTime, String)> = activities::table
+        .find(activity_id)
+        .select((
+            activities::starts_at,
+            activities::ends_at,
+            activities::team_id,
+        ))
+        .first(conn)
+        .optional()?;
     Ok(a.map(|(s, e, t)| ((e - s).num_minutes(), t)))
 }
 
 /// Make-up hours and credited hours together stay within the activity's length.
-fn check_make_up_cap(conn: &mut DbConn, volunteer_id: &str, activity_id: &str, adding: i64) -> ApiResult<()> {
-    let (length, _) = activity_minutes(conn, activity_id)?.ok_or_else(|| ApiError::field("activity_id", "not_found", "the activity does not exist"))?;
+fn check_make_up_cap(
+    conn: &mut DbConn,
+    volunteer_id: &str,
+    activity_id: &str,
+    adding: i64,
+) -> ApiResult<()> {
+    let (length, _) = activity_minutes(conn, activity_id)?.ok_or_else(|| {
+        ApiError::field("activity_id", "not_found", "the activity does not exist")
+    })?;
     let credited = net(conn, volunteer_id, activity_id, HourKind::Credited)?;
     let make_up = net(conn, volunteer_id, activity_id, HourKind::MakeUp)?;
     if credited + make_up + adding > length {
@@ -307,14 +473,29 @@ fn check_make_up_cap(conn: &mut DbConn, volunteer_id: &str, activity_id: &str, a
     Ok(())
 }
 
-pub fn correct(conn: &mut DbConn, caller: &Caller, id: &str, input: CorrectEntry) -> ApiResult<Correction> {
+pub fn correct(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: CorrectEntry,
+) -> ApiResult<Correction> {
     crate::db::write(conn, |c| {
-        let e: Entry = service_hours::table.find(id).select(Entry::as_select()).first(c).optional()?.ok_or_else(|| ApiError::not_found("entry"))?;
-        let team = e.team_id.clone().ok_or_else(|| ApiError::forbidden("hours without a team are corrected by the street's staff"));
+        let e: Entry = service_hours::table
+            .find(id)
+            .select(Entry::as_select())
+            .first(c)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("entry"))?;
+        let team = e.team_id.clone().ok_or_else(|| {
+            ApiError::forbidden("hours without a team are corrected by the street's staff")
+        });
         match team {
             Ok(t) => require_keeper(c, caller, &t)?,
             Err(err) => {
-                let path: String = regions::table.find(&e.region_id).select(regions::path).first(c)?;
+                let path: String = regions::table
+                    .find(&e.region_id)
+                    .select(regions::path)
+                    .first(c)?;
                 if !caller.regions_writable().contains(&path) {
                     return Err(err);
                 }
@@ -333,13 +514,34 @@ pub fn correct(conn: &mut DbConn, caller: &Caller, id: &str, input: CorrectEntry
             post(c, &r)?;
             replacement = Some(r.id);
         }
-        audit::record(c, &caller.actor(), "correct", "service_hours", Some(id), Some(json!({"from": e.minutes, "to": input.minutes})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "correct",
+            "service_hours",
+            Some(id),
+            Some(json!({"from": e.minutes, "to": input.minutes})),
+        )?;
         let mut ids = vec![reversal.id.clone()];
         ids.extend(replacement.clone());
-        let rows: Vec<EntryRow> = entry_query!().filter(service_hours::id.eq_any(&ids)).select((Entry::as_select(), volunteers::name, volunteer_teams::name.nullable())).load(c)?;
+        let rows: Vec<EntryRow> = entry_query!()
+            .filter(service_hours::id.eq_any(&ids))
+            .select((
+                Entry::as_select(),
+                volunteers::name,
+                volunteer_teams::name.nullable(),
+            ))
+            .load(c)?;
         let mut views = entry_views(c, rows)?;
-        let rev = views.iter().position(|v| v.id == reversal.id).map(|i| views.remove(i)).ok_or_else(|| ApiError::internal("reversal not found"))?;
-        Ok(Correction { reversal: rev, replacement: views.pop() })
+        let rev = views
+            .iter()
+            .position(|v| v.id == reversal.id)
+            .map(|i| views.remove(i))
+            .ok_or_else(|| ApiError::internal("reversal not found"))?;
+        Ok(Correction {
+            reversal: rev,
+            replacement: views.pop(),
+        })
     })
 }
 
@@ -399,36 +601,72 @@ macro_rules! claim_query {
 fn load_claim(conn: &mut DbConn, id: &str) -> QueryResult<Option<ClaimRow>> {
     claim_query!()
         .filter(hour_claims::id.eq(id))
-        .select((Claim::as_select(), volunteers::name, volunteer_teams::name, activities::title.nullable()))
+        .select((
+            Claim::as_select(),
+            volunteers::name,
+            volunteer_teams::name,
+            activities::title.nullable(),
+        ))
         .first(conn)
         .optional()
 }
 
-pub fn create_claim(conn: &mut DbConn, caller: &Caller, input: CreateClaim) -> ApiResult<ClaimView> {
+pub fn create_claim(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: CreateClaim,
+) -> ApiResult<ClaimView> {
     crate::db::write(conn, |c| {
         let a = team_access(c, caller, &input.team_id)?;
         let me = my_volunteer_id(c, caller)?;
         let volunteer_id = match (&input.volunteer_id, &me) {
             (Some(v), _) if Some(v) != me.as_ref() => {
                 if !a.manage {
-                    return Err(ApiError::forbidden("only a team's keepers claim hours for someone else"));
+                    return Err(ApiError::forbidden(
+                        "only a team's keepers claim hours for someone else",
+                    ));
                 }
                 v.clone()
             }
             (Some(v), _) => v.clone(),
             (None, Some(m)) => m.clone(),
-            (None, None) => return Err(ApiError::field("volunteer_id", "required", "you have no volunteer record; name the volunteer")),
+            (None, None) => {
+                return Err(ApiError::field(
+                    "volunteer_id",
+                    "required",
+                    "you have no volunteer record; name the volunteer",
+                ))
+            }
         };
-        let in_team: i64 = crate::db::schema::team_members::table.find((&input.team_id, &volunteer_id)).count().get_result(c)?;
+        let in_team: i64 = crate::db::schema::team_members::table
+            .find((&input.team_id, &volunteer_id))
+            .count()
+            .get_result(c)?;
         if in_team == 0 {
-            return Err(ApiError::field("volunteer_id", "not_in_team", "the volunteer is not in the team"));
+            return Err(ApiError::field(
+                "volunteer_id",
+                "not_in_team",
+                "the volunteer is not in the team",
+            ));
         }
         if let Some(act) = &input.activity_id {
-            let (_, team) = activity_minutes(c, act)?.ok_or_else(|| ApiError::field("activity_id", "not_found", "the activity does not exist"))?;
+            let (_, team) = activity_minutes(c, act)?.ok_or_else(|| {
+                ApiError::field("activity_id", "not_found", "the activity does not exist")
+            })?;
             if team != input.team_id {
-                return Err(ApiError::field("activity_id", "not_found", "the activity is not the team's"));
+                return Err(ApiError::field(
+                    "activity_id",
+                    "not_found",
+                    "the activity is not the team's",
+                ));
             }
-            check_make_up_cap(c, &volunteer_id, act, input.minutes.into()).map_err(|_| ApiError::field("minutes", "exceeds_activity", "with the hours already credited this passes the activity's length"))?;
+            check_make_up_cap(c, &volunteer_id, act, input.minutes.into()).map_err(|_| {
+                ApiError::field(
+                    "minutes",
+                    "exceeds_activity",
+                    "with the hours already credited this passes the activity's length",
+                )
+            })?;
         }
         let claim = Claim {
             id: crate::new_id(),
@@ -446,9 +684,20 @@ pub fn create_claim(conn: &mut DbConn, caller: &Caller, input: CreateClaim) -> A
             decision_note: None,
             entry_id: None,
         };
-        diesel::insert_into(hour_claims::table).values(&claim).execute(c)?;
-        audit::record(c, &caller.actor(), "create", "hour_claim", Some(&claim.id), Some(json!({"minutes": claim.minutes})))?;
-        Ok(claim_view(load_claim(c, &claim.id)?.ok_or_else(|| ApiError::internal("claim vanished"))?))
+        diesel::insert_into(hour_claims::table)
+            .values(&claim)
+            .execute(c)?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "hour_claim",
+            Some(&claim.id),
+            Some(json!({"minutes": claim.minutes})),
+        )?;
+        Ok(claim_view(
+            load_claim(c, &claim.id)?.ok_or_else(|| ApiError::internal("claim vanished"))?,
+        ))
     })
 }
 
@@ -461,7 +710,12 @@ pub struct ClaimFilter {
 }
 
 /// The approval queue: claims of the teams the caller keeps (or their own).
-pub fn list_claims(conn: &mut DbConn, caller: &Caller, f: ClaimFilter, paging: Paging) -> ApiResult<(Vec<ClaimView>, i64)> {
+pub fn list_claims(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: ClaimFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<ClaimView>, i64)> {
     let me = my_volunteer_id(conn, caller)?;
     let teams: Option<Vec<String>> = if f.mine {
         None
@@ -472,11 +726,18 @@ pub fn list_claims(conn: &mut DbConn, caller: &Caller, f: ClaimFilter, paging: P
         // The teams the caller keeps: those of their communities, and those they lead (a branch
         // secretary names the team with `team_id`).
         let writable = caller.regions_writable();
-        let mut q = volunteer_teams::table.inner_join(regions::table).select(volunteer_teams::id).into_boxed::<crate::db::MultiBackend>();
+        let mut q = volunteer_teams::table
+            .inner_join(regions::table)
+            .select(volunteer_teams::id)
+            .into_boxed::<crate::db::MultiBackend>();
         q = match (&writable, &me) {
             (crate::auth::policy::Reach::All, _) => q,
-            (crate::auth::policy::Reach::Within(p), Some(me)) => q.filter(crate::path_filter!(regions::path, p).or(volunteer_teams::leader_id.eq(me.clone()))),
-            (crate::auth::policy::Reach::Within(p), None) => q.filter(crate::path_filter!(regions::path, p)),
+            (crate::auth::policy::Reach::Within(p), Some(me)) => q.filter(
+                crate::path_filter!(regions::path, p).or(volunteer_teams::leader_id.eq(me.clone())),
+            ),
+            (crate::auth::policy::Reach::Within(p), None) => {
+                q.filter(crate::path_filter!(regions::path, p))
+            }
         };
         Some(q.load::<String>(conn)?)
     };
@@ -496,21 +757,41 @@ pub fn list_claims(conn: &mut DbConn, caller: &Caller, f: ClaimFilter, paging: P
         .order((hour_claims::requested_at.asc(), hour_claims::id.asc()))
         .limit(paging.per_page)
         .offset(paging.offset())
-        .select((Claim::as_select(), volunteers::name, volunteer_teams::name, activities::title.nullable()))
+        .select((
+            Claim::as_select(),
+            volunteers::name,
+            volunteer_teams::name,
+            activities::title.nullable(),
+        ))
         .load(conn)?;
     Ok((rows.into_iter().map(claim_view).collect(), total))
 }
 
-pub fn decide_claim(conn: &mut DbConn, caller: &Caller, id: &str, approve: bool, input: DecideClaim) -> ApiResult<ClaimView> {
+pub fn decide_claim(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    approve: bool,
+    input: DecideClaim,
+) -> ApiResult<ClaimView> {
     crate::db::write(conn, |c| {
         let (claim, _, _, _) = load_claim(c, id)?.ok_or_else(|| ApiError::not_found("claim"))?;
         let a = team_access(c, caller, &claim.team_id)?;
         let own = my_volunteer_id(c, caller)?.as_deref() == Some(claim.volunteer_id.as_str());
         if !a.manage {
-            return Err(if a.read || own { ApiError::forbidden("claims are decided by the team's leader and its community's staff") } else { ApiError::not_found("claim") });
+            return Err(if a.read || own {
+                ApiError::forbidden(
+                    "claims are decided by the team's leader and its community's staff",
+                )
+            } else {
+                ApiError::not_found("claim")
+            });
         }
         if claim.status != ClaimStatus::Pending.as_str() {
-            return Err(ApiError::invalid_transition(&claim.status, if approve { "approve" } else { "reject" }));
+            return Err(ApiError::invalid_transition(
+                &claim.status,
+                if approve { "approve" } else { "reject" },
+            ));
         }
         let mut entry_id = None;
         if approve {
@@ -522,7 +803,13 @@ pub fn decide_claim(conn: &mut DbConn, caller: &Caller, id: &str, approve: bool,
                 volunteer_id: claim.volunteer_id.clone(),
                 team_id: Some(claim.team_id.clone()),
                 region_id: a.team.region_id.clone(),
-                source: if claim.activity_id.is_some() { HourSource::Activity } else { HourSource::Manual }.as_str().into(),
+                source: if claim.activity_id.is_some() {
+                    HourSource::Activity
+                } else {
+                    HourSource::Manual
+                }
+                .as_str()
+                .into(),
                 source_id: claim.activity_id.clone().or(Some(claim.id.clone())),
                 kind: HourKind::MakeUp.as_str().into(),
                 minutes: claim.minutes,
@@ -535,7 +822,11 @@ pub fn decide_claim(conn: &mut DbConn, caller: &Caller, id: &str, approve: bool,
             post(c, &e)?;
             entry_id = Some(e.id);
         }
-        let status = if approve { ClaimStatus::Approved } else { ClaimStatus::Rejected };
+        let status = if approve {
+            ClaimStatus::Approved
+        } else {
+            ClaimStatus::Rejected
+        };
         diesel::update(hour_claims::table.find(id))
             .set((
                 hour_claims::status.eq(status.as_str()),
@@ -545,8 +836,17 @@ pub fn decide_claim(conn: &mut DbConn, caller: &Caller, id: &str, approve: bool,
                 hour_claims::entry_id.eq(&entry_id),
             ))
             .execute(c)?;
-        audit::record(c, &caller.actor(), status.as_str(), "hour_claim", Some(id), None)?;
-        Ok(claim_view(load_claim(c, id)?.ok_or_else(|| ApiError::internal("claim vanished"))?))
+        audit::record(
+            c,
+            &caller.actor(),
+            status.as_str(),
+            "hour_claim",
+            Some(id),
+            None,
+        )?;
+        Ok(claim_view(
+            load_claim(c, id)?.ok_or_else(|| ApiError::internal("claim vanished"))?,
+        ))
     })
 }
 
@@ -556,11 +856,21 @@ pub fn months_between(from: NaiveDate, to: NaiveDate) -> (String, String) {
     (month_of(from), month_of(to))
 }
 
-fn region_path_in_reach(conn: &mut DbConn, caller: &Caller, region_id: Option<&str>) -> ApiResult<(Option<String>, Option<String>)> {
+fn region_path_in_reach(
+    conn: &mut DbConn,
+    caller: &Caller,
+    region_id: Option<&str>,
+) -> ApiResult<(Option<String>, Option<String>)> {
     match region_id {
         Some(r) => {
-            let found: Option<(String, String)> = regions::table.find(r).select((regions::path, regions::name)).first(conn).optional()?;
-            let (p, n) = found.filter(|(p, _)| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::not_found("region"))?;
+            let found: Option<(String, String)> = regions::table
+                .find(r)
+                .select((regions::path, regions::name))
+                .first(conn)
+                .optional()?;
+            let (p, n) = found
+                .filter(|(p, _)| caller.regions_readable().contains(p))
+                .ok_or_else(|| ApiError::not_found("region"))?;
             Ok((Some(p), Some(n)))
         }
         None => Ok((None, None)),
@@ -568,7 +878,15 @@ fn region_path_in_reach(conn: &mut DbConn, caller: &Caller, region_id: Option<&s
 }
 
 /// Totals by volunteer, team, community or month over whole months; scoped to the caller's regions.
-pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Option<&str>, team_id: Option<&str>, from: NaiveDate, to: NaiveDate) -> ApiResult<HourTotals> {
+pub fn totals(
+    conn: &mut DbConn,
+    caller: &Caller,
+    group_by: &str,
+    region_id: Option<&str>,
+    team_id: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<HourTotals> {
     let reach = caller.regions_readable();
     let (subtree, _) = region_path_in_reach(conn, caller, region_id)?;
     if let Some(t) = team_id {
@@ -578,11 +896,19 @@ pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Opt
         }
     }
     if reach.is_empty() && team_id.is_none() {
-        return Err(ApiError::forbidden("totals are for staff; see your own hours on your service card"));
+        return Err(ApiError::forbidden(
+            "totals are for staff; see your own hours on your service card",
+        ));
     }
     let mut rows: BTreeMap<String, HourTotal> = BTreeMap::new();
     let mut add = |key: String, name: String, kind: &str, minutes: i64| {
-        let r = rows.entry(key.clone()).or_insert(HourTotal { key, name, credited_minutes: 0, make_up_minutes: 0, total_minutes: 0 });
+        let r = rows.entry(key.clone()).or_insert(HourTotal {
+            key,
+            name,
+            credited_minutes: 0,
+            make_up_minutes: 0,
+            total_minutes: 0,
+        });
         if kind == HourKind::Credited.as_str() {
             r.credited_minutes += minutes;
         } else {
@@ -595,7 +921,10 @@ pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Opt
         let mut q = service_hours::table
             .inner_join(regions::table.on(regions::id.eq(service_hours::region_id)))
             .inner_join(volunteers::table)
-            .left_join(volunteer_teams::table.on(volunteer_teams::id.nullable().eq(service_hours::team_id)))
+            .left_join(
+                volunteer_teams::table
+                    .on(volunteer_teams::id.nullable().eq(service_hours::team_id)),
+            )
             .filter(service_hours::served_on.ge(from))
             .filter(service_hours::served_on.le(to))
             .into_boxed::<crate::db::MultiBackend>();
@@ -608,7 +937,17 @@ pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Opt
             let (lo, hi) = crate::tree::range(p);
             q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
         }
-        let found: Vec<(Option<String>, Option<String>, String, String, String, String, NaiveDate, String, i32)> = q
+        let found: Vec<(
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+            NaiveDate,
+            String,
+            i32,
+        )> = q
             .select((
                 service_hours::team_id,
                 volunteer_teams::name.nullable(),
@@ -626,7 +965,10 @@ pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Opt
                 "volunteer" => (vid, vname),
                 "region" => (rid, rname),
                 "month" => (month_of(day), month_of(day)),
-                _ => (tid.unwrap_or_default(), tname.unwrap_or_else(|| "（无服务队）".into())),
+                _ => (
+                    tid.unwrap_or_default(),
+                    tname.unwrap_or_else(|| "（无服务队）".into()),
+                ),
             };
             add(key, name, &kind, minutes.into());
         }
@@ -662,27 +1004,61 @@ pub fn totals(conn: &mut DbConn, caller: &Caller, group_by: &str, region_id: Opt
                 "month" => (month.clone(), month),
                 _ => (vid, vname),
             };
-            add(key.clone(), name.clone(), HourKind::Credited.as_str(), credited);
+            add(
+                key.clone(),
+                name.clone(),
+                HourKind::Credited.as_str(),
+                credited,
+            );
             add(key, name, HourKind::MakeUp.as_str(), make_up);
         }
     }
-    let mut rows: Vec<HourTotal> = rows.into_values().filter(|r| r.credited_minutes != 0 || r.make_up_minutes != 0).collect();
+    let mut rows: Vec<HourTotal> = rows
+        .into_values()
+        .filter(|r| r.credited_minutes != 0 || r.make_up_minutes != 0)
+        .collect();
     if group_by != "month" {
-        rows.sort_by(|a, b| b.total_minutes.cmp(&a.total_minutes).then_with(|| a.name.cmp(&b.name)));
+        rows.sort_by(|a, b| {
+            b.total_minutes
+                .cmp(&a.total_minutes)
+                .then_with(|| a.name.cmp(&b.name))
+        });
     }
-    let (credited_minutes, make_up_minutes) = rows.iter().fold((0, 0), |(c, m), r| (c + r.credited_minutes, m + r.make_up_minutes));
-    Ok(HourTotals { group_by: group_by.into(), from, to, rows, credited_minutes, make_up_minutes, total_minutes: credited_minutes + make_up_minutes })
+    let (credited_minutes, make_up_minutes) = rows.iter().fold((0, 0), |(c, m), r| {
+        (c + r.credited_minutes, m + r.make_up_minutes)
+    });
+    Ok(HourTotals {
+        group_by: group_by.into(),
+        from,
+        to,
+        rows,
+        credited_minutes,
+        make_up_minutes,
+        total_minutes: credited_minutes + make_up_minutes,
+    })
 }
 
 pub type RankingMemo = crate::memo::Memo<String, Ranking>;
 
 /// Who served most in a region over whole months, from the monthly sums; remembered per ledger
 /// version, which every ledger row (and every rename of a volunteer or region) moves.
-pub fn ranking(conn: &mut DbConn, memo: &RankingMemo, caller: &Caller, region_id: &str, from: NaiveDate, to: NaiveDate, limit: i64) -> ApiResult<Ranking> {
-    let (Some(path), Some(region_name)) = region_path_in_reach(conn, caller, Some(region_id))? else {
+pub fn ranking(
+    conn: &mut DbConn,
+    memo: &RankingMemo,
+    caller: &Caller,
+    region_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> ApiResult<Ranking> {
+    let (Some(path), Some(region_name)) = region_path_in_reach(conn, caller, Some(region_id))?
+    else {
         return Err(ApiError::not_found("region"));
     };
-    let key = format!("rank|{region_id}|{from}|{to}|{limit}|{}", crate::versions::current(conn, crate::versions::HOURS)?);
+    let key = format!(
+        "rank|{region_id}|{from}|{to}|{limit}|{}",
+        crate::versions::current(conn, crate::versions::HOURS)?
+    );
     if let Some(hit) = memo.get(&key) {
         return Ok((*hit).clone());
     }
@@ -690,7 +1066,15 @@ pub fn ranking(conn: &mut DbConn, memo: &RankingMemo, caller: &Caller, region_id
     Ok((*memo.put(key, r)).clone())
 }
 
-fn compute_ranking(conn: &mut DbConn, region_id: &str, path: &str, region_name: String, from: NaiveDate, to: NaiveDate, limit: i64) -> ApiResult<Ranking> {
+fn compute_ranking(
+    conn: &mut DbConn,
+    region_id: &str,
+    path: &str,
+    region_name: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> ApiResult<Ranking> {
     let (m_from, m_to) = months_between(from, to);
     let (lo, hi) = crate::tree::range(path);
     let sums: Vec<(String, i64, i64)> = service_hours_monthly::table
@@ -699,7 +1083,11 @@ fn compute_ranking(conn: &mut DbConn, region_id: &str, path: &str, region_name: 
         .filter(regions::path.lt(hi))
         .filter(service_hours_monthly::month.ge(m_from))
         .filter(service_hours_monthly::month.le(m_to))
-        .select((service_hours_monthly::volunteer_id, service_hours_monthly::credited_minutes, service_hours_monthly::make_up_minutes))
+        .select((
+            service_hours_monthly::volunteer_id,
+            service_hours_monthly::credited_minutes,
+            service_hours_monthly::make_up_minutes,
+        ))
         .load(conn)?;
     let mut per: HashMap<String, (i64, i64)> = HashMap::new();
     for (v, c, m) in sums {
@@ -710,7 +1098,8 @@ fn compute_ranking(conn: &mut DbConn, region_id: &str, path: &str, region_name: 
     per.retain(|_, (c, m)| *c + *m > 0);
     let volunteers_count = per.len() as i64;
     let total_minutes = per.values().map(|(c, m)| c + m).sum();
-    let mut ordered: Vec<(String, i64, i64)> = per.into_iter().map(|(v, (c, m))| (v, c, m)).collect();
+    let mut ordered: Vec<(String, i64, i64)> =
+        per.into_iter().map(|(v, (c, m))| (v, c, m)).collect();
     ordered.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
     ordered.truncate(limit as usize);
     let ids: Vec<String> = ordered.iter().map(|r| r.0.clone()).collect();
@@ -730,7 +1119,23 @@ fn compute_ranking(conn: &mut DbConn, region_id: &str, path: &str, region_name: 
             _ => i as i64 + 1,
         };
         let (name, rname) = names.get(&v).cloned().unwrap_or_default();
-        rows.push(RankingRow { rank, volunteer_id: v, name, region_name: rname, credited_minutes: c, make_up_minutes: m, total_minutes: c + m });
+        rows.push(RankingRow {
+            rank,
+            volunteer_id: v,
+            name,
+            region_name: rname,
+            credited_minutes: c,
+            make_up_minutes: m,
+            total_minutes: c + m,
+        });
     }
-    Ok(Ranking { region_id: region_id.into(), region_name, from, to, volunteers: volunteers_count, total_minutes, rows })
+    Ok(Ranking {
+        region_id: region_id.into(),
+        region_name,
+        from,
+        to,
+        volunteers: volunteers_count,
+        total_minutes,
+        rows,
+    })
 }

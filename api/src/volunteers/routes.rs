@@ -16,7 +16,12 @@ use crate::AppState;
 macro_rules! page {
     ($paging:expr, $result:expr) => {{
         let (items, total) = $result;
-        HttpResponse::Ok().json(Page { items, total, page: $paging.page, per_page: $paging.per_page })
+        HttpResponse::Ok().json(Page {
+            items,
+            total,
+            page: $paging.page,
+            per_page: $paging.per_page,
+        })
     }};
 }
 
@@ -42,12 +47,29 @@ pub struct TeamFilters {
     security(("bearer" = []))
 )]
 #[get("/volunteer-teams")]
-pub async fn list_teams(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<TeamFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_teams(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<TeamFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = teams::TeamFilter { region_id: f.region_id, kind: f.kind, status: f.status, mine: f.mine.unwrap_or(false), q: params.query() };
+    let filter = teams::TeamFilter {
+        region_id: f.region_id,
+        kind: f.kind,
+        status: f.status,
+        mine: f.mine.unwrap_or(false),
+        q: params.query(),
+    };
     let p = paging.clone();
-    Ok(page!(p, crate::db::run(&state.pool, move |c| teams::list_teams(c, &caller, filter, paging)).await?))
+    Ok(page!(
+        p,
+        crate::db::run(&state.pool, move |c| teams::list_teams(
+            c, &caller, filter, paging
+        ))
+        .await?
+    ))
 }
 
 /// Found a team in a community (its staff) — optionally led by a volunteer.
@@ -65,10 +87,18 @@ pub async fn list_teams(state: web::Data<AppState>, caller: Caller, params: web:
     security(("bearer" = []))
 )]
 #[post("/volunteer-teams")]
-pub async fn create_team(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateTeam>) -> Result<HttpResponse, ApiError> {
+pub async fn create_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateTeam>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| teams::create_team(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/volunteer-teams/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/volunteer-teams/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[utoipa::path(
@@ -79,7 +109,11 @@ pub async fn create_team(state: web::Data<AppState>, caller: Caller, body: Valid
     security(("bearer" = []))
 )]
 #[get("/volunteer-teams/{id}")]
-pub async fn get_team(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| teams::get_team(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -102,10 +136,19 @@ pub async fn get_team(state: web::Data<AppState>, caller: Caller, id: web::Path<
     security(("bearer" = []))
 )]
 #[patch("/volunteer-teams/{id}")]
-pub async fn update_team(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateTeam>) -> Result<HttpResponse, ApiError> {
+pub async fn update_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateTeam>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| teams::update_team(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        teams::update_team(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -118,9 +161,14 @@ pub async fn update_team(state: web::Data<AppState>, caller: Caller, req: HttpRe
     security(("bearer" = []))
 )]
 #[get("/volunteer-teams/{id}/members")]
-pub async fn team_members(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn team_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| teams::team_members(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| teams::team_members(c, &caller, &id)).await?))
 }
 
 /// Add a volunteer to a team (a volunteer may be in several teams).
@@ -139,9 +187,19 @@ pub async fn team_members(state: web::Data<AppState>, caller: Caller, id: web::P
     security(("bearer" = []))
 )]
 #[post("/volunteer-teams/{id}/members")]
-pub async fn add_team_member(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<AddTeamMember>) -> Result<HttpResponse, ApiError> {
+pub async fn add_team_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<AddTeamMember>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| teams::join_team(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Created().json(
+        crate::db::run(&state.pool, move |c| {
+            teams::join_team(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 /// Take a volunteer out of a team (its keepers, or the volunteer themself); the leader cannot leave.
@@ -158,7 +216,11 @@ pub async fn add_team_member(state: web::Data<AppState>, caller: Caller, id: web
     security(("bearer" = []))
 )]
 #[delete("/volunteer-teams/{id}/members/{volunteer_id}")]
-pub async fn remove_team_member(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn remove_team_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, v) = path.into_inner();
     crate::db::run(&state.pool, move |c| teams::leave_team(c, &caller, &id, &v)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -185,14 +247,33 @@ pub struct VolunteerFilters {
     security(("bearer" = []))
 )]
 #[get("/volunteers")]
-pub async fn list_volunteers(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<VolunteerFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_volunteers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<VolunteerFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
     let q = params.query();
-    let q_phone_index = q.as_deref().and_then(|q| crate::phones::query_index(&state.sealer, q));
-    let filter = teams::VolunteerFilter { region_id: f.region_id, team_id: f.team_id, party_member: f.party_member, q, q_phone_index };
+    let q_phone_index = q
+        .as_deref()
+        .and_then(|q| crate::phones::query_index(&state.sealer, q));
+    let filter = teams::VolunteerFilter {
+        region_id: f.region_id,
+        team_id: f.team_id,
+        party_member: f.party_member,
+        q,
+        q_phone_index,
+    };
     let p = paging.clone();
-    Ok(page!(p, crate::db::run(&state.pool, move |c| teams::list_volunteers(c, &caller, filter, paging)).await?))
+    Ok(page!(
+        p,
+        crate::db::run(&state.pool, move |c| teams::list_volunteers(
+            c, &caller, filter, paging
+        ))
+        .await?
+    ))
 }
 
 /// Register a volunteer (a party member, or a resident with or without an account).
@@ -210,10 +291,17 @@ pub async fn list_volunteers(state: web::Data<AppState>, caller: Caller, params:
     security(("bearer" = []))
 )]
 #[post("/volunteers")]
-pub async fn create_volunteer(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateVolunteer>) -> Result<HttpResponse, ApiError> {
+pub async fn create_volunteer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateVolunteer>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let sealer = state.sealer.clone();
-    let view = crate::db::run(&state.pool, move |c| teams::create_volunteer(c, &sealer, &caller, input)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        teams::create_volunteer(c, &sealer, &caller, input)
+    })
+    .await?;
     Ok(created(format!("/api/v1/volunteers/{}", view.id), &view, 1))
 }
 
@@ -225,8 +313,12 @@ pub async fn create_volunteer(state: web::Data<AppState>, caller: Caller, body: 
     security(("bearer" = []))
 )]
 #[get("/volunteers/me")]
-pub async fn my_volunteer(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| teams::my_volunteer(c, &caller)).await?))
+pub async fn my_volunteer(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| teams::my_volunteer(c, &caller)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -250,9 +342,23 @@ pub struct UnmaskParam {
     security(("bearer" = []))
 )]
 #[get("/volunteers/{id}")]
-pub async fn get_volunteer(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<UnmaskParam>) -> Result<HttpResponse, ApiError> {
-    let (id, unmask, sealer) = (id.into_inner(), q.unmask.unwrap_or(false), state.sealer.clone());
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| teams::read_volunteer(c, &sealer, &caller, &id, unmask)).await?))
+pub async fn get_volunteer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<UnmaskParam>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, unmask, sealer) = (
+        id.into_inner(),
+        q.unmask.unwrap_or(false),
+        state.sealer.clone(),
+    );
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            teams::read_volunteer(c, &sealer, &caller, &id, unmask)
+        })
+        .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -280,7 +386,12 @@ pub struct CardParams {
     security(("bearer" = []))
 )]
 #[get("/volunteers/{id}/service-card")]
-pub async fn service_card(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, q: web::Query<CardParams>) -> Result<HttpResponse, ApiError> {
+pub async fn service_card(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    q: web::Query<CardParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let id = id.into_inner();
     let sheet = match q.format.as_deref() {
@@ -288,12 +399,18 @@ pub async fn service_card(state: web::Data<AppState>, caller: Caller, id: web::P
         other => Some(crate::tabular::Format::from_param(other)?),
     };
     let today = crate::clock::today();
-    let from = q.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January"));
+    let from = q
+        .from
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January"));
     let to = q.to.unwrap_or(today);
     let card = crate::db::run(&state.pool, move |c| card::card(c, &caller, &id, from, to)).await?;
     match sheet {
         None => Ok(HttpResponse::Ok().json(card)),
-        Some(f) => Ok(crate::tabular::attachment(card::card_sheet(&card, f)?, f, "service-card")),
+        Some(f) => Ok(crate::tabular::attachment(
+            card::card_sheet(&card, f)?,
+            f,
+            "service-card",
+        )),
     }
 }
 
@@ -323,12 +440,31 @@ pub struct ActivityFilters {
     security(("bearer" = []))
 )]
 #[get("/activities")]
-pub async fn list_activities(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<ActivityFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_activities(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<ActivityFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = activities::ActivityFilter { team_id: f.team_id, region_id: f.region_id, from: f.from, to: f.to, status: f.status, mine: f.mine.unwrap_or(false), q: params.query() };
+    let filter = activities::ActivityFilter {
+        team_id: f.team_id,
+        region_id: f.region_id,
+        from: f.from,
+        to: f.to,
+        status: f.status,
+        mine: f.mine.unwrap_or(false),
+        q: params.query(),
+    };
     let p = paging.clone();
-    Ok(page!(p, crate::db::run(&state.pool, move |c| activities::list(c, &caller, filter, paging)).await?))
+    Ok(page!(
+        p,
+        crate::db::run(&state.pool, move |c| activities::list(
+            c, &caller, filter, paging
+        ))
+        .await?
+    ))
 }
 
 /// Schedule an activity for a team (its leader or its community's staff).
@@ -346,10 +482,18 @@ pub async fn list_activities(state: web::Data<AppState>, caller: Caller, params:
     security(("bearer" = []))
 )]
 #[post("/activities")]
-pub async fn create_activity(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateActivity>) -> Result<HttpResponse, ApiError> {
+pub async fn create_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateActivity>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let view = crate::db::run(&state.pool, move |c| activities::create(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/activities/{}", view.id), &view, view.version))
+    Ok(created(
+        format!("/api/v1/activities/{}", view.id),
+        &view,
+        view.version,
+    ))
 }
 
 #[utoipa::path(
@@ -360,7 +504,11 @@ pub async fn create_activity(state: web::Data<AppState>, caller: Caller, body: V
     security(("bearer" = []))
 )]
 #[get("/activities/{id}")]
-pub async fn get_activity(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let view = crate::db::run(&state.pool, move |c| activities::get(c, &caller, &id)).await?;
     Ok(ok_with_etag(&view, view.version))
@@ -383,10 +531,19 @@ pub async fn get_activity(state: web::Data<AppState>, caller: Caller, id: web::P
     security(("bearer" = []))
 )]
 #[patch("/activities/{id}")]
-pub async fn update_activity(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: web::Path<String>, body: ValidJson<UpdateActivity>) -> Result<HttpResponse, ApiError> {
+pub async fn update_activity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateActivity>,
+) -> Result<HttpResponse, ApiError> {
     let if_match = if_match_version(&req)?;
     let (id, input) = (id.into_inner(), body.0);
-    let view = crate::db::run(&state.pool, move |c| activities::update(c, &caller, &id, input, if_match)).await?;
+    let view = crate::db::run(&state.pool, move |c| {
+        activities::update(c, &caller, &id, input, if_match)
+    })
+    .await?;
     Ok(ok_with_etag(&view, view.version))
 }
 
@@ -435,10 +592,35 @@ macro_rules! action {
     };
 }
 
-action!(cancel_activity, "/activities/{id}/cancel", "activities_cancel", "Cancel an activity that has not started.", activities::cancel);
-action!(close_activity, "/activities/{id}/close", "activities_close", "Close an ended activity: everyone's hours are settled into the ledger at once.", activities::close);
-action!(sign_up, "/activities/{id}/sign-up", "activities_sign_up", "Sign up (a place, or the waiting list when full).", activities::sign_up, sealed);
-action!(withdraw, "/activities/{id}/withdraw", "activities_withdraw", "Withdraw a sign-up before the start; the first on the waiting list takes the place.", activities::withdraw);
+action!(
+    cancel_activity,
+    "/activities/{id}/cancel",
+    "activities_cancel",
+    "Cancel an activity that has not started.",
+    activities::cancel
+);
+action!(
+    close_activity,
+    "/activities/{id}/close",
+    "activities_close",
+    "Close an ended activity: everyone's hours are settled into the ledger at once.",
+    activities::close
+);
+action!(
+    sign_up,
+    "/activities/{id}/sign-up",
+    "activities_sign_up",
+    "Sign up (a place, or the waiting list when full).",
+    activities::sign_up,
+    sealed
+);
+action!(
+    withdraw,
+    "/activities/{id}/withdraw",
+    "activities_withdraw",
+    "Withdraw a sign-up before the start; the first on the waiting list takes the place.",
+    activities::withdraw
+);
 
 /// Who signed up (its keepers): places, waiting list in order, check-ins and marks.
 #[utoipa::path(
@@ -449,9 +631,14 @@ action!(withdraw, "/activities/{id}/withdraw", "activities_withdraw", "Withdraw 
     security(("bearer" = []))
 )]
 #[get("/activities/{id}/signups")]
-pub async fn signups(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn signups(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| activities::signups(c, &caller, &id)).await?))
+    Ok(HttpResponse::Ok()
+        .json(crate::db::run(&state.pool, move |c| activities::signups(c, &caller, &id)).await?))
 }
 
 /// The rotating check-in code for the organiser's screen (shown as a QR code of `check_in_url`).
@@ -463,10 +650,16 @@ pub async fn signups(state: web::Data<AppState>, caller: Caller, id: web::Path<S
     security(("bearer" = []))
 )]
 #[get("/activities/{id}/check-in-code")]
-pub async fn check_in_code(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn check_in_code(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let code = crate::db::run(&state.pool, move |c| activities::code(c, &caller, &id)).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(code))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(code))
 }
 
 /// Check in with the organiser's code or a position near the venue, from 30 minutes before the start to the end.
@@ -484,9 +677,19 @@ pub async fn check_in_code(state: web::Data<AppState>, caller: Caller, id: web::
     security(("bearer" = []))
 )]
 #[post("/activities/{id}/check-in")]
-pub async fn check_in(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<CheckInRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn check_in(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<CheckInRequest>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| activities::check_in(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            activities::check_in(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 /// Check out (the same proof as check-in), from the start to an hour after the end; credits the hours.
@@ -504,9 +707,19 @@ pub async fn check_in(state: web::Data<AppState>, caller: Caller, id: web::Path<
     security(("bearer" = []))
 )]
 #[post("/activities/{id}/check-out")]
-pub async fn check_out(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<CheckInRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn check_out(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<CheckInRequest>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| activities::check_out(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            activities::check_out(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 /// Mark attendance (present, late, excused, absent); hours already credited follow the marks.
@@ -525,9 +738,19 @@ pub async fn check_out(state: web::Data<AppState>, caller: Caller, id: web::Path
     security(("bearer" = []))
 )]
 #[put("/activities/{id}/attendance")]
-pub async fn mark_attendance(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<MarkAttendance>) -> Result<HttpResponse, ApiError> {
+pub async fn mark_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<MarkAttendance>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Ok().json(crate::db::run(&state.pool, move |c| activities::mark(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Ok().json(
+        crate::db::run(&state.pool, move |c| {
+            activities::mark(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 // ---------- the ledger ----------
@@ -552,12 +775,30 @@ pub struct HourFilters {
     security(("bearer" = []))
 )]
 #[get("/service-hours")]
-pub async fn list_hours(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<HourFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_hours(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<HourFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = ledger::EntryFilter { volunteer_id: f.volunteer_id, team_id: f.team_id, region_id: f.region_id, activity_id: f.activity_id, from: f.from, to: f.to };
+    let filter = ledger::EntryFilter {
+        volunteer_id: f.volunteer_id,
+        team_id: f.team_id,
+        region_id: f.region_id,
+        activity_id: f.activity_id,
+        from: f.from,
+        to: f.to,
+    };
     let p = paging.clone();
-    Ok(page!(p, crate::db::run(&state.pool, move |c| ledger::list(c, &caller, filter, paging)).await?))
+    Ok(page!(
+        p,
+        crate::db::run(&state.pool, move |c| ledger::list(
+            c, &caller, filter, paging
+        ))
+        .await?
+    ))
 }
 
 /// Correct an entry: it is reversed and, unless `minutes` is 0, replaced — never edited.
@@ -576,22 +817,46 @@ pub async fn list_hours(state: web::Data<AppState>, caller: Caller, params: web:
     security(("bearer" = []))
 )]
 #[post("/service-hours/{id}/correct")]
-pub async fn correct_hours(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: ValidJson<CorrectEntry>) -> Result<HttpResponse, ApiError> {
+pub async fn correct_hours(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ValidJson<CorrectEntry>,
+) -> Result<HttpResponse, ApiError> {
     let (id, input) = (id.into_inner(), body.0);
-    Ok(HttpResponse::Created().json(crate::db::run(&state.pool, move |c| ledger::correct(c, &caller, &id, input)).await?))
+    Ok(HttpResponse::Created().json(
+        crate::db::run(&state.pool, move |c| {
+            ledger::correct(c, &caller, &id, input)
+        })
+        .await?,
+    ))
 }
 
 /// A year (`2026`), quarter (`2026-Q4`) or month (`2026-11`).
 pub fn parse_span(s: Option<&str>) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let today = crate::clock::today();
     match s {
-        None => Ok((NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("a date"), NaiveDate::from_ymd_opt(today.year(), 12, 31).expect("a date"))),
+        None => Ok((
+            NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("a date"),
+            NaiveDate::from_ymd_opt(today.year(), 12, 31).expect("a date"),
+        )),
         Some(y) if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => {
-            let year: i32 = y.parse().map_err(|_| ApiError::bad_request("invalid_period", "bad year"))?;
-            Ok((NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::bad_request("invalid_period", "bad year"))?, NaiveDate::from_ymd_opt(year, 12, 31).expect("a date")))
+            let year: i32 = y
+                .parse()
+                .map_err(|_| ApiError::bad_request("invalid_period", "bad year"))?;
+            Ok((
+                NaiveDate::from_ymd_opt(year, 1, 1)
+                    .ok_or_else(|| ApiError::bad_request("invalid_period", "bad year"))?,
+                NaiveDate::from_ymd_opt(year, 12, 31).expect("a date"),
+            ))
         }
         Some(p) => {
-            let p = crate::households::visits::parse_period(p).map_err(|_| ApiError::bad_request("invalid_period", "period is a year (2026), a quarter (2026-Q4) or a month (2026-11)"))?;
+            let p = crate::households::visits::parse_period(p).map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_period",
+                    "period is a year (2026), a quarter (2026-Q4) or a month (2026-11)",
+                )
+            })?;
             Ok((p.from, p.to))
         }
     }
@@ -617,14 +882,32 @@ pub struct TotalParams {
     security(("bearer" = []))
 )]
 #[get("/service-hours/totals")]
-pub async fn totals(state: web::Data<AppState>, caller: Caller, q: web::Query<TotalParams>) -> Result<HttpResponse, ApiError> {
+pub async fn totals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<TotalParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let group_by = q.group_by.unwrap_or_else(|| "volunteer".into());
     if !["volunteer", "team", "region", "month"].contains(&group_by.as_str()) {
-        return Err(ApiError::bad_request("invalid_query", "group_by is volunteer, team, region or month"));
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "group_by is volunteer, team, region or month",
+        ));
     }
     let (from, to) = parse_span(q.period.as_deref())?;
-    let r = crate::db::run(&state.pool, move |c| ledger::totals(c, &caller, &group_by, q.region_id.as_deref(), q.team_id.as_deref(), from, to)).await?;
+    let r = crate::db::run(&state.pool, move |c| {
+        ledger::totals(
+            c,
+            &caller,
+            &group_by,
+            q.region_id.as_deref(),
+            q.team_id.as_deref(),
+            from,
+            to,
+        )
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
@@ -648,7 +931,11 @@ pub struct RankingParams {
     security(("bearer" = []))
 )]
 #[get("/service-hours/ranking")]
-pub async fn ranking(state: web::Data<AppState>, caller: Caller, q: web::Query<RankingParams>) -> Result<HttpResponse, ApiError> {
+pub async fn ranking(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<RankingParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let (from, to) = parse_span(q.period.as_deref())?;
     let limit = q.limit.unwrap_or(20);
@@ -656,7 +943,10 @@ pub async fn ranking(state: web::Data<AppState>, caller: Caller, q: web::Query<R
         return Err(ApiError::bad_request("invalid_query", "limit is 1 to 100"));
     }
     let memo = state.rankings.clone();
-    let r = crate::db::run(&state.pool, move |c| ledger::ranking(c, &memo, &caller, &q.region_id, from, to, limit)).await?;
+    let r = crate::db::run(&state.pool, move |c| {
+        ledger::ranking(c, &memo, &caller, &q.region_id, from, to, limit)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
@@ -680,12 +970,27 @@ pub struct ClaimFilters {
     security(("bearer" = []))
 )]
 #[get("/service-hour-claims")]
-pub async fn list_claims(state: web::Data<AppState>, caller: Caller, params: web::Query<ListParams>, f: web::Query<ClaimFilters>) -> Result<HttpResponse, ApiError> {
+pub async fn list_claims(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+    f: web::Query<ClaimFilters>,
+) -> Result<HttpResponse, ApiError> {
     let paging = params.paging()?;
     let f = f.into_inner();
-    let filter = ledger::ClaimFilter { team_id: f.team_id, status: f.status, mine: f.mine.unwrap_or(false) };
+    let filter = ledger::ClaimFilter {
+        team_id: f.team_id,
+        status: f.status,
+        mine: f.mine.unwrap_or(false),
+    };
     let p = paging.clone();
-    Ok(page!(p, crate::db::run(&state.pool, move |c| ledger::list_claims(c, &caller, filter, paging)).await?))
+    Ok(page!(
+        p,
+        crate::db::run(&state.pool, move |c| ledger::list_claims(
+            c, &caller, filter, paging
+        ))
+        .await?
+    ))
 }
 
 /// Claim make-up hours (补录) for oneself, or as a team's keeper for a member.
@@ -703,10 +1008,21 @@ pub async fn list_claims(state: web::Data<AppState>, caller: Caller, params: web
     security(("bearer" = []))
 )]
 #[post("/service-hour-claims")]
-pub async fn create_claim(state: web::Data<AppState>, caller: Caller, body: ValidJson<CreateClaim>) -> Result<HttpResponse, ApiError> {
+pub async fn create_claim(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateClaim>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let view = crate::db::run(&state.pool, move |c| ledger::create_claim(c, &caller, input)).await?;
-    Ok(created(format!("/api/v1/service-hour-claims/{}", view.id), &view, 1))
+    let view = crate::db::run(&state.pool, move |c| {
+        ledger::create_claim(c, &caller, input)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/service-hour-claims/{}", view.id),
+        &view,
+        1,
+    ))
 }
 
 macro_rules! decide {
@@ -733,8 +1049,20 @@ macro_rules! decide {
     };
 }
 
-decide!(approve_claim, "/service-hour-claims/{id}/approve", "hour_claims_approve", "Approve a claim: its make-up hours enter the ledger (within the activity's length).", true);
-decide!(reject_claim, "/service-hour-claims/{id}/reject", "hour_claims_reject", "Refuse a claim.", false);
+decide!(
+    approve_claim,
+    "/service-hour-claims/{id}/approve",
+    "hour_claims_approve",
+    "Approve a claim: its make-up hours enter the ledger (within the activity's length).",
+    true
+);
+decide!(
+    reject_claim,
+    "/service-hour-claims/{id}/reject",
+    "hour_claims_reject",
+    "Refuse a claim.",
+    false
+);
 
 // ---------- calendars ----------
 
@@ -747,16 +1075,29 @@ decide!(reject_claim, "/service-hour-claims/{id}/reject", "hour_claims_reject", 
     security(())
 )]
 #[get("/calendars/teams/{file}")]
-pub async fn team_calendar(state: web::Data<AppState>, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let secret = file.into_inner().strip_suffix(".ics").map(str::to_owned).ok_or_else(|| ApiError::not_found("calendar"))?;
+pub async fn team_calendar(
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let secret = file
+        .into_inner()
+        .strip_suffix(".ics")
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::not_found("calendar"))?;
     let text = crate::db::run(&state.pool, move |c| {
         use crate::db::schema::volunteer_teams;
-        let team: Option<(String, String)> =
-            volunteer_teams::table.filter(volunteer_teams::calendar_secret.eq(&secret)).select((volunteer_teams::id, volunteer_teams::name)).first(c).optional()?;
+        let team: Option<(String, String)> = volunteer_teams::table
+            .filter(volunteer_teams::calendar_secret.eq(&secret))
+            .select((volunteer_teams::id, volunteer_teams::name))
+            .first(c)
+            .optional()?;
         let (id, name) = team.ok_or_else(|| ApiError::not_found("calendar"))?;
         let events = activities::calendar_events(c, Some(&id), None)?;
         Ok(crate::ics::calendar(&format!("同心 · {name}"), &events))
     })
     .await?;
-    Ok(HttpResponse::Ok().content_type("text/calendar; charset=utf-8").insert_header(("Cache-Control", "private, max-age=300")).body(text))
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "private, max-age=300"))
+        .body(text))
 }

@@ -4,14 +4,16 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::dto::*;
+use crate::audit;
 use crate::auth::Caller;
-use crate::db::schema::{branches, members, regions, team_members, users, volunteer_teams, volunteers};
+use crate::db::schema::{
+    branches, members, regions, team_members, users, volunteer_teams, volunteers,
+};
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::phones::{self, PhoneColumn};
 use crate::sealed::Sealer;
-use crate::audit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = volunteers)]
@@ -38,8 +40,14 @@ impl Volunteer {
 }
 
 /// A member's phone in clear, to be sealed again for the volunteer record made from them.
-fn member_phone(sealer: &Sealer, member_id: &str, sealed: Option<&str>, masked: Option<&str>) -> Option<String> {
-    phones::reveal(sealer, PhoneColumn::Member, member_id, sealed, masked).filter(|p| !p.contains('*'))
+fn member_phone(
+    sealer: &Sealer,
+    member_id: &str,
+    sealed: Option<&str>,
+    masked: Option<&str>,
+) -> Option<String> {
+    phones::reveal(sealer, PhoneColumn::Member, member_id, sealed, masked)
+        .filter(|p| !p.contains('*'))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -67,39 +75,68 @@ pub fn list_json(s: &str) -> Vec<String> {
 }
 
 fn clean_list(list: &[String]) -> String {
-    let mut v: Vec<String> = list.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let mut v: Vec<String> = list
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
     v.dedup();
     serde_json::to_string(&v).expect("strings serialize")
 }
 
 /// The caller's own volunteer record, if they have one.
 pub fn my_volunteer_id(conn: &mut DbConn, caller: &Caller) -> QueryResult<Option<String>> {
-    volunteers::table.filter(volunteers::user_id.eq(&caller.user_id)).select(volunteers::id).first(conn).optional()
+    volunteers::table
+        .filter(volunteers::user_id.eq(&caller.user_id))
+        .select(volunteers::id)
+        .first(conn)
+        .optional()
 }
 
 /// The caller's volunteer record, made on first use from their member record (or their account)
 /// with `region_id` as home when nothing better is known.
-pub fn ensure_my_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, region_id: &str) -> ApiResult<String> {
+pub fn ensure_my_volunteer(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    region_id: &str,
+) -> ApiResult<String> {
     if let Some(id) = my_volunteer_id(conn, caller)? {
         return Ok(id);
     }
     let member: Option<(String, String, Option<String>, Option<String>)> = members::table
         .filter(members::user_id.eq(&caller.user_id))
-        .select((members::id, members::name, members::phone_sealed, members::phone_masked))
+        .select((
+            members::id,
+            members::name,
+            members::phone_sealed,
+            members::phone_masked,
+        ))
         .first(conn)
         .optional()?;
     // A member already kept as a volunteer by staff gets linked to their account.
     if let Some((mid, _, _, _)) = &member {
-        let existing: Option<String> = volunteers::table.filter(volunteers::member_id.eq(mid)).select(volunteers::id).first(conn).optional()?;
+        let existing: Option<String> = volunteers::table
+            .filter(volunteers::member_id.eq(mid))
+            .select(volunteers::id)
+            .first(conn)
+            .optional()?;
         if let Some(vid) = existing {
-            diesel::update(volunteers::table.find(&vid)).set(volunteers::user_id.eq(&caller.user_id)).execute(conn)?;
+            diesel::update(volunteers::table.find(&vid))
+                .set(volunteers::user_id.eq(&caller.user_id))
+                .execute(conn)?;
             return Ok(vid);
         }
     }
-    let phone = member.as_ref().and_then(|m| member_phone(sealer, &m.0, m.2.as_deref(), m.3.as_deref()));
+    let phone = member
+        .as_ref()
+        .and_then(|m| member_phone(sealer, &m.0, m.2.as_deref(), m.3.as_deref()));
     let v = Volunteer {
         id: crate::new_id(),
-        name: member.as_ref().map(|m| m.1.clone()).unwrap_or_else(|| caller.display_name.clone()),
+        name: member
+            .as_ref()
+            .map(|m| m.1.clone())
+            .unwrap_or_else(|| caller.display_name.clone()),
         phone_sealed: None,
         phone_index: None,
         phone_masked: None,
@@ -110,8 +147,17 @@ pub fn ensure_my_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, 
         created_at: Utc::now().naive_utc(),
     }
     .with_phone(sealer, phone.as_deref());
-    diesel::insert_into(volunteers::table).values(&v).execute(conn)?;
-    audit::record(conn, &caller.actor(), "create", "volunteer", Some(&v.id), Some(json!({"self": true})))?;
+    diesel::insert_into(volunteers::table)
+        .values(&v)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "create",
+        "volunteer",
+        Some(&v.id),
+        Some(json!({"self": true})),
+    )?;
     Ok(v.id)
 }
 
@@ -134,18 +180,34 @@ pub fn team_access(conn: &mut DbConn, caller: &Caller, team_id: &str) -> ApiResu
         .select((Team::as_select(), regions::name, regions::path))
         .first(conn)
         .optional()?;
-    let (team, region_name, region_path) = found.ok_or_else(|| ApiError::not_found("volunteer team"))?;
+    let (team, region_name, region_path) =
+        found.ok_or_else(|| ApiError::not_found("volunteer team"))?;
     let (manage, read) = rights(conn, caller, &team, &region_path)?;
-    Ok(TeamAccess { team, region_name, region_path, manage, read })
+    Ok(TeamAccess {
+        team,
+        region_name,
+        region_path,
+        manage,
+        read,
+    })
 }
 
-fn rights(conn: &mut DbConn, caller: &Caller, team: &Team, region_path: &str) -> QueryResult<(bool, bool)> {
+fn rights(
+    conn: &mut DbConn,
+    caller: &Caller,
+    team: &Team,
+    region_path: &str,
+) -> QueryResult<(bool, bool)> {
     let mut manage = caller.regions_writable().contains(region_path);
     let mut read = manage || caller.regions_readable().contains(region_path);
     if !manage {
         if let Some(b) = &team.branch_id {
-            let bp: Option<(String, String)> =
-                branches::table.inner_join(regions::table).filter(branches::id.eq(b)).select((branches::path, regions::path)).first(conn).optional()?;
+            let bp: Option<(String, String)> = branches::table
+                .inner_join(regions::table)
+                .filter(branches::id.eq(b))
+                .select((branches::path, regions::path))
+                .first(conn)
+                .optional()?;
             if let Some((bp, rp)) = bp {
                 manage = caller.branches_writable().contains(&bp, &rp);
                 read = read || manage || caller.branches_readable().contains(&bp, &rp);
@@ -154,7 +216,12 @@ fn rights(conn: &mut DbConn, caller: &Caller, team: &Team, region_path: &str) ->
     }
     if !manage {
         if let Some(leader) = &team.leader_id {
-            let leads = volunteers::table.find(leader).filter(volunteers::user_id.eq(&caller.user_id)).count().get_result::<i64>(conn)? > 0;
+            let leads = volunteers::table
+                .find(leader)
+                .filter(volunteers::user_id.eq(&caller.user_id))
+                .count()
+                .get_result::<i64>(conn)?
+                > 0;
             manage = leads;
             read = read || leads;
         }
@@ -162,7 +229,12 @@ fn rights(conn: &mut DbConn, caller: &Caller, team: &Team, region_path: &str) ->
     Ok((manage, read))
 }
 
-pub fn team_view(t: Team, region_name: String, leader_name: Option<String>, can_manage: bool) -> TeamView {
+pub fn team_view(
+    t: Team,
+    region_name: String,
+    leader_name: Option<String>,
+    can_manage: bool,
+) -> TeamView {
     TeamView {
         kind: TeamKind::parse(&t.kind).unwrap_or(TeamKind::Other),
         colour: t.colour.as_deref().and_then(TeamColour::parse),
@@ -187,16 +259,28 @@ pub fn team_view(t: Team, region_name: String, leader_name: Option<String>, can_
 
 fn leader_name(conn: &mut DbConn, leader: Option<&str>) -> QueryResult<Option<String>> {
     match leader {
-        Some(l) => volunteers::table.find(l).select(volunteers::name).first(conn).optional(),
+        Some(l) => volunteers::table
+            .find(l)
+            .select(volunteers::name)
+            .first(conn)
+            .optional(),
         None => Ok(None),
     }
 }
 
 fn region_for_write(conn: &mut DbConn, caller: &Caller, region_id: &str) -> ApiResult<String> {
-    let path: Option<String> = regions::table.find(region_id).select(regions::path).first(conn).optional()?;
-    let path = path.filter(|p| caller.regions_readable().contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?;
+    let path: Option<String> = regions::table
+        .find(region_id)
+        .select(regions::path)
+        .first(conn)
+        .optional()?;
+    let path = path
+        .filter(|p| caller.regions_readable().contains(p))
+        .ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?;
     if !caller.regions_writable().contains(&path) {
-        return Err(ApiError::forbidden("teams and volunteers are kept by the staff of their community"));
+        return Err(ApiError::forbidden(
+            "teams and volunteers are kept by the staff of their community",
+        ));
     }
     Ok(path)
 }
@@ -215,22 +299,41 @@ pub struct TeamFilter {
 
 /// Teams are a public directory (residents look for a team to join), so every signed-in user
 /// may list them; a region filter narrows to a subtree.
-pub fn list_teams(conn: &mut DbConn, caller: &Caller, f: TeamFilter, paging: Paging) -> ApiResult<(Vec<TeamView>, i64)> {
+pub fn list_teams(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: TeamFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<TeamView>, i64)> {
     let subtree = match &f.region_id {
-        Some(r) => Some(regions::table.find(r).select(regions::path).first::<String>(conn).optional()?.ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?),
+        Some(r) => Some(
+            regions::table
+                .find(r)
+                .select(regions::path)
+                .first::<String>(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::field("region_id", "not_found", "the region does not exist")
+                })?,
+        ),
         None => None,
     };
     let mine: Option<Vec<String>> = if f.mine {
         let me = my_volunteer_id(conn, caller)?;
         Some(match me {
-            Some(v) => team_members::table.filter(team_members::volunteer_id.eq(v)).select(team_members::team_id).load(conn)?,
+            Some(v) => team_members::table
+                .filter(team_members::volunteer_id.eq(v))
+                .select(team_members::team_id)
+                .load(conn)?,
             None => vec![],
         })
     } else {
         None
     };
     let query = || {
-        let mut q = volunteer_teams::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        let mut q = volunteer_teams::table
+            .inner_join(regions::table)
+            .into_boxed::<crate::db::MultiBackend>();
         if let Some(p) = &subtree {
             let (lo, hi) = crate::tree::range(p);
             q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
@@ -273,10 +376,18 @@ pub fn get_team(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<TeamV
 
 fn check_branch(conn: &mut DbConn, caller: &Caller, branch_id: Option<&str>) -> ApiResult<()> {
     if let Some(b) = branch_id {
-        let found: Option<(String, String)> =
-            branches::table.inner_join(regions::table).filter(branches::id.eq(b)).select((branches::path, regions::path)).first(conn).optional()?;
+        let found: Option<(String, String)> = branches::table
+            .inner_join(regions::table)
+            .filter(branches::id.eq(b))
+            .select((branches::path, regions::path))
+            .first(conn)
+            .optional()?;
         if !found.is_some_and(|(bp, rp)| caller.branches_readable().contains(&bp, &rp)) {
-            return Err(ApiError::field("branch_id", "not_found", "the branch does not exist"));
+            return Err(ApiError::field(
+                "branch_id",
+                "not_found",
+                "the branch does not exist",
+            ));
         }
     }
     Ok(())
@@ -285,28 +396,45 @@ fn check_branch(conn: &mut DbConn, caller: &Caller, branch_id: Option<&str>) -> 
 fn volunteer_exists(conn: &mut DbConn, id: &str, field: &str) -> ApiResult<()> {
     let n: i64 = volunteers::table.find(id).count().get_result(conn)?;
     if n == 0 {
-        return Err(ApiError::field(field, "not_found", "the volunteer does not exist"));
+        return Err(ApiError::field(
+            field,
+            "not_found",
+            "the volunteer does not exist",
+        ));
     }
     Ok(())
 }
 
 fn add_member(conn: &mut DbConn, team_id: &str, volunteer_id: &str) -> QueryResult<bool> {
-    let there: i64 = team_members::table.find((team_id, volunteer_id)).count().get_result(conn)?;
+    let there: i64 = team_members::table
+        .find((team_id, volunteer_id))
+        .count()
+        .get_result(conn)?;
     if there > 0 {
         return Ok(false);
     }
     diesel::insert_into(team_members::table)
-        .values((team_members::team_id.eq(team_id), team_members::volunteer_id.eq(volunteer_id), team_members::joined_on.eq(crate::clock::today())))
+        .values((
+            team_members::team_id.eq(team_id),
+            team_members::volunteer_id.eq(volunteer_id),
+            team_members::joined_on.eq(crate::clock::today()),
+        ))
         .execute(conn)?;
-    diesel::update(volunteer_teams::table.find(team_id)).set(volunteer_teams::member_count.eq(volunteer_teams::member_count + 1)).execute(conn)?;
+    diesel::update(volunteer_teams::table.find(team_id))
+        .set(volunteer_teams::member_count.eq(volunteer_teams::member_count + 1))
+        .execute(conn)?;
     Ok(true)
 }
 
 fn name_taken(e: diesel::result::Error) -> ApiError {
     match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("duplicate_name", "the community already has a team of this name")
-        }
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => ApiError::conflict(
+            "duplicate_name",
+            "the community already has a team of this name",
+        ),
         other => other.into(),
     }
 }
@@ -325,7 +453,10 @@ pub fn create_team(conn: &mut DbConn, caller: &Caller, input: CreateTeam) -> Api
             kind: input.kind.as_str().into(),
             colour: input.colour.map(|c| c.as_str().to_owned()),
             specialties: clean_list(&input.specialties),
-            description: input.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            description: input
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
             region_id: input.region_id.clone(),
             branch_id: input.branch_id.clone(),
             leader_id: input.leader_id.clone(),
@@ -336,23 +467,41 @@ pub fn create_team(conn: &mut DbConn, caller: &Caller, input: CreateTeam) -> Api
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(volunteer_teams::table).values(&t).execute(c).map_err(name_taken)?;
+        diesel::insert_into(volunteer_teams::table)
+            .values(&t)
+            .execute(c)
+            .map_err(name_taken)?;
         if let Some(l) = &t.leader_id {
             add_member(c, &t.id, l)?;
         }
-        audit::record(c, &caller.actor(), "create", "volunteer_team", Some(&t.id), Some(json!({"name": t.name})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "volunteer_team",
+            Some(&t.id),
+            Some(json!({"name": t.name})),
+        )?;
         get_team(c, caller, &t.id)
     })
 }
 
-pub fn update_team(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateTeam, if_match: Option<i32>) -> ApiResult<TeamView> {
+pub fn update_team(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    input: UpdateTeam,
+    if_match: Option<i32>,
+) -> ApiResult<TeamView> {
     crate::db::write(conn, |c| {
         let a = team_access(c, caller, id)?;
         if !a.read {
             return Err(ApiError::not_found("volunteer team"));
         }
         if !a.manage {
-            return Err(ApiError::forbidden("a team is kept by its leader and its community's staff"));
+            return Err(ApiError::forbidden(
+                "a team is kept by its leader and its community's staff",
+            ));
         }
         expect_version(a.team.version, if_match, input.version)?;
         let mut t = a.team;
@@ -395,23 +544,46 @@ pub fn update_team(conn: &mut DbConn, caller: &Caller, id: &str, input: UpdateTe
             ))
             .execute(c)
             .map_err(name_taken)?;
-        audit::record(c, &caller.actor(), "update", "volunteer_team", Some(id), Some(json!({"name": t.name, "status": t.status})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "update",
+            "volunteer_team",
+            Some(id),
+            Some(json!({"name": t.name, "status": t.status})),
+        )?;
         get_team(c, caller, id)
     })
 }
 
-pub fn team_members(conn: &mut DbConn, caller: &Caller, team_id: &str) -> ApiResult<Vec<TeamMemberView>> {
+pub fn team_members(
+    conn: &mut DbConn,
+    caller: &Caller,
+    team_id: &str,
+) -> ApiResult<Vec<TeamMemberView>> {
     let a = team_access(conn, caller, team_id)?;
     if !a.read {
         return Err(ApiError::not_found("volunteer team"));
     }
     // Phones masked, for the keepers too: one volunteer's number is read with
     // `GET /volunteers/{id}?unmask=true`, which is recorded.
-    let rows: Vec<(String, String, Option<String>, Option<String>, chrono::NaiveDate)> = team_members::table
+    let rows: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        chrono::NaiveDate,
+    )> = team_members::table
         .inner_join(volunteers::table)
         .filter(team_members::team_id.eq(team_id))
         .order((volunteers::name.asc(), volunteers::id.asc()))
-        .select((volunteers::id, volunteers::name, volunteers::member_id, volunteers::phone_masked, team_members::joined_on))
+        .select((
+            volunteers::id,
+            volunteers::name,
+            volunteers::member_id,
+            volunteers::phone_masked,
+            team_members::joined_on,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -426,38 +598,82 @@ pub fn team_members(conn: &mut DbConn, caller: &Caller, team_id: &str) -> ApiRes
         .collect())
 }
 
-pub fn join_team(conn: &mut DbConn, caller: &Caller, team_id: &str, input: AddTeamMember) -> ApiResult<Vec<TeamMemberView>> {
+pub fn join_team(
+    conn: &mut DbConn,
+    caller: &Caller,
+    team_id: &str,
+    input: AddTeamMember,
+) -> ApiResult<Vec<TeamMemberView>> {
     crate::db::write(conn, |c| {
         let a = team_access(c, caller, team_id)?;
         if !a.manage {
-            return Err(if a.read { ApiError::forbidden("a team's members are added by its leader and its community's staff") } else { ApiError::not_found("volunteer team") });
+            return Err(if a.read {
+                ApiError::forbidden(
+                    "a team's members are added by its leader and its community's staff",
+                )
+            } else {
+                ApiError::not_found("volunteer team")
+            });
         }
         volunteer_exists(c, &input.volunteer_id, "volunteer_id")?;
         if !add_member(c, team_id, &input.volunteer_id)? {
-            return Err(ApiError::conflict("already_member", "the volunteer is already in the team"));
+            return Err(ApiError::conflict(
+                "already_member",
+                "the volunteer is already in the team",
+            ));
         }
-        audit::record(c, &caller.actor(), "join", "volunteer_team", Some(team_id), Some(json!({"volunteer_id": input.volunteer_id})))?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "join",
+            "volunteer_team",
+            Some(team_id),
+            Some(json!({"volunteer_id": input.volunteer_id})),
+        )?;
         team_members(c, caller, team_id)
     })
 }
 
-pub fn leave_team(conn: &mut DbConn, caller: &Caller, team_id: &str, volunteer_id: &str) -> ApiResult<()> {
+pub fn leave_team(
+    conn: &mut DbConn,
+    caller: &Caller,
+    team_id: &str,
+    volunteer_id: &str,
+) -> ApiResult<()> {
     crate::db::write(conn, |c| {
         let a = team_access(c, caller, team_id)?;
         let me = my_volunteer_id(c, caller)?;
         let own = me.as_deref() == Some(volunteer_id);
         if !(a.manage || own) {
-            return Err(if a.read { ApiError::forbidden("a team's members are removed by its leader and its community's staff") } else { ApiError::not_found("volunteer team") });
+            return Err(if a.read {
+                ApiError::forbidden(
+                    "a team's members are removed by its leader and its community's staff",
+                )
+            } else {
+                ApiError::not_found("volunteer team")
+            });
         }
         if a.team.leader_id.as_deref() == Some(volunteer_id) {
-            return Err(ApiError::conflict("leader_cannot_leave", "name another leader before the leader leaves"));
+            return Err(ApiError::conflict(
+                "leader_cannot_leave",
+                "name another leader before the leader leaves",
+            ));
         }
         let n = diesel::delete(team_members::table.find((team_id, volunteer_id))).execute(c)?;
         if n == 0 {
             return Err(ApiError::not_found("team member"));
         }
-        diesel::update(volunteer_teams::table.find(team_id)).set(volunteer_teams::member_count.eq(volunteer_teams::member_count - 1)).execute(c)?;
-        audit::record(c, &caller.actor(), "leave", "volunteer_team", Some(team_id), Some(json!({"volunteer_id": volunteer_id})))?;
+        diesel::update(volunteer_teams::table.find(team_id))
+            .set(volunteer_teams::member_count.eq(volunteer_teams::member_count - 1))
+            .execute(c)?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "leave",
+            "volunteer_team",
+            Some(team_id),
+            Some(json!({"volunteer_id": volunteer_id})),
+        )?;
         Ok(())
     })
 }
@@ -467,10 +683,23 @@ pub fn leave_team(conn: &mut DbConn, caller: &Caller, team_id: &str, volunteer_i
 type VolunteerRow = (Volunteer, String, String);
 
 /// A volunteer as shown: the phone masked unless `reveal` gives the sealer for an unmasked read.
-fn volunteer_view(conn: &mut DbConn, (v, region_name, _): VolunteerRow, reveal: Option<&Sealer>) -> QueryResult<VolunteerView> {
-    let teams: i64 = team_members::table.filter(team_members::volunteer_id.eq(&v.id)).count().get_result(conn)?;
+fn volunteer_view(
+    conn: &mut DbConn,
+    (v, region_name, _): VolunteerRow,
+    reveal: Option<&Sealer>,
+) -> QueryResult<VolunteerView> {
+    let teams: i64 = team_members::table
+        .filter(team_members::volunteer_id.eq(&v.id))
+        .count()
+        .get_result(conn)?;
     let phone = match reveal {
-        Some(sealer) => phones::reveal(sealer, PhoneColumn::Volunteer, &v.id, v.phone_sealed.as_deref(), v.phone_masked.as_deref()),
+        Some(sealer) => phones::reveal(
+            sealer,
+            PhoneColumn::Volunteer,
+            &v.id,
+            v.phone_sealed.as_deref(),
+            v.phone_masked.as_deref(),
+        ),
         None => v.phone_masked.clone(),
     };
     Ok(VolunteerView {
@@ -489,16 +718,30 @@ fn volunteer_view(conn: &mut DbConn, (v, region_name, _): VolunteerRow, reveal: 
 }
 
 fn load_volunteer(conn: &mut DbConn, id: &str) -> QueryResult<Option<VolunteerRow>> {
-    volunteers::table.inner_join(regions::table).filter(volunteers::id.eq(id)).select((Volunteer::as_select(), regions::name, regions::path)).first(conn).optional()
+    volunteers::table
+        .inner_join(regions::table)
+        .filter(volunteers::id.eq(id))
+        .select((Volunteer::as_select(), regions::name, regions::path))
+        .first(conn)
+        .optional()
 }
 
 /// A volunteer is visible to themselves, to the staff of their community, and to the keepers of
 /// a team they are in.
-pub fn volunteer_readable(conn: &mut DbConn, caller: &Caller, row: &VolunteerRow) -> QueryResult<bool> {
-    if row.0.user_id.as_deref() == Some(caller.user_id.as_str()) || caller.regions_readable().contains(&row.2) {
+pub fn volunteer_readable(
+    conn: &mut DbConn,
+    caller: &Caller,
+    row: &VolunteerRow,
+) -> QueryResult<bool> {
+    if row.0.user_id.as_deref() == Some(caller.user_id.as_str())
+        || caller.regions_readable().contains(&row.2)
+    {
         return Ok(true);
     }
-    let teams: Vec<String> = team_members::table.filter(team_members::volunteer_id.eq(&row.0.id)).select(team_members::team_id).load(conn)?;
+    let teams: Vec<String> = team_members::table
+        .filter(team_members::volunteer_id.eq(&row.0.id))
+        .select(team_members::team_id)
+        .load(conn)?;
     for t in teams {
         if team_access(conn, caller, &t).is_ok_and(|a| a.read) {
             return Ok(true);
@@ -519,7 +762,13 @@ pub fn get_volunteer(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<
 /// One volunteer; `unmask` shows the phone to the volunteer, to the staff of their community and
 /// to the keepers of a team they are in (who call them to activities). A read by anyone but the
 /// volunteer is recorded, naming the volunteer's account so that they can see it.
-pub fn read_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &str, unmask: bool) -> ApiResult<VolunteerView> {
+pub fn read_volunteer(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    id: &str,
+    unmask: bool,
+) -> ApiResult<VolunteerView> {
     let row = load_volunteer(conn, id)?.ok_or_else(|| ApiError::not_found("volunteer"))?;
     if !volunteer_readable(conn, caller, &row)? {
         return Err(ApiError::not_found("volunteer"));
@@ -531,7 +780,10 @@ pub fn read_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &
     if !own {
         let mut allowed = caller.regions_writable().contains(&row.2);
         if !allowed {
-            let teams: Vec<String> = team_members::table.filter(team_members::volunteer_id.eq(&row.0.id)).select(team_members::team_id).load(conn)?;
+            let teams: Vec<String> = team_members::table
+                .filter(team_members::volunteer_id.eq(&row.0.id))
+                .select(team_members::team_id)
+                .load(conn)?;
             for t in teams {
                 if team_access(conn, caller, &t).is_ok_and(|a| a.manage) {
                     allowed = true;
@@ -540,9 +792,18 @@ pub fn read_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, id: &
             }
         }
         if !allowed {
-            return Err(ApiError::forbidden("only the volunteer's community staff and their teams' keepers see their phone"));
+            return Err(ApiError::forbidden(
+                "only the volunteer's community staff and their teams' keepers see their phone",
+            ));
         }
-        audit::record_unmask(conn, &caller.actor(), "volunteer", id, row.0.user_id.as_deref(), json!({"fields": ["phone"]}))?;
+        audit::record_unmask(
+            conn,
+            &caller.actor(),
+            "volunteer",
+            id,
+            row.0.user_id.as_deref(),
+            json!({"fields": ["phone"]}),
+        )?;
     }
     Ok(volunteer_view(conn, row, Some(sealer))?)
 }
@@ -563,10 +824,17 @@ pub struct VolunteerFilter {
     pub q_phone_index: Option<String>,
 }
 
-pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, paging: Paging) -> ApiResult<(Vec<VolunteerView>, i64)> {
+pub fn list_volunteers(
+    conn: &mut DbConn,
+    caller: &Caller,
+    f: VolunteerFilter,
+    paging: Paging,
+) -> ApiResult<(Vec<VolunteerView>, i64)> {
     let mut reach = caller.regions_readable();
     // A team's leader looks for volunteers of the team's community to add to it.
-    if let (crate::auth::policy::Reach::Within(prefixes), Some(me)) = (&mut reach, my_volunteer_id(conn, caller)?) {
+    if let (crate::auth::policy::Reach::Within(prefixes), Some(me)) =
+        (&mut reach, my_volunteer_id(conn, caller)?)
+    {
         let led: Vec<String> = volunteer_teams::table
             .inner_join(regions::table)
             .filter(volunteer_teams::leader_id.eq(&me))
@@ -578,23 +846,39 @@ pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, p
     }
     let subtree = match &f.region_id {
         Some(r) => {
-            let p: Option<String> = regions::table.find(r).select(regions::path).first(conn).optional()?;
-            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| ApiError::field("region_id", "not_found", "the region does not exist"))?)
+            let p: Option<String> = regions::table
+                .find(r)
+                .select(regions::path)
+                .first(conn)
+                .optional()?;
+            Some(p.filter(|p| reach.contains(p)).ok_or_else(|| {
+                ApiError::field("region_id", "not_found", "the region does not exist")
+            })?)
         }
         None => None,
     };
     let query = || {
-        let mut q = volunteers::table.inner_join(regions::table).into_boxed::<crate::db::MultiBackend>();
+        let mut q = volunteers::table
+            .inner_join(regions::table)
+            .into_boxed::<crate::db::MultiBackend>();
         q = match &reach {
             crate::auth::policy::Reach::All => q,
-            crate::auth::policy::Reach::Within(p) => q.filter(crate::path_filter!(regions::path, p)),
+            crate::auth::policy::Reach::Within(p) => {
+                q.filter(crate::path_filter!(regions::path, p))
+            }
         };
         if let Some(p) = &subtree {
             let (lo, hi) = crate::tree::range(p);
             q = q.filter(regions::path.ge(lo)).filter(regions::path.lt(hi));
         }
         if let Some(t) = &f.team_id {
-            q = q.filter(volunteers::id.eq_any(team_members::table.filter(team_members::team_id.eq(t.clone())).select(team_members::volunteer_id)));
+            q = q.filter(
+                volunteers::id.eq_any(
+                    team_members::table
+                        .filter(team_members::team_id.eq(t.clone()))
+                        .select(team_members::volunteer_id),
+                ),
+            );
         }
         match f.party_member {
             Some(true) => q = q.filter(volunteers::member_id.is_not_null()),
@@ -604,7 +888,11 @@ pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, p
         if let Some(text) = &f.q {
             // A name, or (a number) a phone, matched by its blind index.
             q = match &f.q_phone_index {
-                Some(index) => q.filter(volunteers::name.like(like_pattern(text)).or(volunteers::phone_index.eq(index.clone()))),
+                Some(index) => q.filter(
+                    volunteers::name
+                        .like(like_pattern(text))
+                        .or(volunteers::phone_index.eq(index.clone())),
+                ),
                 None => q.filter(volunteers::name.like(like_pattern(text))),
             };
         }
@@ -624,7 +912,12 @@ pub fn list_volunteers(conn: &mut DbConn, caller: &Caller, f: VolunteerFilter, p
     Ok((out, total))
 }
 
-pub fn create_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, input: CreateVolunteer) -> ApiResult<VolunteerView> {
+pub fn create_volunteer(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    caller: &Caller,
+    input: CreateVolunteer,
+) -> ApiResult<VolunteerView> {
     crate::db::write(conn, |c| {
         region_for_write(c, caller, &input.region_id)?;
         let mut name = input.name.as_deref().map(str::trim).map(str::to_owned);
@@ -635,18 +928,36 @@ pub fn create_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, inp
             let found: Option<Found> = members::table
                 .inner_join(branches::table.inner_join(regions::table))
                 .filter(members::id.eq(m))
-                .select((members::name, members::phone_sealed, members::phone_masked, branches::path, regions::path))
+                .select((
+                    members::name,
+                    members::phone_sealed,
+                    members::phone_masked,
+                    branches::path,
+                    regions::path,
+                ))
                 .first(c)
                 .optional()?;
-            let (mname, msealed, mmasked, bp, rp) = found.ok_or_else(|| ApiError::field("member_id", "not_found", "the member does not exist"))?;
+            let (mname, msealed, mmasked, bp, rp) = found.ok_or_else(|| {
+                ApiError::field("member_id", "not_found", "the member does not exist")
+            })?;
             // The member's phone carries over, sealed again for the volunteer record.
             let mphone = member_phone(sealer, m, msealed.as_deref(), mmasked.as_deref());
             if !caller.branches_readable().contains(&bp, &rp) {
-                return Err(ApiError::field("member_id", "not_found", "the member does not exist"));
+                return Err(ApiError::field(
+                    "member_id",
+                    "not_found",
+                    "the member does not exist",
+                ));
             }
-            let taken: i64 = volunteers::table.filter(volunteers::member_id.eq(m)).count().get_result(c)?;
+            let taken: i64 = volunteers::table
+                .filter(volunteers::member_id.eq(m))
+                .count()
+                .get_result(c)?;
             if taken > 0 {
-                return Err(ApiError::conflict("duplicate", "the member is already a volunteer"));
+                return Err(ApiError::conflict(
+                    "duplicate",
+                    "the member is already a volunteer",
+                ));
             }
             name = name.or(Some(mname));
             phone = phone.or(mphone);
@@ -654,11 +965,21 @@ pub fn create_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, inp
         if let Some(u) = &input.user_id {
             let exists: i64 = users::table.find(u).count().get_result(c)?;
             if exists == 0 {
-                return Err(ApiError::field("user_id", "not_found", "the account does not exist"));
+                return Err(ApiError::field(
+                    "user_id",
+                    "not_found",
+                    "the account does not exist",
+                ));
             }
-            let taken: i64 = volunteers::table.filter(volunteers::user_id.eq(u)).count().get_result(c)?;
+            let taken: i64 = volunteers::table
+                .filter(volunteers::user_id.eq(u))
+                .count()
+                .get_result(c)?;
             if taken > 0 {
-                return Err(ApiError::conflict("duplicate", "the account already has a volunteer record"));
+                return Err(ApiError::conflict(
+                    "duplicate",
+                    "the account already has a volunteer record",
+                ));
             }
         }
         let v = Volunteer {
@@ -674,8 +995,17 @@ pub fn create_volunteer(conn: &mut DbConn, sealer: &Sealer, caller: &Caller, inp
             created_at: Utc::now().naive_utc(),
         }
         .with_phone(sealer, phone.as_deref());
-        diesel::insert_into(volunteers::table).values(&v).execute(c)?;
-        audit::record(c, &caller.actor(), "create", "volunteer", Some(&v.id), Some(json!({"name": v.name})))?;
+        diesel::insert_into(volunteers::table)
+            .values(&v)
+            .execute(c)?;
+        audit::record(
+            c,
+            &caller.actor(),
+            "create",
+            "volunteer",
+            Some(&v.id),
+            Some(json!({"name": v.name})),
+        )?;
         get_volunteer(c, caller, &v.id)
     })
 }

@@ -13,9 +13,14 @@ fn write_transactions_that_read_first_wait_for_each_other() {
                 let mut conn = pool.get().expect("a connection");
                 tongxin::db::write(&mut conn, |c| {
                     // Read, give the others time to start, then write.
-                    let v: i64 = data_versions::table.find("members").select(data_versions::version).first(c)?;
+                    let v: i64 = data_versions::table
+                        .find("members")
+                        .select(data_versions::version)
+                        .first(c)?;
                     std::thread::sleep(std::time::Duration::from_millis(30));
-                    diesel::update(data_versions::table.find("members")).set(data_versions::version.eq(v + 1)).execute(c)?;
+                    diesel::update(data_versions::table.find("members"))
+                        .set(data_versions::version.eq(v + 1))
+                        .execute(c)?;
                     Ok(())
                 })
             })
@@ -25,6 +30,13 @@ fn write_transactions_that_read_first_wait_for_each_other() {
         t.join().expect("no panic").expect("every writer commits");
     }
     let mut conn = app.state.pool.get().unwrap();
-    let v: i64 = data_versions::table.find("members").select(data_versions::version).first(&mut conn).unwrap();
-    assert_eq!(v, 6, "no lost update: each read saw the previous writer's value");
+    let v: i64 = data_versions::table
+        .find("members")
+        .select(data_versions::version)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(
+        v, 6,
+        "no lost update: each read saw the previous writer's value"
+    );
 }

@@ -63,12 +63,18 @@ fn strs<'a, const N: usize>(v: &'a Value, keys: [&str; N]) -> [Option<&'a str>; 
 
 /// The longest run of consecutive ASCII digits in `s`.
 fn longest_digit_run(s: &str) -> usize {
-    s.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0)
+    s.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
 }
 
 async fn raw_get(app: &TestApp, token: &str, uri: &str) -> String {
     let service = actix_web::test::init_service(tongxin::app(app.state.clone())).await;
-    let req = actix_web::test::TestRequest::get().uri(uri).insert_header(bearer(token)).to_request();
+    let req = actix_web::test::TestRequest::get()
+        .uri(uri)
+        .insert_header(bearer(token))
+        .to_request();
     let res = actix_web::test::call_service(&service, req).await;
     assert_eq!(res.status().as_u16(), 200, "{uri}");
     String::from_utf8_lossy(&actix_web::test::read_body(res).await).into_owned()
@@ -76,17 +82,27 @@ async fn raw_get(app: &TestApp, token: &str, uri: &str) -> String {
 
 /// The phone field of a record reached at `/api/v1/{kind}/{id}` (`kind` as in the path).
 fn phone_field(kind: &str) -> &'static str {
-    PHONE_COLUMNS.iter().find(|(t, _)| t.replace('_', "-") == kind).unwrap_or_else(|| panic!("no phone on {kind}")).1
+    PHONE_COLUMNS
+        .iter()
+        .find(|(t, _)| t.replace('_', "-") == kind)
+        .unwrap_or_else(|| panic!("no phone on {kind}"))
+        .1
 }
 
 /// `token`'s plain read of one record (200), and the phone it shows.
 async fn shown(app: &TestApp, token: &str, kind: &str, id: &str) -> Value {
-    app.get(token, &format!("/api/v1/{kind}/{id}")).await.expect(200).body[phone_field(kind)].clone()
+    app.get(token, &format!("/api/v1/{kind}/{id}"))
+        .await
+        .expect(200)
+        .body[phone_field(kind)]
+    .clone()
 }
 
 /// `token`'s unmasked read of one record (200).
 async fn unmask_read(app: &TestApp, token: &str, kind: &str, id: &str) -> Resp {
-    app.get(token, &format!("/api/v1/{kind}/{id}?unmask=true")).await.expect(200)
+    app.get(token, &format!("/api/v1/{kind}/{id}?unmask=true"))
+        .await
+        .expect(200)
 }
 
 /// The phone `token`'s unmasked read of one record shows.
@@ -97,15 +113,23 @@ async fn unmasked(app: &TestApp, token: &str, kind: &str, id: &str) -> Value {
 /// Each reader's unmasked read of one record is refused with this status and code.
 async fn refused(app: &TestApp, kind: &str, id: &str, refusals: &[(&str, u16, &str)]) {
     for &(token, status, code) in refusals {
-        app.get(token, &format!("/api/v1/{kind}/{id}?unmask=true")).await.problem(status, code);
+        app.get(token, &format!("/api/v1/{kind}/{id}?unmask=true"))
+            .await
+            .problem(status, code);
     }
 }
 
 /// `GET /me/data-access`: the reads of `token`'s own records by others, all on one page.
 async fn data_access(app: &TestApp, token: &str) -> Vec<Value> {
-    let r = app.get(token, "/api/v1/me/data-access?per_page=100").await.expect(200);
+    let r = app
+        .get(token, "/api/v1/me/data-access?per_page=100")
+        .await
+        .expect(200);
     assert_eq!(r.body["page"], 1);
-    assert_eq!(r.body["total"].as_i64().unwrap() as usize, r.body["items"].as_array().unwrap().len());
+    assert_eq!(
+        r.body["total"].as_i64().unwrap() as usize,
+        r.body["items"].as_array().unwrap().len()
+    );
     r.body["items"].as_array().unwrap().clone()
 }
 
@@ -115,13 +139,21 @@ async fn xqx(app: &TestApp) -> String {
 
 async fn hospital(app: &TestApp) -> String {
     let u1 = app.token("unit1").await;
-    app.get(&u1, "/api/v1/units").await.expect(200).body["items"][0]["id"].as_str().unwrap().to_string()
+    app.get(&u1, "/api/v1/units").await.expect(200).body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// The id of 七彩之光·橙, the team member1 leads.
 async fn orange_team(app: &TestApp, m1: &str) -> String {
     let teams = app.get(m1, "/api/v1/volunteer-teams?mine=true").await.body["items"].clone();
-    let orange = teams.as_array().unwrap().iter().find(|t| t["colour"] == "orange").unwrap();
+    let orange = teams
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["colour"] == "orange")
+        .unwrap();
     orange["id"].as_str().unwrap().to_string()
 }
 
@@ -132,7 +164,13 @@ async fn order(app: &TestApp, token: &str, phone: &str) -> String {
 
 async fn dispatch(app: &TestApp, token: &str, order: &str, unit: &str) {
     let body = json!({"provider_type": "unit", "provider_id": unit});
-    app.post(token, &format!("/api/v1/service-orders/{order}/dispatch"), body).await.expect(200);
+    app.post(
+        token,
+        &format!("/api/v1/service-orders/{order}/dispatch"),
+        body,
+    )
+    .await
+    .expect(200);
 }
 
 /// A concern in grid 1 with this callback number (201).
@@ -156,7 +194,12 @@ struct Count {
 fn columns(conn: &mut tongxin::db::DbConn, backend: tongxin::db::Backend) -> Vec<(String, String)> {
     use tongxin::db::Backend::{Postgres, Sqlite};
     let names = |conn: &mut tongxin::db::DbConn, sql: String| -> Vec<String> {
-        diesel::sql_query(sql).load::<Name>(conn).unwrap().into_iter().map(|n| n.name).collect()
+        diesel::sql_query(sql)
+            .load::<Name>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.name)
+            .collect()
     };
     let tables = names(conn, match backend {
         Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'".into(),
@@ -178,8 +221,15 @@ fn stored_in_clear(app: &TestApp, needle: &str) -> Vec<(String, String)> {
     let mut conn = app.state.pool.get().unwrap();
     let mut found = vec![];
     for (t, c) in columns(&mut conn, app.backend) {
-        let sql = format!("SELECT COUNT(*) AS n FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%{needle}%'");
-        if diesel::sql_query(sql).get_result::<Count>(&mut *conn).unwrap().n > 0 {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%{needle}%'"
+        );
+        if diesel::sql_query(sql)
+            .get_result::<Count>(&mut *conn)
+            .unwrap()
+            .n
+            > 0
+        {
             found.push((t, c));
         }
     }
@@ -189,10 +239,17 @@ fn stored_in_clear(app: &TestApp, needle: &str) -> Vec<(String, String)> {
 /// `needle` is stored nowhere: no table, no column, no row.
 #[track_caller]
 fn nowhere_in_clear(app: &TestApp, needle: &str) {
-    assert_eq!(stored_in_clear(app, needle), Vec::<(String, String)>::new(), "{needle} stored in clear");
+    assert_eq!(
+        stored_in_clear(app, needle),
+        Vec::<(String, String)>::new(),
+        "{needle} stored in clear"
+    );
 }
 
 fn count(app: &TestApp, sql: &str) -> i64 {
     let mut conn = app.state.pool.get().unwrap();
-    diesel::sql_query(sql).get_result::<Count>(&mut *conn).unwrap().n
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut *conn)
+        .unwrap()
+        .n
 }
