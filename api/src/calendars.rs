@@ -192,3 +192,8 @@ pub async fn feed_ics(
         .insert_header(("Cache-Control", "private, max-age=300"))
         .body(text))
 }
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create).service(revoke).service(feed_ics);
+}

@@ -158,3 +158,9 @@ impl From<AuditEvent> for AuditEventView {
         }
     }
 }
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(data_access::my_data_access)
+        .service(routes::list);
+}

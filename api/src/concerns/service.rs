@@ -1466,7 +1466,7 @@ pub fn add_photo(
 ) -> ApiResult<ConcernView> {
     crate::db::write(conn, |c| {
         may_add_photo(c, caller, id)?;
-        let content_type = crate::services::agreements::content_type_of(&filename, &bytes)
+        let content_type = crate::agreements::service::content_type_of(&filename, &bytes)
             .filter(|t| t.starts_with("image/"))
             .ok_or_else(|| {
                 ApiError::new(

@@ -4,3 +4,16 @@ pub mod dto;
 pub mod geo;
 pub mod routes;
 pub mod service;
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::list)
+        .service(routes::locate)
+        .service(routes::create)
+        .service(routes::get)
+        .service(routes::update)
+        .service(routes::delete)
+        .service(routes::roles)
+        .service(routes::assign_role)
+        .service(routes::vacate_role);
+}

@@ -185,3 +185,8 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<JobView> {
         _ => Err(ApiError::not_found("job")),
     }
 }
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::get);
+}

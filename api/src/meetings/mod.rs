@@ -2,3 +2,14 @@
 pub mod dto;
 pub mod routes;
 pub mod service;
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::list)
+        .service(routes::create)
+        .service(routes::attendance_rates)
+        .service(routes::get)
+        .service(routes::update)
+        .service(routes::delete)
+        .service(routes::record_attendance);
+}

@@ -5,3 +5,15 @@ pub mod dto;
 pub mod electorate;
 pub mod routes;
 pub mod service;
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::list)
+        .service(routes::create)
+        .service(routes::get)
+        .service(routes::vote)
+        .service(routes::close)
+        .service(routes::results)
+        .service(routes::list_rectifications)
+        .service(routes::update_rectification);
+}

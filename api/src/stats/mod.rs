@@ -7,3 +7,13 @@ pub mod compute;
 pub mod dto;
 pub mod routes;
 pub mod service;
+
+/// Registers this domain's endpoints (in this order: actix tries them in turn).
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::overview)
+        .service(routes::breakdown)
+        .service(routes::series)
+        .service(routes::export)
+        .service(routes::get_assessment)
+        .service(routes::update_assessment);
+}

@@ -13,6 +13,7 @@ use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::phones::{self, PhoneColumn};
+use crate::projects::dto::ClaimState;
 use crate::sealed::Sealer;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

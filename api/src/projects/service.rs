@@ -14,6 +14,7 @@ use crate::db::schema::{project_claims, regions, service_categories, service_pro
 use crate::db::DbConn;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
+use crate::units::dto::UnitStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = service_categories)]
@@ -500,7 +501,7 @@ pub fn unit_claims(
     caller: &Caller,
     unit_id: &str,
 ) -> ApiResult<Vec<ClaimOfProject>> {
-    super::units::access(conn, caller, unit_id)?;
+    crate::units::service::access(conn, caller, unit_id)?;
     Ok(claims_of(conn, None, Some(unit_id))?)
 }
 
