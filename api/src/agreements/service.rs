@@ -24,7 +24,7 @@ struct Agreement {
     id: String,
     unit_id: String,
     region_id: String,
-    kind: String,
+    kind: AgreementKind,
     title: String,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
@@ -183,7 +183,7 @@ fn view(conn: &mut DbConn, x: Access) -> ApiResult<AgreementView> {
             ))
             .load(conn)?;
     Ok(AgreementView {
-        kind: AgreementKind::parse(&a.kind).unwrap_or(AgreementKind::CoBuilding),
+        kind: a.kind,
         documents: docs
             .into_iter()
             .map(

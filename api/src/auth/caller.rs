@@ -106,7 +106,7 @@ impl CallerCache {
 
 /// Loads the user's grants with the paths of their scopes.
 pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ResolvedGrant>> {
-    let rows: Vec<(String, String, String, Option<String>)> = grants::table
+    let rows: Vec<(String, Role, ScopeType, Option<String>)> = grants::table
         .filter(grants::user_id.eq(user_id))
         .order(grants::created_at.asc())
         .select((
@@ -118,11 +118,6 @@ pub fn resolve_grants(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Resol
         .load(conn)?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, role, scope_type, scope_id) in rows {
-        let (Some(role), Some(scope_type)) = (Role::parse(&role), ScopeType::parse(&scope_type))
-        else {
-            log::warn!("grant {id} has an unknown role or scope type; ignored");
-            continue;
-        };
         let (mut scope_name, mut scope_path, mut region_path) = (None, None, None);
         match (scope_type, scope_id.as_deref()) {
             (ScopeType::Region, Some(sid)) => {

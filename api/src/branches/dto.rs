@@ -6,44 +6,33 @@ use crate::error::FieldError;
 use crate::http::json::rules;
 use crate::http::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BranchKind {
-    /// 街道党工委
-    WorkingCommittee,
-    /// 社区党委 / 大党委
-    Committee,
-    /// 党总支
-    GeneralBranch,
-    /// 党支部
-    Branch,
-    /// 党小组
-    Group,
-    /// 社区联合党委 / 区域党委: its members are the party organisations of co-building units
-    Joint,
+crate::text_enum! {
+    pub enum BranchKind {
+        /// 街道党工委
+        WorkingCommittee = "working_committee",
+        /// 社区党委 / 大党委
+        Committee = "committee",
+        /// 党总支
+        GeneralBranch = "general_branch",
+        /// 党支部
+        Branch = "branch",
+        /// 党小组
+        Group = "group",
+        /// 社区联合党委 / 区域党委: its members are the party organisations of co-building units
+        Joint = "joint",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Establishment {
-    /// 建制性
-    Formal,
-    /// 非建制性特色团体 (e.g. an art-troupe branch)
-    Interest,
-    /// 联合
-    Joint,
+crate::text_enum! {
+    pub enum Establishment {
+        /// 建制性
+        Formal = "formal",
+        /// 非建制性特色团体 (e.g. an art-troupe branch)
+        Interest = "interest",
+        /// 联合
+        Joint = "joint",
+    }
 }
-
-macro_rules! str_enum {
-    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
-        impl $t {
-            pub fn as_str(self) -> &'static str { match self { $(Self::$v => $s),* } }
-            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some(Self::$v),)* _ => None } }
-        }
-    };
-}
-str_enum!(BranchKind { WorkingCommittee => "working_committee", Committee => "committee", GeneralBranch => "general_branch", Branch => "branch", Group => "group", Joint => "joint" });
-str_enum!(Establishment { Formal => "formal", Interest => "interest", Joint => "joint" });
 
 impl BranchKind {
     /// Higher organisations have lower ranks; a child must rank below its parent.
@@ -87,8 +76,8 @@ pub struct BranchView {
 impl BranchView {
     pub fn from_row(b: Branch, region_name: String, child_count: i64) -> BranchView {
         BranchView {
-            kind: BranchKind::parse(&b.kind).unwrap_or(BranchKind::Branch),
-            establishment: Establishment::parse(&b.establishment).unwrap_or(Establishment::Formal),
+            kind: b.kind,
+            establishment: b.establishment,
             id: b.id,
             parent_id: b.parent_id,
             region_id: b.region_id,

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::dto::{BranchKind, Establishment};
 use crate::db::schema::branches;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -9,8 +10,8 @@ pub struct Branch {
     pub id: String,
     pub parent_id: Option<String>,
     pub region_id: String,
-    pub kind: String,
-    pub establishment: String,
+    pub kind: BranchKind,
+    pub establishment: Establishment,
     pub name: String,
     pub secretary_name: Option<String>,
     pub member_count: i32,

@@ -268,7 +268,7 @@ fn region_for(
 }
 
 fn check_parent(kind: BranchKind, parent: &Branch) -> ApiResult<()> {
-    let parent_kind = BranchKind::parse(&parent.kind).unwrap_or(BranchKind::Group);
+    let parent_kind = parent.kind;
     if kind.rank() <= parent_kind.rank() {
         return Err(ApiError::field(
             "parent_id",
@@ -367,8 +367,8 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateBranch) -> ApiRes
             id: id.clone(),
             parent_id: parent.map(|p| p.id),
             region_id: input.region_id.clone(),
-            kind: input.kind.as_str().into(),
-            establishment: input.establishment.as_str().into(),
+            kind: input.kind,
+            establishment: input.establishment,
             name,
             secretary_name: input
                 .secretary_name
@@ -405,10 +405,8 @@ pub fn update(
     crate::db::write(conn, |c| {
         let (current, _) = get_writable(c, caller, id)?;
         expect_version(current.version, if_match, input.version)?;
-        let kind = BranchKind::parse(&current.kind).unwrap_or(BranchKind::Branch);
-        let establishment = input.establishment.unwrap_or(
-            Establishment::parse(&current.establishment).unwrap_or(Establishment::Formal),
-        );
+        let kind = current.kind;
+        let establishment = input.establishment.unwrap_or(current.establishment);
         let mut errors = vec![];
         check_establishment(&mut errors, kind, establishment);
         if !errors.is_empty() {
@@ -515,7 +513,7 @@ pub fn move_to(
                 "an organisation cannot move under itself",
             ));
         }
-        let kind = BranchKind::parse(&current.kind).unwrap_or(BranchKind::Branch);
+        let kind = current.kind;
         check_parent(kind, &parent)?;
         if !region_path.starts_with(&parent_region) {
             return Err(ApiError::field(

@@ -64,8 +64,8 @@ pub struct Concern {
     pub lng: Option<f64>,
     pub lat: Option<f64>,
     pub address: Option<String>,
-    pub category: String,
-    pub urgency: String,
+    pub category: ConcernCategory,
+    pub urgency: Urgency,
     pub title: String,
     pub description: String,
     pub reporter_id: String,
@@ -73,7 +73,7 @@ pub struct Concern {
     /// The contact phone as lists show it; sealed with its blind index in `concern_phones`.
     pub contact_phone_masked: Option<String>,
     pub channel: String,
-    pub status: String,
+    pub status: ConcernStatus,
     pub handler_id: Option<String>,
     pub handler_name: String,
     pub accept_due_at: NaiveDateTime,
@@ -96,7 +96,7 @@ fn now() -> NaiveDateTime {
 }
 
 fn status_of(c: &Concern) -> ConcernStatus {
-    ConcernStatus::parse(&c.status).unwrap_or(ConcernStatus::Reported)
+    c.status
 }
 
 fn finished(s: ConcernStatus) -> bool {
@@ -237,8 +237,8 @@ pub fn view(
             NaiveDateTime,
             Option<String>,
             String,
-            Option<String>,
-            String,
+            Option<ConcernStatus>,
+            ConcernStatus,
             Option<String>,
         )> = concern_events::table
             .filter(concern_events::concern_id.eq(&c.id))
@@ -259,14 +259,14 @@ pub fn view(
                     at: at.and_utc(),
                     actor_name,
                     action,
-                    from_status: from.as_deref().and_then(ConcernStatus::parse),
-                    to_status: ConcernStatus::parse(&to).unwrap_or(ConcernStatus::Reported),
+                    from_status: from,
+                    to_status: to,
                     note,
                 },
             )
             .collect();
         let root = c.repeat_of_id.clone().unwrap_or_else(|| c.id.clone());
-        let linked: Vec<(String, String, String, NaiveDateTime)> = concerns::table
+        let linked: Vec<(String, String, ConcernStatus, NaiveDateTime)> = concerns::table
             .filter(concerns::repeat_of_id.eq(&root).or(concerns::id.eq(&root)))
             .filter(concerns::id.ne(&c.id))
             .order(concerns::created_at.asc())
@@ -283,7 +283,7 @@ pub fn view(
             .map(|(id, title, s, at)| ConcernLink {
                 id,
                 title,
-                status: ConcernStatus::parse(&s).unwrap_or(ConcernStatus::Reported),
+                status: s,
                 created_at: at.and_utc(),
             })
             .collect();
@@ -292,7 +292,7 @@ pub fn view(
         (vec![], vec![])
     };
     let clear = r.reporter || r.handler || r.staff || r.worker;
-    let category = ConcernCategory::parse(&c.category).unwrap_or(ConcernCategory::Other);
+    let category = c.category;
     let window = c.resolve_due_at - c.created_at;
     Ok(ConcernView {
         actions: allowed(status, &r),
@@ -307,7 +307,7 @@ pub fn view(
         status,
         category,
         category_label: category.label().into(),
-        urgency: Urgency::parse(&c.urgency).unwrap_or(Urgency::Normal),
+        urgency: c.urgency,
         reporter_name: if clear {
             c.reporter_name
         } else {
@@ -860,15 +860,15 @@ pub fn create(
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
                 .map(str::to_owned),
-            category: input.category.as_str().into(),
-            urgency: urgency.as_str().into(),
+            category: input.category,
+            urgency: urgency,
             title: input.title.trim().into(),
             description: input.description.trim().into(),
             reporter_id: caller.user_id.clone(),
             reporter_name,
             contact_phone_masked: None,
             channel: channel_of(caller, &place, input.visit_id.is_some(), open311.is_some()).into(),
-            status: ConcernStatus::Reported.as_str().into(),
+            status: ConcernStatus::Reported,
             handler_id,
             handler_name,
             accept_due_at: due(at, accept_hours, urgency),
@@ -1128,8 +1128,8 @@ pub fn route(
 ) -> ApiResult<ConcernView> {
     let note = input.note.clone();
     act(conn, caller, id, "route", note, |c, row, at| {
-        let urgency = Urgency::parse(&row.urgency).unwrap_or(Urgency::Normal);
-        let category = ConcernCategory::parse(&row.category).unwrap_or(ConcernCategory::Other);
+        let urgency = row.urgency;
+        let category = row.category;
         let street = street_of(c, &row.community_id)?;
         let (_, _, default_accept, default_resolve, _) = route_for(c, street.as_deref(), category)?;
         let (handler_id, handler_name) = match input.handler_type {
@@ -1204,7 +1204,7 @@ pub fn sweep(conn: &mut DbConn, at: NaiveDateTime) -> ApiResult<(usize, usize)> 
         .map(|s| s.as_str());
         let rows: Vec<(
             String,
-            String,
+            ConcernStatus,
             NaiveDateTime,
             NaiveDateTime,
             NaiveDateTime,
@@ -1231,7 +1231,6 @@ pub fn sweep(conn: &mut DbConn, at: NaiveDateTime) -> ApiResult<(usize, usize)> 
             .load(c)?;
         let (mut warned, mut escalated) = (0, 0);
         for (id, status, created, accept_due, resolve_due, accepted, warned_at) in rows {
-            let status = ConcernStatus::parse(&status).unwrap_or(ConcernStatus::Reported);
             let overdue = at > resolve_due
                 || (accepted.is_none() && status == ConcernStatus::Reported && at > accept_due);
             if overdue {

@@ -6,8 +6,15 @@ use diesel::prelude::*;
 use super::{insert_region, Node};
 use crate::auth::caller::Actor;
 use crate::auth::Role;
+use crate::concerns::dto::ConcernCategory;
+use crate::concerns::dto::ConcernStatus;
+use crate::concerns::dto::Urgency;
 use crate::db::schema::{branches, users};
 use crate::db::DbConn;
+use crate::meetings::dto::MeetingKind;
+use crate::members::dto::Category;
+use crate::members::dto::Gender;
+use crate::members::dto::MemberStatus;
 use crate::tree;
 use crate::users::dto::{CreateGrant, CreateUser};
 
@@ -382,11 +389,10 @@ pub fn seed_members(
                         branch_id: b.clone(),
                         name: super::person(made),
                         gender: if value.as_bytes()[16] % 2 == 1 {
-                            "male"
+                            Gender::Male
                         } else {
-                            "female"
-                        }
-                        .into(),
+                            Gender::Female
+                        },
                         birth_date: birth,
                         phone_sealed: phone.sealed,
                         phone_index: phone.index,
@@ -395,12 +401,12 @@ pub fn seed_members(
                         joined_on: joined,
                         join_md: joined.format("%m-%d").to_string(),
                         full_member_on: Some(joined + chrono::Duration::days(365)),
-                        category: category.into(),
+                        category: Category::parse(category).expect("demo data uses known values"),
                         grid_id: None,
                         household_id: None,
                         work_unit: (category == "in_service").then(|| "基准单位".to_string()),
                         user_id: None,
-                        status: "active".into(),
+                        status: MemberStatus::Active,
                         status_changed_on: None,
                         status_reason: None,
                         version: 1,
@@ -430,12 +436,11 @@ pub fn seed_members(
                         id: mid,
                         branch_id: b.clone(),
                         kind: [
-                            "themed_party_day",
-                            "general_meeting",
-                            "party_lecture",
-                            "committee_meeting",
-                        ][k % 4]
-                            .into(),
+                            MeetingKind::ThemedPartyDay,
+                            MeetingKind::GeneralMeeting,
+                            MeetingKind::PartyLecture,
+                            MeetingKind::CommitteeMeeting,
+                        ][k % 4],
                         held_on,
                         topic: "基准会议".into(),
                         place: None,
@@ -726,15 +731,16 @@ pub fn seed_concerns(c: &mut DbConn, n: usize) -> QueryResult<()> {
                         lng: None,
                         lat: None,
                         address: None,
-                        category: CATEGORIES[i % CATEGORIES.len()].into(),
-                        urgency: "normal".into(),
+                        category: ConcernCategory::parse(CATEGORIES[i % CATEGORIES.len()])
+                            .expect("demo data uses known values"),
+                        urgency: Urgency::Normal,
                         title: "基准诉求".into(),
                         description: "bench".into(),
                         reporter_id: reporter.clone(),
                         reporter_name: "基准居民".into(),
                         contact_phone_masked: None,
                         channel: "resident".into(),
-                        status: state.into(),
+                        status: ConcernStatus::parse(state).expect("demo data uses known values"),
                         handler_id: None,
                         handler_name: "社区居委会".into(),
                         accept_due_at: created + chrono::Duration::hours(24),

@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::Lcg;
+use crate::concerns::dto::Urgency;
 use crate::concerns::dto::{ConcernCategory, ConcernStatus};
 use crate::concerns::service::Concern;
 use crate::db::schema::{
@@ -104,7 +105,7 @@ pub fn load(
         let mut first_at_household: Option<String> = None;
         for k in 0..n {
             let (cat, title) = TITLES[(k + ci) % TITLES.len()];
-            let category = ConcernCategory::parse(cat).unwrap_or(ConcernCategory::Other);
+            let category = ConcernCategory::parse(cat).expect("demo data uses known values");
             // The first few of each community are still moving; the rest are older and mostly
             // closed. All at least a day old: today belongs to whoever is trying the system out.
             let days_ago = match k {
@@ -366,11 +367,11 @@ pub fn load(
                 lng: None,
                 lat: None,
                 address: None,
-                category: cat.into(),
+                category: ConcernCategory::parse(cat).expect("demo data uses known values"),
                 urgency: if cat == "safety" {
-                    "urgent".into()
+                    Urgency::Urgent
                 } else {
-                    "normal".into()
+                    Urgency::Normal
                 },
                 title: title.into(),
                 description: format!("{title}，请尽快处理。"),
@@ -392,7 +393,7 @@ pub fn load(
                 } else {
                     "resident".into()
                 },
-                status: status.as_str().into(),
+                status: status,
                 handler_id,
                 handler_name,
                 accept_due_at: accept_due,

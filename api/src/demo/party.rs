@@ -10,7 +10,11 @@ use super::Lcg;
 
 use crate::db::schema::{check_ins, meeting_attendance, meetings, member_affiliations, members};
 use crate::db::DbConn;
+use crate::meetings::dto::MeetingKind;
 use crate::meetings::service::Meeting;
+use crate::members::dto::Category;
+use crate::members::dto::Gender;
+use crate::members::dto::MemberStatus;
 use crate::members::id_number;
 use crate::members::service::{recount, seal_context, Member};
 use crate::sealed::Sealer;
@@ -131,7 +135,7 @@ pub fn load(
             id_number_masked: id_number::mask(&value),
             branch_id: party[b].id.clone(),
             name,
-            gender: gender.into(),
+            gender: Gender::parse(gender).expect("demo data uses known values"),
             birth_date: birth,
             phone_sealed: phone.sealed,
             phone_index: phone.index,
@@ -140,13 +144,13 @@ pub fn load(
             joined_on: joined,
             join_md: joined.format("%m-%d").to_string(),
             full_member_on: Some(joined + Duration::days(365)).filter(|f| *f <= today),
-            category: category.into(),
+            category: Category::parse(category).expect("demo data uses known values"),
             grid_id: party[b].grid_id.clone(),
             household_id: None,
             work_unit: (category == "in_service")
                 .then(|| WORK_UNITS[rng.next(6) as usize].to_string()),
             user_id: (i == 0).then(|| member_user.to_string()),
-            status: "active".into(),
+            status: MemberStatus::Active,
             status_changed_on: None,
             status_reason: None,
             version: 1,
@@ -165,7 +169,7 @@ pub fn load(
     .enumerate()
     {
         let m = &mut rows[100 + k * 97];
-        m.status = (*status).into();
+        m.status = MemberStatus::parse(status).expect("demo data uses known values");
         m.status_changed_on = Some(today - Duration::days(40 + 30 * k as i64));
         m.status_reason = Some((*reason).into());
     }
@@ -173,7 +177,10 @@ pub fn load(
     // Most in-service members have checked in with their home community (双报到).
     let mut cis = vec![];
     for (i, m) in rows.iter().enumerate() {
-        if m.category == "in_service" && m.status == "active" && (i == 0 || rng.next(10) < 7) {
+        if m.category == Category::InService
+            && m.status == MemberStatus::Active
+            && (i == 0 || rng.next(10) < 7)
+        {
             cis.push((
                 check_ins::id.eq(crate::new_id()),
                 check_ins::member_id.eq(m.id.clone()),
@@ -269,7 +276,7 @@ fn meetings_for_a_year(
                 ms.push(Meeting {
                     id,
                     branch_id: p.id.clone(),
-                    kind: kind.into(),
+                    kind: MeetingKind::parse(kind).expect("demo data uses known values"),
                     held_on: day,
                     topic: topic.into(),
                     place: Some("社区党群服务中心".into()),

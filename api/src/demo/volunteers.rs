@@ -17,6 +17,14 @@ use crate::db::schema::{
 use crate::db::DbConn;
 use crate::volunteers::activities::{Activity, Signup};
 use crate::volunteers::checkin::new_secret;
+use crate::volunteers::dto::ActivityAttendance;
+use crate::volunteers::dto::ActivityStatus;
+use crate::volunteers::dto::HourKind;
+use crate::volunteers::dto::HourSource;
+use crate::volunteers::dto::SignupStatus;
+use crate::volunteers::dto::TeamColour;
+use crate::volunteers::dto::TeamKind;
+use crate::volunteers::dto::TeamStatus;
 use crate::volunteers::ledger::{month_of, Entry};
 use crate::volunteers::teams::{Team, Volunteer};
 
@@ -257,7 +265,7 @@ pub fn load(
                 let mut s = Signup {
                     activity_id: a.id.clone(),
                     volunteer_id: vols[v].id.clone(),
-                    status: "confirmed".into(),
+                    status: SignupStatus::Confirmed,
                     signed_up_at: starts - Duration::days(3),
                     updated_at: starts,
                     checked_in_at: None,
@@ -273,7 +281,8 @@ pub fn load(
                         90..=95 => ("excused", 0),
                         _ => ("absent", 0),
                     };
-                    s.attendance = Some(mark.into());
+                    s.attendance =
+                        Some(ActivityAttendance::parse(mark).expect("demo data uses known values"));
                     if matches!(mark, "present" | "late") {
                         s.checked_in_at =
                             Some(starts - Duration::minutes(5) + Duration::minutes(late));
@@ -316,7 +325,7 @@ pub fn load(
         signups.push(Signup {
             activity_id: live.id.clone(),
             volunteer_id: vols[v].id.clone(),
-            status: "confirmed".into(),
+            status: SignupStatus::Confirmed,
             signed_up_at: now - Duration::days(1),
             updated_at: now,
             checked_in_at: None,
@@ -332,7 +341,7 @@ pub fn load(
     let mut claims = vec![];
     let mut late: Vec<(String, String, String, NaiveDate)> = signups
         .iter()
-        .filter(|s| s.attendance.as_deref() == Some("late"))
+        .filter(|s| s.attendance == Some(ActivityAttendance::Late))
         .filter_map(|s| {
             let a = acts.iter().find(|a| a.id == s.activity_id)?;
             Some((
@@ -382,7 +391,11 @@ pub fn load(
         ));
     }
     // One correction: a check-out recorded too late, reversed and replaced by 90 minutes.
-    if let Some(first) = entries.iter().find(|e| e.kind == "credited").cloned() {
+    if let Some(first) = entries
+        .iter()
+        .find(|e| e.kind == HourKind::Credited)
+        .cloned()
+    {
         let mut rev = first.clone();
         rev.id = crate::new_id();
         rev.minutes = -first.minutes;
@@ -428,7 +441,7 @@ pub fn monthly(
                 e.volunteer_id.clone(),
             ))
             .or_default();
-        if e.kind == "credited" {
+        if e.kind == HourKind::Credited {
             s.0 += i64::from(e.minutes);
         } else {
             s.1 += i64::from(e.minutes);
@@ -464,14 +477,14 @@ fn team(
     Team {
         id: crate::new_id(),
         name: name.into(),
-        kind: kind.into(),
-        colour: colour.map(str::to_owned),
+        kind: TeamKind::parse(kind).expect("demo data uses known values"),
+        colour: colour.map(|c| TeamColour::parse(c).expect("demo data uses known values")),
         specialties: serde_json::json!([spec]).to_string(),
         description: None,
         region_id: region.into(),
         branch_id: None,
         leader_id: None,
-        status: "active".into(),
+        status: TeamStatus::Active,
         member_count: 0,
         calendar_secret: new_secret(),
         version: 1,
@@ -503,7 +516,7 @@ pub fn activity(
         capacity,
         confirmed_count: 0,
         waitlist_count: 0,
-        status: status.into(),
+        status: ActivityStatus::parse(status).expect("demo data uses known values"),
         code_secret: new_secret(),
         created_by: "demo".into(),
         version: 1,
@@ -528,9 +541,9 @@ pub fn entry(
         volunteer_id: volunteer.into(),
         team_id: Some(t.id.clone()),
         region_id: t.region_id.clone(),
-        source: "activity".into(),
+        source: HourSource::Activity,
         source_id: Some(activity.into()),
-        kind: kind.into(),
+        kind: HourKind::parse(kind).expect("demo data uses known values"),
         minutes,
         served_on: day,
         reverses_id: None,

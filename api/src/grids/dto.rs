@@ -7,33 +7,15 @@ use crate::error::FieldError;
 use crate::http::json::rules;
 use crate::http::Validate;
 
-/// 一格三员: the three roles every grid has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GridRole {
-    /// 居民服务员
-    ServiceWorker,
-    /// 民情收集员
-    OpinionCollector,
-    /// 党建指导员
-    PartyInstructor,
-}
-
-impl GridRole {
-    pub const ALL: [GridRole; 3] = [
-        GridRole::ServiceWorker,
-        GridRole::OpinionCollector,
-        GridRole::PartyInstructor,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GridRole::ServiceWorker => "service_worker",
-            GridRole::OpinionCollector => "opinion_collector",
-            GridRole::PartyInstructor => "party_instructor",
-        }
-    }
-    pub fn parse(s: &str) -> Option<GridRole> {
-        GridRole::ALL.into_iter().find(|r| r.as_str() == s)
+crate::text_enum! {
+    /// 一格三员: the three roles every grid has.
+    pub enum GridRole {
+        /// 居民服务员
+        ServiceWorker = "service_worker",
+        /// 民情收集员
+        OpinionCollector = "opinion_collector",
+        /// 党建指导员
+        PartyInstructor = "party_instructor",
     }
 }
 

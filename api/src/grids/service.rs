@@ -46,7 +46,7 @@ pub struct Grid {
 struct RoleRow {
     id: String,
     grid_id: String,
-    role: String,
+    role: GridRole,
     user_id: Option<String>,
     person_name: String,
     started_on: NaiveDate,
@@ -56,7 +56,7 @@ struct RoleRow {
 impl RoleRow {
     fn view(self) -> GridRoleView {
         GridRoleView {
-            role: GridRole::parse(&self.role).unwrap_or(GridRole::ServiceWorker),
+            role: self.role,
             id: self.id,
             user_id: self.user_id,
             person_name: self.person_name,
@@ -145,6 +145,7 @@ fn views(conn: &mut DbConn, rows: Vec<(Grid, String)>) -> QueryResult<Vec<GridVi
             let roles = roles.remove(&g.id).unwrap_or_default();
             let vacant_roles = GridRole::ALL
                 .into_iter()
+                .copied()
                 .filter(|r| !roles.iter().any(|h| h.role == *r))
                 .collect();
             let overdue_households = overdue.get(&g.id).copied().unwrap_or(0);

@@ -156,28 +156,11 @@ impl Validate for UpdateHousehold {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitKind {
-    Routine,
-    KeyGroup,
-    FollowUp,
-}
-
-impl VisitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VisitKind::Routine => "routine",
-            VisitKind::KeyGroup => "key_group",
-            VisitKind::FollowUp => "follow_up",
-        }
-    }
-    pub fn parse(s: &str) -> VisitKind {
-        match s {
-            "key_group" => VisitKind::KeyGroup,
-            "follow_up" => VisitKind::FollowUp,
-            _ => VisitKind::Routine,
-        }
+crate::text_enum! {
+    pub enum VisitKind {
+        Routine = "routine",
+        KeyGroup = "key_group",
+        FollowUp = "follow_up",
     }
 }
 

@@ -32,7 +32,7 @@ pub struct Visit {
     pub worker_id: Option<String>,
     pub worker_name: String,
     pub visited_on: NaiveDate,
-    pub kind: String,
+    pub kind: VisitKind,
     pub notes: Option<String>,
     pub concern_found: bool,
     pub created_at: NaiveDateTime,
@@ -41,7 +41,7 @@ pub struct Visit {
 impl Visit {
     fn view(self) -> VisitView {
         VisitView {
-            kind: VisitKind::parse(&self.kind),
+            kind: self.kind,
             id: self.id,
             household_id: self.household_id,
             grid_id: self.grid_id,
@@ -93,7 +93,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateVisit) -> ApiResu
             worker_id: Some(caller.user_id.clone()),
             worker_name: caller.display_name.clone(),
             visited_on,
-            kind: input.kind.as_str().into(),
+            kind: input.kind,
             notes: input
                 .notes
                 .as_deref()

@@ -6,70 +6,29 @@ use crate::error::FieldError;
 use crate::http::json::rules;
 use crate::http::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingKind {
-    /// 党员大会
-    GeneralMeeting,
-    /// 支委会
-    CommitteeMeeting,
-    /// 党小组会
-    GroupMeeting,
-    /// 党课
-    PartyLecture,
-    /// 主题党日
-    ThemedPartyDay,
-}
-
-impl MeetingKind {
-    pub const ALL: [MeetingKind; 5] = [
-        MeetingKind::GeneralMeeting,
-        MeetingKind::CommitteeMeeting,
-        MeetingKind::GroupMeeting,
-        MeetingKind::PartyLecture,
-        MeetingKind::ThemedPartyDay,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeetingKind::GeneralMeeting => "general_meeting",
-            MeetingKind::CommitteeMeeting => "committee_meeting",
-            MeetingKind::GroupMeeting => "group_meeting",
-            MeetingKind::PartyLecture => "party_lecture",
-            MeetingKind::ThemedPartyDay => "themed_party_day",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+crate::text_enum! {
+    pub enum MeetingKind {
+        /// 党员大会
+        GeneralMeeting = "general_meeting",
+        /// 支委会
+        CommitteeMeeting = "committee_meeting",
+        /// 党小组会
+        GroupMeeting = "group_meeting",
+        /// 党课
+        PartyLecture = "party_lecture",
+        /// 主题党日
+        ThemedPartyDay = "themed_party_day",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Attendance {
-    /// Not recorded yet.
-    Unrecorded,
-    Present,
-    Absent,
-    /// 请假: absent with a reason.
-    Excused,
-}
-
-impl Attendance {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Attendance::Unrecorded => "unrecorded",
-            Attendance::Present => "present",
-            Attendance::Absent => "absent",
-            Attendance::Excused => "excused",
-        }
-    }
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "present" => Attendance::Present,
-            "absent" => Attendance::Absent,
-            "excused" => Attendance::Excused,
-            _ => Attendance::Unrecorded,
-        }
+crate::text_enum! {
+    pub enum Attendance {
+        /// Not recorded yet.
+        Unrecorded = "unrecorded",
+        Present = "present",
+        Absent = "absent",
+        /// 请假: absent with a reason.
+        Excused = "excused",
     }
 }
 

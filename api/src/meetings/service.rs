@@ -26,7 +26,7 @@ pub const TARGET: f64 = 0.8;
 pub struct Meeting {
     pub id: String,
     pub branch_id: String,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub held_on: NaiveDate,
     pub topic: String,
     pub place: Option<String>,
@@ -51,7 +51,7 @@ fn view(m: Meeting, branch_name: String, attendees: Vec<AttendeeView>) -> Meetin
         0
     };
     MeetingView {
-        kind: MeetingKind::parse(&m.kind).unwrap_or(MeetingKind::GeneralMeeting),
+        kind: m.kind,
         attendance_rate: if m.recorded {
             rate(m.present_count.into(), m.expected_count.into())
         } else {
@@ -170,7 +170,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateMeeting) -> ApiRe
         let m = Meeting {
             id: crate::new_id(),
             branch_id: input.branch_id.clone(),
-            kind: input.kind.as_str().into(),
+            kind: input.kind,
             held_on: input.held_on,
             topic: input.topic.trim().into(),
             place: input
@@ -224,7 +224,7 @@ pub fn insert_attendees(
 }
 
 fn attendees(conn: &mut DbConn, meeting_id: &str) -> QueryResult<Vec<AttendeeView>> {
-    let rows: Vec<(String, String, String, Option<String>)> = meeting_attendance::table
+    let rows: Vec<(String, String, Attendance, Option<String>)> = meeting_attendance::table
         .filter(meeting_attendance::meeting_id.eq(meeting_id))
         .order((
             meeting_attendance::member_name.asc(),
@@ -242,7 +242,7 @@ fn attendees(conn: &mut DbConn, meeting_id: &str) -> QueryResult<Vec<AttendeeVie
         .map(|(member_id, member_name, status, reason)| AttendeeView {
             member_id,
             member_name,
-            status: Attendance::parse(&status),
+            status,
             reason,
         })
         .collect())

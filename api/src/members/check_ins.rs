@@ -20,6 +20,8 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::rules;
 use crate::http::list::Paging;
 use crate::http::Validate;
+use crate::members::dto::Category;
+use crate::members::dto::MemberStatus;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000a00", "member_id": "0193a1b2-0000-7000-8000-000000000900", "member_name": "王建国", "work_unit": "常州市第一人民医院", "community_id": "0193a1b2-0000-7000-8000-000000000010", "community_name": "斜桥巷社区", "checked_in_on": "2026-03-05", "ended_on": null, "note": null}))]
@@ -148,13 +150,13 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateCheckIn) -> ApiRe
                 "a member checks in themselves, or their branch's keepers do it for them",
             ));
         }
-        if acc.member.status != "active" {
+        if acc.member.status != MemberStatus::Active {
             return Err(ApiError::conflict(
                 "member_historical",
                 "a historical member cannot check in",
             ));
         }
-        if acc.member.category != "in_service" {
+        if acc.member.category != Category::InService {
             return Err(ApiError::field(
                 "member_id",
                 "not_in_service",

@@ -14,30 +14,20 @@ fn field(e: &mut Vec<FieldError>, field: &str, code: &str, message: impl Into<St
     });
 }
 
-macro_rules! str_enum {
-    ($t:ident { $($(#[$m:meta])* $v:ident => $s:literal),* $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $t { $($(#[$m])* $v),* }
-        impl $t {
-            pub fn as_str(self) -> &'static str { match self { $(Self::$v => $s),* } }
-            pub fn parse(s: &str) -> Option<Self> { match s { $($s => Some(Self::$v),)* _ => None } }
-        }
-    };
+crate::text_enum! {
+    pub enum Category {
+        /// 直管党员: managed directly by the community's branch.
+        Direct = "direct",
+        /// 在职党员: works elsewhere, checks in with the home community (双报到).
+        InService = "in_service",
+        /// 流动党员: away from the home branch.
+        Mobile = "mobile",
+        /// 离退休党员.
+        Retired = "retired",
+        /// 两新组织党员: in a new economic or social organisation.
+        NewOrg = "new_org",
+    }
 }
-
-str_enum!(Category {
-    /// 直管党员: managed directly by the community's branch.
-    Direct => "direct",
-    /// 在职党员: works elsewhere, checks in with the home community (双报到).
-    InService => "in_service",
-    /// 流动党员: away from the home branch.
-    Mobile => "mobile",
-    /// 离退休党员.
-    Retired => "retired",
-    /// 两新组织党员: in a new economic or social organisation.
-    NewOrg => "new_org",
-});
 
 impl Category {
     /// The management mode (三知五管) that follows from the category.
@@ -52,16 +42,23 @@ impl Category {
     }
 }
 
-str_enum!(Gender { Male => "male", Female => "female" });
+crate::text_enum! {
+    pub enum Gender {
+        Male = "male",
+        Female = "female",
+    }
+}
 
-str_enum!(MemberStatus {
-    Active => "active",
-    /// Left the party (出党, 退党).
-    Left => "left",
-    Deceased => "deceased",
-    /// Transferred to an organisation outside this system.
-    TransferredOut => "transferred_out",
-});
+crate::text_enum! {
+    pub enum MemberStatus {
+        Active = "active",
+        /// Left the party (出党, 退党).
+        Left = "left",
+        Deceased = "deceased",
+        /// Transferred to an organisation outside this system.
+        TransferredOut = "transferred_out",
+    }
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000900", "branch_id": "0193a1b2-0000-7000-8000-000000000100", "branch_name": "斜桥巷社区第一党支部", "name": "王建国", "gender": "male", "birth_date": "1962-05-01", "age": 64, "id_number": "320***********1234", "phone": "139****0001", "masked": true, "education": "大专", "joined_on": "1985-07-01", "full_member_on": "1986-07-01", "probationary": false, "category": "retired", "management_mode": "community_branch_care", "grid_id": null, "household_id": null, "work_unit": null, "user_id": null, "status": "active", "status_changed_on": null, "status_reason": null, "interest_branches": [], "version": 1, "created_at": "2026-11-23T03:00:00Z", "updated_at": "2026-11-23T03:00:00Z"}))]
@@ -305,7 +302,14 @@ impl Validate for ChangeStatus {
     }
 }
 
-str_enum!(TransferStatus { Pending => "pending", Accepted => "accepted", Rejected => "rejected", Cancelled => "cancelled" });
+crate::text_enum! {
+    pub enum TransferStatus {
+        Pending = "pending",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a1b2-0000-7000-8000-000000000950", "member_id": "0193a1b2-0000-7000-8000-000000000900", "member_name": "王建国", "from_branch_id": "0193a1b2-0000-7000-8000-000000000100", "from_branch_name": "斜桥巷社区第一党支部", "to_branch_id": "0193a1b2-0000-7000-8000-000000000101", "to_branch_name": "新丰街社区第一党支部", "destination": null, "status": "pending", "reason": "搬家", "requested_by": "secretary1", "requested_at": "2026-11-23T03:00:00Z", "decided_by": null, "decided_at": null, "decision_note": null}))]

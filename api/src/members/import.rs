@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::http::list::Paging;
 use crate::http::Validate;
 use crate::jobs::{self, LineError};
+use crate::members::dto::MemberStatus;
 use crate::phones::{self, PhoneColumn};
 use crate::sealed::Sealer;
 use crate::tabular::{self, Column, Format, Rows};
@@ -282,7 +283,7 @@ fn write(
                         id,
                         branch_id: i.branch_id.clone(),
                         name: i.name.trim().into(),
-                        gender: i.gender.as_str().into(),
+                        gender: i.gender,
                         birth_date: value.birth_date,
                         phone_sealed: phone.sealed,
                         phone_index: phone.index,
@@ -291,12 +292,12 @@ fn write(
                         joined_on: i.joined_on,
                         join_md: i.joined_on.format("%m-%d").to_string(),
                         full_member_on: i.full_member_on,
-                        category: i.category.as_str().into(),
+                        category: i.category,
                         grid_id: None,
                         household_id: None,
                         work_unit: i.work_unit.clone(),
                         user_id: None,
-                        status: "active".into(),
+                        status: MemberStatus::Active,
                         status_changed_on: None,
                         status_reason: None,
                         version: 1,
@@ -317,7 +318,7 @@ fn write(
                         && m.education == i.education
                         && m.joined_on == i.joined_on
                         && m.full_member_on == i.full_member_on
-                        && m.category == i.category.as_str()
+                        && m.category == i.category
                         && m.work_unit == i.work_unit;
                     if same {
                         continue;

@@ -33,7 +33,7 @@ pub struct Member {
     pub id: String,
     pub branch_id: String,
     pub name: String,
-    pub gender: String,
+    pub gender: Gender,
     pub birth_date: NaiveDate,
     pub id_number_sealed: String,
     pub id_number_index: String,
@@ -45,12 +45,12 @@ pub struct Member {
     pub joined_on: NaiveDate,
     pub join_md: String,
     pub full_member_on: Option<NaiveDate>,
-    pub category: String,
+    pub category: Category,
     pub grid_id: Option<String>,
     pub household_id: Option<String>,
     pub work_unit: Option<String>,
     pub user_id: Option<String>,
-    pub status: String,
+    pub status: MemberStatus,
     pub status_changed_on: Option<NaiveDate>,
     pub status_reason: Option<String>,
     pub version: i32,
@@ -170,7 +170,7 @@ fn view_with(
     unmasked: bool,
     interest: Vec<(String, String)>,
 ) -> MemberView {
-    let category = Category::parse(&m.category).unwrap_or(Category::Direct);
+    let category = m.category;
     let id_number = if unmasked {
         // A value that does not open (wrong data key) is shown masked rather than failing the read.
         sealer
@@ -185,8 +185,8 @@ fn view_with(
         probationary: m.full_member_on.is_none_or(|f| f > today),
         management_mode: category.management_mode().into(),
         category,
-        gender: Gender::parse(&m.gender).unwrap_or(Gender::Male),
-        status: MemberStatus::parse(&m.status).unwrap_or(MemberStatus::Active),
+        gender: m.gender,
+        status: m.status,
         phone: if unmasked {
             phones::reveal(
                 sealer,
@@ -823,7 +823,7 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateMember) -> ApiRe
         id,
         branch_id: input.branch_id.clone(),
         name: input.name.trim().into(),
-        gender: input.gender.as_str().into(),
+        gender: input.gender,
         birth_date: idn.birth_date,
         phone_sealed: phone.sealed,
         phone_index: phone.index,
@@ -832,12 +832,12 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateMember) -> ApiRe
         joined_on: input.joined_on,
         join_md: input.joined_on.format("%m-%d").to_string(),
         full_member_on: input.full_member_on,
-        category: input.category.as_str().into(),
+        category: input.category,
         grid_id: input.grid_id.clone(),
         household_id: input.household_id.clone(),
         work_unit: trim(&input.work_unit),
         user_id: input.user_id.clone(),
-        status: "active".into(),
+        status: MemberStatus::Active,
         status_changed_on: None,
         status_reason: None,
         version: 1,
@@ -930,9 +930,7 @@ pub fn update(
             input.user_id.clone().flatten().as_deref(),
             Some(id),
         )?;
-        let category = input
-            .category
-            .unwrap_or(Category::parse(&m.category).unwrap_or(Category::Direct));
+        let category = input.category.unwrap_or(m.category);
         let work_unit = input.work_unit.clone().unwrap_or(m.work_unit.clone());
         if category == Category::InService
             && work_unit.as_deref().is_none_or(|w| w.trim().is_empty())
@@ -1099,7 +1097,7 @@ pub fn join_interest(
 ) -> ApiResult<MemberView> {
     crate::db::write(conn, |c| {
         let acc = access(c, caller, id)?;
-        if acc.member.status != "active" {
+        if acc.member.status != MemberStatus::Active {
             return Err(ApiError::conflict(
                 "member_historical",
                 "a historical member cannot join a branch",

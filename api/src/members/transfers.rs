@@ -15,6 +15,7 @@ use crate::db::schema::{branches, member_transfers, members, regions};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
+use crate::members::dto::MemberStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = member_transfers)]
@@ -24,7 +25,7 @@ pub struct Transfer {
     pub from_branch_id: String,
     pub to_branch_id: Option<String>,
     pub destination: Option<String>,
-    pub status: String,
+    pub status: TransferStatus,
     pub reason: Option<String>,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
@@ -48,7 +49,7 @@ fn view(conn: &mut DbConn, t: Transfer) -> ApiResult<TransferView> {
         None => None,
     };
     Ok(TransferView {
-        status: TransferStatus::parse(&t.status).unwrap_or(TransferStatus::Pending),
+        status: t.status,
         id: t.id,
         member_id: t.member_id,
         member_name,
@@ -98,7 +99,7 @@ pub fn request(
             ));
         }
         let m = &acc.member;
-        if m.status != "active" {
+        if m.status != MemberStatus::Active {
             return Err(ApiError::conflict(
                 "member_historical",
                 format!("the member is {}; only active members transfer", m.status),
@@ -152,7 +153,11 @@ pub fn request(
                 .map(str::trim)
                 .filter(|d| !d.is_empty())
                 .map(str::to_owned),
-            status: if external { "accepted" } else { "pending" }.into(),
+            status: if external {
+                TransferStatus::Accepted
+            } else {
+                TransferStatus::Pending
+            },
             reason: input
                 .reason
                 .as_deref()
@@ -251,8 +256,8 @@ pub fn decide(
             Decision::Reject => ("reject", "rejected"),
             Decision::Cancel => ("cancel", "cancelled"),
         };
-        if t.status != "pending" {
-            return Err(ApiError::invalid_transition(&t.status, action));
+        if t.status != TransferStatus::Pending {
+            return Err(ApiError::invalid_transition(t.status.as_str(), action));
         }
         let allowed = match decision {
             Decision::Accept | Decision::Reject => to_write,

@@ -18,7 +18,7 @@ use crate::http::list::{like_pattern, Paging};
 pub struct MenuItem {
     pub id: String,
     pub community_id: String,
-    pub provider_type: String,
+    pub provider_type: ProviderType,
     pub provider_id: String,
     pub provider_name: String,
     pub category_id: Option<String>,
@@ -27,7 +27,7 @@ pub struct MenuItem {
     pub place: Option<String>,
     pub schedule: Option<String>,
     pub monthly_capacity: Option<i32>,
-    pub status: String,
+    pub status: MenuStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -35,8 +35,8 @@ pub struct MenuItem {
 
 pub(super) fn menu_view(m: MenuItem, community_name: String, can_manage: bool) -> MenuItemView {
     MenuItemView {
-        provider_type: ProviderType::parse(&m.provider_type).unwrap_or(ProviderType::Unit),
-        status: MenuStatus::parse(&m.status).unwrap_or(MenuStatus::Active),
+        provider_type: m.provider_type,
+        status: m.status,
         id: m.id,
         community_id: m.community_id,
         community_name,
@@ -62,7 +62,7 @@ pub(super) fn menu_manage(
     path: &str,
 ) -> ApiResult<bool> {
     Ok(caller.regions_writable().contains(path)
-        || acts_for(conn, caller, &m.provider_type, &m.provider_id)?)
+        || acts_for(conn, caller, m.provider_type, &m.provider_id)?)
 }
 
 pub fn get_menu_item(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<MenuItemView> {
@@ -149,7 +149,7 @@ pub fn create_menu_item(
             &path,
         )?;
         if !(caller.regions_writable().contains(&path)
-            || acts_for(c, caller, input.provider_type.as_str(), &input.provider_id)?)
+            || acts_for(c, caller, input.provider_type, &input.provider_id)?)
         {
             return Err(ApiError::forbidden(
                 "a menu item is published by its provider or the community's staff",
@@ -159,7 +159,7 @@ pub fn create_menu_item(
         let m = MenuItem {
             id: crate::new_id(),
             community_id: input.community_id.clone(),
-            provider_type: input.provider_type.as_str().into(),
+            provider_type: input.provider_type,
             provider_id: input.provider_id.clone(),
             provider_name,
             category_id: input.category_id.clone(),
@@ -177,7 +177,7 @@ pub fn create_menu_item(
                 .map(|d| d.trim().to_owned())
                 .filter(|d| !d.is_empty()),
             monthly_capacity: input.monthly_capacity,
-            status: MenuStatus::Active.as_str().into(),
+            status: MenuStatus::Active,
             version: 1,
             created_at: at,
             updated_at: at,
@@ -229,7 +229,7 @@ pub fn update_menu_item(
                     Some(d) => d.map(|d| d.trim().to_owned()),
                     None => m.schedule.clone(),
                 }),
-                menu_items::status.eq(input.status.map(|s| s.as_str()).unwrap_or(&m.status)),
+                menu_items::status.eq(input.status.unwrap_or(m.status)),
                 menu_items::version.eq(m.version + 1),
                 menu_items::updated_at.eq(now()),
             ))

@@ -92,15 +92,15 @@ pub(super) fn provider_for(
 pub(super) fn acts_for(
     conn: &mut DbConn,
     caller: &Caller,
-    kind: &str,
+    kind: ProviderType,
     id: &str,
 ) -> ApiResult<bool> {
-    Ok(match ProviderType::parse(kind) {
-        Some(ProviderType::Unit) => caller.unit_ids().iter().any(|u| u == id),
-        Some(ProviderType::Team) => {
+    Ok(match kind {
+        ProviderType::Unit => caller.unit_ids().iter().any(|u| u == id),
+        ProviderType::Team => {
             crate::volunteers::teams::team_access(conn, caller, id).is_ok_and(|a| a.manage)
         }
-        Some(ProviderType::Volunteer) => {
+        ProviderType::Volunteer => {
             volunteers::table
                 .find(id)
                 .filter(volunteers::user_id.eq(&caller.user_id))
@@ -108,7 +108,6 @@ pub(super) fn acts_for(
                 .get_result::<i64>(conn)?
                 > 0
         }
-        None => false,
     })
 }
 
@@ -116,19 +115,19 @@ pub(super) fn acts_for(
 pub(super) fn my_providers(
     conn: &mut DbConn,
     caller: &Caller,
-) -> QueryResult<Vec<(String, String)>> {
-    let mut out: Vec<(String, String)> = caller
+) -> QueryResult<Vec<(ProviderType, String)>> {
+    let mut out: Vec<(ProviderType, String)> = caller
         .unit_ids()
         .into_iter()
-        .map(|u| ("unit".to_string(), u))
+        .map(|u| (ProviderType::Unit, u))
         .collect();
     if let Some(v) = crate::volunteers::teams::my_volunteer_id(conn, caller)? {
         let led: Vec<String> = volunteer_teams::table
             .filter(volunteer_teams::leader_id.eq(&v))
             .select(volunteer_teams::id)
             .load(conn)?;
-        out.extend(led.into_iter().map(|t| ("team".to_string(), t)));
-        out.push(("volunteer".to_string(), v));
+        out.extend(led.into_iter().map(|t| (ProviderType::Team, t)));
+        out.push((ProviderType::Volunteer, v));
     }
     Ok(out)
 }

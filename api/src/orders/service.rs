@@ -20,6 +20,8 @@ use crate::http::list::Paging;
 use crate::phones::{self, PhoneColumn};
 use crate::privacy::mask_name;
 use crate::sealed::Sealer;
+use crate::volunteers::dto::HourKind;
+use crate::volunteers::dto::HourSource;
 
 /// The one state machine: the status an action leads to from a status, or `None`.
 pub fn next(status: OrderStatus, action: &str) -> Option<OrderStatus> {
@@ -55,8 +57,8 @@ pub struct Order {
     pub menu_item_id: Option<String>,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
-    pub provider_type: Option<String>,
+    pub status: OrderStatus,
+    pub provider_type: Option<ProviderType>,
     pub provider_id: Option<String>,
     pub provider_name: Option<String>,
     pub dispatched_at: Option<NaiveDateTime>,
@@ -88,7 +90,7 @@ struct Rights {
 
 fn rights(conn: &mut DbConn, caller: &Caller, o: &Order, path: &str) -> ApiResult<Rights> {
     let provider = match (&o.provider_type, &o.provider_id) {
-        (Some(t), Some(p)) => acts_for(conn, caller, t, p)?,
+        (Some(t), Some(p)) => acts_for(conn, caller, *t, p)?,
         _ => false,
     };
     Ok(Rights {
@@ -99,7 +101,12 @@ fn rights(conn: &mut DbConn, caller: &Caller, o: &Order, path: &str) -> ApiResul
 }
 
 /// The same, against the providers the caller acts for, known in advance (for lists).
-fn rights_with(caller: &Caller, providers: &[(String, String)], o: &Order, path: &str) -> Rights {
+fn rights_with(
+    caller: &Caller,
+    providers: &[(ProviderType, String)],
+    o: &Order,
+    path: &str,
+) -> Rights {
     let provider = match (&o.provider_type, &o.provider_id) {
         (Some(t), Some(p)) => providers.iter().any(|(pt, pid)| pt == t && pid == p),
         _ => false,
@@ -151,7 +158,7 @@ fn order_view_with(
     path: &str,
     with_events: bool,
 ) -> ApiResult<OrderView> {
-    let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
+    let status = o.status;
     let at = now();
     let clear = r.resident || r.staff || caller.regions_readable().contains(path);
     let events = if with_events {
@@ -159,8 +166,8 @@ fn order_view_with(
             NaiveDateTime,
             Option<String>,
             String,
-            Option<String>,
-            String,
+            Option<OrderStatus>,
+            OrderStatus,
             Option<String>,
         )> = order_events::table
             .filter(order_events::order_id.eq(&o.id))
@@ -179,8 +186,8 @@ fn order_view_with(
                 at: at.and_utc(),
                 actor_name,
                 action,
-                from_status: from.as_deref().and_then(OrderStatus::parse),
-                to_status: OrderStatus::parse(&to).unwrap_or(OrderStatus::Ordered),
+                from_status: from,
+                to_status: to,
                 note,
             })
             .collect()
@@ -202,7 +209,7 @@ fn order_view_with(
         // Masked for everyone here; `read` with `unmask` shows it in clear.
         contact_phone: o.contact_phone_masked,
         address: o.address.filter(|_| r.resident || r.staff || r.provider),
-        provider_type: o.provider_type.as_deref().and_then(ProviderType::parse),
+        provider_type: o.provider_type,
         evidence: serde_json::from_str(&o.evidence).unwrap_or_default(),
         id: o.id,
         community_id: o.community_id,
@@ -337,7 +344,7 @@ pub fn create(
                     .first(c)
                     .optional()?;
                 let m = m
-                    .filter(|m| m.status == MenuStatus::Active.as_str())
+                    .filter(|m| m.status == MenuStatus::Active)
                     .ok_or_else(|| {
                         ApiError::field("menu_item_id", "not_found", "no such item on the menu")
                     })?;
@@ -380,7 +387,7 @@ pub fn create(
                 .description
                 .map(|d| d.trim().to_owned())
                 .filter(|d| !d.is_empty()),
-            status: OrderStatus::Ordered.as_str().into(),
+            status: OrderStatus::Ordered,
             provider_type: None,
             provider_id: None,
             provider_name: None,
@@ -438,7 +445,7 @@ fn act(
             .set(service_orders::updated_at.eq(service_orders::updated_at))
             .execute(c)?;
         let (o, _, path) = load_visible(c, caller, id)?;
-        let status = OrderStatus::parse(&o.status).unwrap_or(OrderStatus::Ordered);
+        let status = o.status;
         let Some(to) = next(status, action) else {
             return Err(ApiError::invalid_transition(status.as_str(), action));
         };
@@ -568,7 +575,7 @@ pub fn complete(
 ) -> ApiResult<OrderView> {
     let note = input.note.clone();
     act(conn, caller, id, "complete", note, |c, o, _, at| {
-        let kind = o.provider_type.as_deref().and_then(ProviderType::parse);
+        let kind = o.provider_type;
         let provider = o.provider_id.clone().unwrap_or_default();
         // Who served, for the hours ledger: the volunteer, or the team's named members.
         let (serving, team): (Vec<String>, Option<String>) = match kind {
@@ -600,9 +607,9 @@ pub fn complete(
                         volunteer_id: v.clone(),
                         team_id: team.clone(),
                         region_id: o.community_id.clone(),
-                        source: "order".into(),
+                        source: HourSource::Order,
                         source_id: Some(o.id.clone()),
-                        kind: "credited".into(),
+                        kind: HourKind::Credited,
                         minutes,
                         served_on: crate::clock::local_date(at.and_utc()),
                         reverses_id: None,

@@ -29,7 +29,7 @@ pub struct Poll {
     pub rectification_days: i32,
     pub ballots: i32,
     pub version: i32,
-    pub electorate: String,
+    pub electorate: Electorate,
     pub electorate_size: Option<i32>,
 }
 
@@ -547,7 +547,7 @@ type RectRow = (
     chrono::NaiveDate,
     Option<String>,
     Option<String>,
-    String,
+    RectificationStatus,
     Option<NaiveDateTime>,
     i32,
 );
@@ -558,7 +558,7 @@ fn rect_view(
     community_id: String,
     community_name: String,
 ) -> RectificationView {
-    let status = RectificationStatus::parse(&r.8).unwrap_or(RectificationStatus::Open);
+    let status = r.8;
     RectificationView {
         overdue: status == RectificationStatus::Open && crate::clock::today() > r.5,
         id: r.0,

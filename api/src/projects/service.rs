@@ -39,7 +39,7 @@ pub struct Project {
     pub description: Option<String>,
     pub need: i32,
     pub claimed: i32,
-    pub status: String,
+    pub status: ProjectStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -211,7 +211,7 @@ fn project_view(
     };
     Ok(ProjectView {
         full: p.claimed >= p.need,
-        status: ProjectStatus::parse(&p.status).unwrap_or(ProjectStatus::Open),
+        status: p.status,
         id: p.id,
         region_id: p.region_id,
         year: p.year,
@@ -356,7 +356,7 @@ pub fn create_project(
                 .filter(|d| !d.is_empty()),
             need: input.need,
             claimed: 0,
-            status: ProjectStatus::Open.as_str().into(),
+            status: ProjectStatus::Open,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -403,7 +403,10 @@ pub fn update_project(
                     None => p.description.clone(),
                 }),
                 service_projects::need.eq(need),
-                service_projects::status.eq(input.status.map(|s| s.as_str()).unwrap_or(&p.status)),
+                service_projects::status.eq(input
+                    .status
+                    .map(|s| s.as_str())
+                    .unwrap_or(p.status.as_str())),
                 service_projects::version.eq(p.version + 1),
                 service_projects::updated_at.eq(Utc::now().naive_utc()),
             ))
@@ -445,7 +448,7 @@ fn claims_of(
         Option<i32>,
         chrono::NaiveDate,
         chrono::NaiveDate,
-        String,
+        ClaimState,
         NaiveDateTime,
     )> = q
         .order((project_claims::claimed_at.asc(), project_claims::id.asc()))
@@ -479,7 +482,7 @@ fn claims_of(
                 status,
                 claimed_at,
             )| ClaimOfProject {
-                status: ClaimState::parse(&status).unwrap_or(ClaimState::Active),
+                status,
                 id,
                 project_id,
                 project_name,
@@ -544,8 +547,8 @@ pub fn claim(
             load_project(c, project_id)?.ok_or_else(|| ApiError::not_found("project"))?;
         let path = street_path(c, &p.region_id)?;
         may_claim_for(c, caller, &input.unit_id, &path)?;
-        if p.status != ProjectStatus::Open.as_str() {
-            return Err(ApiError::invalid_transition(&p.status, "claim"));
+        if p.status != ProjectStatus::Open {
+            return Err(ApiError::invalid_transition(p.status.as_str(), "claim"));
         }
         let existing: Option<(String, String)> = project_claims::table
             .filter(project_claims::project_id.eq(project_id))

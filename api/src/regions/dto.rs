@@ -6,34 +6,18 @@ use crate::error::FieldError;
 use crate::http::json::rules;
 use crate::http::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionLevel {
-    /// 区
-    District,
-    /// 街道
-    Street,
-    /// 社区
-    Community,
+crate::text_enum! {
+    pub enum RegionLevel {
+        /// 区
+        District = "district",
+        /// 街道
+        Street = "street",
+        /// 社区
+        Community = "community",
+    }
 }
 
 impl RegionLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegionLevel::District => "district",
-            RegionLevel::Street => "street",
-            RegionLevel::Community => "community",
-        }
-    }
-    pub fn parse(s: &str) -> Option<RegionLevel> {
-        [
-            RegionLevel::District,
-            RegionLevel::Street,
-            RegionLevel::Community,
-        ]
-        .into_iter()
-        .find(|l| l.as_str() == s)
-    }
     /// The level a parent must have; `None` for a root.
     pub fn parent_level(self) -> Option<RegionLevel> {
         match self {
@@ -66,7 +50,7 @@ pub struct RegionView {
 impl RegionView {
     pub fn from_row(r: Region, child_count: i64) -> RegionView {
         RegionView {
-            level: RegionLevel::parse(&r.level).unwrap_or(RegionLevel::Community),
+            level: r.level,
             id: r.id,
             parent_id: r.parent_id,
             name: r.name,

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::dto::RegionLevel;
 use crate::db::schema::regions;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -8,7 +9,7 @@ use crate::db::schema::regions;
 pub struct Region {
     pub id: String,
     pub parent_id: Option<String>,
-    pub level: String,
+    pub level: RegionLevel,
     pub name: String,
     pub code: Option<String>,
     pub path: String,

@@ -211,7 +211,7 @@ fn parent_for(
                     "you may not add regions under this parent",
                 ));
             }
-            if parent.level != want.as_str() {
+            if parent.level != want {
                 return Err(ApiError::field(
                     field,
                     "invalid_parent",
@@ -301,7 +301,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateRegion) -> ApiRes
             depth: parent.as_ref().map(|p| p.depth + 1).unwrap_or(0),
             id: id.clone(),
             parent_id: parent.map(|p| p.id),
-            level: input.level.as_str().to_string(),
+            level: input.level,
             name,
             code,
             version: 1,
@@ -385,8 +385,7 @@ pub fn move_to(
             ));
         }
         expect_version(current.version, if_match, input.version)?;
-        let level =
-            RegionLevel::parse(&current.level).ok_or_else(|| ApiError::internal("bad level"))?;
+        let level = current.level;
         let parent = parent_for(c, caller, level, Some(&input.parent_id), "parent_id")?
             .expect("non-root levels have a parent");
         if parent.path.starts_with(&current.path) {

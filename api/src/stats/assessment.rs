@@ -250,7 +250,7 @@ type Row = (
     String,
     String,
     Option<String>,
-    String,
+    AssessmentStatus,
     Option<NaiveDateTime>,
     i32,
 );
@@ -271,9 +271,8 @@ fn build(
             f,
             v,
         ),
-        None => (None, json!({}), None, "draft".to_string(), None, 0),
+        None => (None, json!({}), None, AssessmentStatus::Draft, None, 0),
     };
-    let status = AssessmentStatus::parse(&status).unwrap_or(AssessmentStatus::Draft);
     let computed: Vec<AssessmentItem> = frozen
         .and_then(|c| serde_json::from_str(&c).ok())
         .unwrap_or(computed);
@@ -405,10 +404,7 @@ pub fn update(
             ));
         }
         let row = load(c, community_id, year)?;
-        if row
-            .as_ref()
-            .is_some_and(|r| r.3 == AssessmentStatus::Final.as_str())
-        {
+        if row.as_ref().is_some_and(|r| r.3 == AssessmentStatus::Final) {
             return Err(ApiError::conflict(
                 "assessment_final",
                 "the assessment is final",
@@ -462,7 +458,7 @@ pub fn update(
                 String::new(),
                 entered.to_string(),
                 None,
-                "draft".into(),
+                AssessmentStatus::Draft,
                 None,
                 0,
             )),

@@ -21,7 +21,7 @@ use crate::sealed::Sealer;
 pub struct Unit {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub party_org: Option<String>,
     pub address: Option<String>,
     pub contact_name: Option<String>,
@@ -29,7 +29,7 @@ pub struct Unit {
     pub contact_phone_index: Option<String>,
     pub contact_phone_masked: Option<String>,
     pub region_id: String,
-    pub status: String,
+    pub status: UnitStatus,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -109,8 +109,8 @@ fn view(conn: &mut DbConn, a: UnitAccess) -> QueryResult<UnitView> {
         .get_result(conn)?;
     let u = a.unit;
     Ok(UnitView {
-        kind: UnitKind::parse(&u.kind).unwrap_or(UnitKind::Enterprise),
-        status: UnitStatus::parse(&u.status).unwrap_or(UnitStatus::Active),
+        kind: u.kind,
+        status: u.status,
         // Masked for everyone here; `read` with `unmask` shows it in clear.
         contact_phone: u.contact_phone_masked,
         id: u.id,
@@ -396,7 +396,7 @@ pub fn create(
         let u = Unit {
             id,
             name: input.name.trim().into(),
-            kind: input.kind.as_str().into(),
+            kind: input.kind,
             party_org: input
                 .party_org
                 .map(|s| s.trim().to_owned())
@@ -413,7 +413,7 @@ pub fn create(
             contact_phone_index: phone.index,
             contact_phone_masked: phone.masked,
             region_id: input.region_id.clone(),
-            status: UnitStatus::Active.as_str().into(),
+            status: UnitStatus::Active,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -463,7 +463,7 @@ pub fn update(
             u.name = n.trim().into();
         }
         if let Some(k) = input.kind {
-            u.kind = k.as_str().into();
+            u.kind = k;
         }
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         if let Some(v) = input.party_org {
@@ -484,7 +484,7 @@ pub fn update(
             ) = (p.sealed, p.index, p.masked);
         }
         if let Some(s) = input.status {
-            u.status = s.as_str().into();
+            u.status = s;
         }
         diesel::update(units::table.find(id))
             .set((

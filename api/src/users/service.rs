@@ -524,7 +524,11 @@ pub fn create_from_cli(
     let role = Role::parse(role).ok_or_else(|| {
         format!(
             "unknown role {role:?}; one of: {}",
-            Role::ALL.map(|r| r.as_str()).join(", ")
+            Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })?;
     let input = CreateUser {

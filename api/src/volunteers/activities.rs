@@ -35,7 +35,7 @@ pub struct Activity {
     pub capacity: i32,
     pub confirmed_count: i32,
     pub waitlist_count: i32,
-    pub status: String,
+    pub status: ActivityStatus,
     pub code_secret: String,
     pub created_by: String,
     pub version: i32,
@@ -48,13 +48,13 @@ pub struct Activity {
 pub struct Signup {
     pub activity_id: String,
     pub volunteer_id: String,
-    pub status: String,
+    pub status: SignupStatus,
     pub signed_up_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub checked_in_at: Option<NaiveDateTime>,
     pub checked_out_at: Option<NaiveDateTime>,
     pub check_in_method: Option<String>,
-    pub attendance: Option<String>,
+    pub attendance: Option<ActivityAttendance>,
 }
 
 fn now() -> NaiveDateTime {
@@ -97,11 +97,11 @@ fn require_manage(l: &Loaded) -> ApiResult<()> {
 }
 
 fn status(a: &Activity) -> ActivityStatus {
-    ActivityStatus::parse(&a.status).unwrap_or(ActivityStatus::Scheduled)
+    a.status
 }
 
 fn signup_view(conn: &mut DbConn, s: Signup, name: String) -> QueryResult<SignupView> {
-    let position = if s.status == SignupStatus::Waitlisted.as_str() {
+    let position = if s.status == SignupStatus::Waitlisted {
         let ahead: i64 = activity_signups::table
             .filter(activity_signups::activity_id.eq(&s.activity_id))
             .filter(activity_signups::status.eq(SignupStatus::Waitlisted.as_str()))
@@ -120,8 +120,8 @@ fn signup_view(conn: &mut DbConn, s: Signup, name: String) -> QueryResult<Signup
     };
     let credited = ledger::net(conn, &s.volunteer_id, &s.activity_id, HourKind::Credited)?;
     Ok(SignupView {
-        status: SignupStatus::parse(&s.status).unwrap_or(SignupStatus::Cancelled),
-        attendance: s.attendance.as_deref().and_then(ActivityAttendance::parse),
+        status: s.status,
+        attendance: s.attendance,
         activity_id: s.activity_id,
         volunteer_id: s.volunteer_id,
         name,
@@ -164,7 +164,7 @@ fn view(
     Ok(ActivityView {
         status: status(&a),
         team_name: team.name.clone(),
-        team_colour: team.colour.as_deref().and_then(TeamColour::parse),
+        team_colour: team.colour,
         region_id: team.region_id.clone(),
         region_name,
         id: a.id,
@@ -317,7 +317,7 @@ pub fn create(
                 ApiError::field("team_id", "not_found", "the team does not exist")
             });
         }
-        if t.team.status != TeamStatus::Active.as_str() {
+        if t.team.status != TeamStatus::Active {
             return Err(ApiError::conflict(
                 "team_inactive",
                 "an inactive team takes no new activities",
@@ -341,7 +341,7 @@ pub fn create(
             capacity: input.capacity,
             confirmed_count: 0,
             waitlist_count: 0,
-            status: ActivityStatus::Scheduled.as_str().into(),
+            status: ActivityStatus::Scheduled,
             code_secret: checkin::new_secret(),
             created_by: caller.user_id.clone(),
             version: 1,
@@ -416,7 +416,7 @@ pub fn update(
         expect_version(l.activity.version, if_match, input.version)?;
         let mut a = l.activity;
         if status(&a) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&a.status, "update"));
+            return Err(ApiError::invalid_transition(a.status.as_str(), "update"));
         }
         if let Some(t) = input.title {
             a.title = t.trim().into();
@@ -530,7 +530,7 @@ pub fn sign_up(
         let l = load(c, caller, id)?;
         let a = &l.activity;
         if status(a) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&a.status, "sign_up"));
+            return Err(ApiError::invalid_transition(a.status.as_str(), "sign_up"));
         }
         if a.ends_at <= now() {
             return Err(ApiError::invalid_transition("ended", "sign_up"));
@@ -543,7 +543,7 @@ pub fn sign_up(
             .optional()?;
         if existing
             .as_ref()
-            .is_some_and(|s| s.status != SignupStatus::Cancelled.as_str())
+            .is_some_and(|s| s.status != SignupStatus::Cancelled)
         {
             return Err(ApiError::conflict(
                 "already_signed_up",
@@ -571,7 +571,7 @@ pub fn sign_up(
                 .values(Signup {
                     activity_id: id.into(),
                     volunteer_id: me.clone(),
-                    status: st.as_str().into(),
+                    status: st,
                     signed_up_at: at,
                     updated_at: at,
                     checked_in_at: None,
@@ -617,14 +617,17 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activ
             .first(c)
             .optional()?
             .ok_or_else(|| ApiError::conflict("not_signed_up", "you have not signed up"))?;
-        if s.status == SignupStatus::Cancelled.as_str() {
+        if s.status == SignupStatus::Cancelled {
             return Err(ApiError::conflict(
                 "not_signed_up",
                 "you have not signed up",
             ));
         }
         if status(&l.activity) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&l.activity.status, "withdraw"));
+            return Err(ApiError::invalid_transition(
+                l.activity.status.as_str(),
+                "withdraw",
+            ));
         }
         if l.activity.starts_at <= now() || s.checked_in_at.is_some() {
             return Err(ApiError::invalid_transition(
@@ -642,7 +645,7 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activ
                 activity_signups::updated_at.eq(now()),
             ))
             .execute(c)?;
-        if s.status == SignupStatus::Confirmed.as_str() {
+        if s.status == SignupStatus::Confirmed {
             diesel::update(activities::table.find(id))
                 .set(activities::confirmed_count.eq(activities::confirmed_count - 1))
                 .execute(c)?;
@@ -690,7 +693,7 @@ pub fn code(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<CheckInCo
     require_manage(&l)?;
     if status(&l.activity) != ActivityStatus::Scheduled {
         return Err(ApiError::invalid_transition(
-            &l.activity.status,
+            l.activity.status.as_str(),
             "show_code",
         ));
     }
@@ -752,8 +755,8 @@ fn own_confirmed(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Sign
         .first(conn)
         .optional()?;
     match s {
-        Some(s) if s.status == SignupStatus::Confirmed.as_str() => Ok(s),
-        Some(s) if s.status == SignupStatus::Waitlisted.as_str() => Err(ApiError::conflict(
+        Some(s) if s.status == SignupStatus::Confirmed => Ok(s),
+        Some(s) if s.status == SignupStatus::Waitlisted => Err(ApiError::conflict(
             "not_signed_up",
             "you are on the waiting list, without a place",
         )),
@@ -774,7 +777,7 @@ pub fn check_in(
         let l = load(c, caller, id)?;
         let a = &l.activity;
         if status(a) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&a.status, "check_in"));
+            return Err(ApiError::invalid_transition(a.status.as_str(), "check_in"));
         }
         let at = Utc::now();
         if !checkin::check_in_open(a.starts_at, a.ends_at, at.naive_utc()) {
@@ -820,7 +823,7 @@ pub fn check_out(
         let l = load(c, caller, id)?;
         let a = l.activity.clone();
         if status(&a) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&a.status, "check_out"));
+            return Err(ApiError::invalid_transition(a.status.as_str(), "check_out"));
         }
         let at = Utc::now();
         let s = own_confirmed(c, caller, id)?;
@@ -856,10 +859,10 @@ pub fn check_out(
 /// check-out and the activity not closed). Present counts from the start (the leader vouches for
 /// it), late or unmarked from the check-in, both until the check-out or, at close, the end.
 pub fn earned(a: &Activity, s: &Signup, closed: bool) -> Option<i64> {
-    if s.status != SignupStatus::Confirmed.as_str() {
+    if s.status != SignupStatus::Confirmed {
         return Some(0);
     }
-    let mark = s.attendance.as_deref().and_then(ActivityAttendance::parse);
+    let mark = s.attendance;
     if matches!(
         mark,
         Some(ActivityAttendance::Excused | ActivityAttendance::Absent)
@@ -899,9 +902,9 @@ fn settle(
         volunteer_id: volunteer_id.into(),
         team_id: Some(team.id.clone()),
         region_id: team.region_id.clone(),
-        source: HourSource::Activity.as_str().into(),
+        source: HourSource::Activity,
         source_id: Some(a.id.clone()),
-        kind: HourKind::Credited.as_str().into(),
+        kind: HourKind::Credited,
         minutes: 0,
         served_on: crate::clock::local_date_of(a.starts_at),
         reverses_id: None,
@@ -923,7 +926,10 @@ pub fn mark(
         require_manage(&l)?;
         let a = l.activity.clone();
         if status(&a) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&a.status, "mark_attendance"));
+            return Err(ApiError::invalid_transition(
+                a.status.as_str(),
+                "mark_attendance",
+            ));
         }
         if now() < a.starts_at - checkin::OPENS_BEFORE {
             return Err(ApiError::conflict(
@@ -937,7 +943,7 @@ pub fn mark(
                 .select(Signup::as_select())
                 .first(c)
                 .optional()?;
-            if !s.is_some_and(|s| s.status == SignupStatus::Confirmed.as_str()) {
+            if !s.is_some_and(|s| s.status == SignupStatus::Confirmed) {
                 return Err(ApiError::field(
                     &format!("entries[{i}].volunteer_id"),
                     "not_signed_up",
@@ -991,7 +997,7 @@ pub fn close(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activity
         require_manage(&l)?;
         let a = l.activity.clone();
         if status(&a) != ActivityStatus::Scheduled {
-            return Err(ApiError::invalid_transition(&a.status, "close"));
+            return Err(ApiError::invalid_transition(a.status.as_str(), "close"));
         }
         if now() < a.ends_at {
             return Err(ApiError::invalid_transition("not_ended", "close"));
@@ -1102,7 +1108,7 @@ mod tests {
             capacity: 10,
             confirmed_count: 0,
             waitlist_count: 0,
-            status: "scheduled".into(),
+            status: ActivityStatus::Scheduled,
             code_secret: "s".into(),
             created_by: "u".into(),
             version: 1,
@@ -1115,13 +1121,13 @@ mod tests {
         Signup {
             activity_id: "a".into(),
             volunteer_id: "v".into(),
-            status: "confirmed".into(),
+            status: SignupStatus::Confirmed,
             signed_up_at: t(0, 0),
             updated_at: t(0, 0),
             checked_in_at: i,
             checked_out_at: o,
             check_in_method: None,
-            attendance: mark.map(str::to_owned),
+            attendance: mark.map(|m| ActivityAttendance::parse(m).expect("a known mark")),
         }
     }
 
@@ -1180,7 +1186,7 @@ mod tests {
             Some(0)
         );
         let mut waiting = signup(Some(t(9, 0)), Some(t(11, 0)), None);
-        waiting.status = "waitlisted".into();
+        waiting.status = SignupStatus::Waitlisted;
         assert_eq!(earned(&a, &waiting, true), Some(0));
     }
 }

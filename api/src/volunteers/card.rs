@@ -73,7 +73,7 @@ pub fn card(
     }
     by_source.retain(|_, m| *m != 0);
     let team_ids: Vec<String> = by_team.keys().cloned().collect();
-    let names: Vec<(String, String, Option<String>)> = volunteer_teams::table
+    let names: Vec<(String, String, Option<TeamColour>)> = volunteer_teams::table
         .filter(volunteer_teams::id.eq_any(&team_ids))
         .select((
             volunteer_teams::id,
@@ -87,7 +87,7 @@ pub fn card(
             total_minutes: by_team.get(&id).copied().unwrap_or(0),
             team_id: id,
             name,
-            colour: colour.as_deref().and_then(TeamColour::parse),
+            colour,
         })
         .filter(|t| t.total_minutes != 0)
         .collect();
@@ -99,8 +99,8 @@ pub fn card(
         String,
         String,
         NaiveDateTime,
-        String,
-        Option<String>,
+        SignupStatus,
+        Option<ActivityAttendance>,
     )> = activity_signups::table
         .inner_join(activities::table.inner_join(volunteer_teams::table))
         .filter(activity_signups::volunteer_id.eq(volunteer_id))
@@ -126,8 +126,8 @@ pub fn card(
             title,
             team_name,
             starts_at: starts.and_utc(),
-            status: SignupStatus::parse(&status).unwrap_or(SignupStatus::Confirmed),
-            attendance: attendance.as_deref().and_then(ActivityAttendance::parse),
+            status,
+            attendance,
             credited_minutes,
         });
     }

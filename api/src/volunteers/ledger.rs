@@ -27,9 +27,9 @@ pub struct Entry {
     pub volunteer_id: String,
     pub team_id: Option<String>,
     pub region_id: String,
-    pub source: String,
+    pub source: HourSource,
     pub source_id: Option<String>,
-    pub kind: String,
+    pub kind: HourKind,
     pub minutes: i32,
     pub served_on: NaiveDate,
     pub reverses_id: Option<String>,
@@ -87,7 +87,7 @@ pub fn post(conn: &mut DbConn, e: &Entry) -> QueryResult<()> {
         .execute(conn)?;
     crate::versions::bump(conn, crate::versions::HOURS)?;
     let minutes = i64::from(e.minutes);
-    let (credited, make_up) = if e.kind == HourKind::Credited.as_str() {
+    let (credited, make_up) = if e.kind == HourKind::Credited {
         (minutes, 0)
     } else {
         (0, minutes)
@@ -151,7 +151,7 @@ pub fn reverse(
         .map_err(unique_reversal)?;
     crate::versions::bump(conn, crate::versions::HOURS)?;
     let minutes = i64::from(r.minutes);
-    let (credited, make_up) = if r.kind == HourKind::Credited.as_str() {
+    let (credited, make_up) = if r.kind == HourKind::Credited {
         (minutes, 0)
     } else {
         (0, minutes)
@@ -185,9 +185,7 @@ pub fn live(
         .collect();
     Ok(rows
         .iter()
-        .filter(|r| {
-            r.kind == kind.as_str() && r.reverses_id.is_none() && !reversed.contains(r.id.as_str())
-        })
+        .filter(|r| r.kind == kind && r.reverses_id.is_none() && !reversed.contains(r.id.as_str()))
         .cloned()
         .collect())
 }
@@ -248,7 +246,7 @@ fn entry_views(conn: &mut DbConn, rows: Vec<EntryRow>) -> QueryResult<Vec<HourEn
         .collect();
     let activity_ids: Vec<String> = rows
         .iter()
-        .filter(|r| r.0.source == "activity")
+        .filter(|r| r.0.source == HourSource::Activity)
         .filter_map(|r| r.0.source_id.clone())
         .collect();
     let titles: HashMap<String, String> = activities::table
@@ -262,8 +260,8 @@ fn entry_views(conn: &mut DbConn, rows: Vec<EntryRow>) -> QueryResult<Vec<HourEn
         .map(|(e, volunteer_name, team_name)| HourEntryView {
             reversed: reversed.contains(&e.id),
             source_title: e.source_id.as_ref().and_then(|s| titles.get(s).cloned()),
-            source: HourSource::parse(&e.source).unwrap_or(HourSource::Manual),
-            kind: HourKind::parse(&e.kind).unwrap_or(HourKind::Credited),
+            source: e.source,
+            kind: e.kind,
             id: e.id,
             volunteer_id: e.volunteer_id,
             volunteer_name,
@@ -505,8 +503,12 @@ pub fn correct(
         let reversal = reverse(c, &e, note.clone(), Some(&caller.user_id))?;
         let mut replacement = None;
         if input.minutes > 0 {
-            if e.kind == HourKind::MakeUp.as_str() {
-                if let Some(a) = e.source_id.as_deref().filter(|_| e.source == "activity") {
+            if e.kind == HourKind::MakeUp {
+                if let Some(a) = e
+                    .source_id
+                    .as_deref()
+                    .filter(|_| e.source == HourSource::Activity)
+                {
                     check_make_up_cap(c, &e.volunteer_id, a, input.minutes.into())?;
                 }
             }
@@ -557,7 +559,7 @@ pub struct Claim {
     pub minutes: i32,
     pub served_on: NaiveDate,
     pub reason: String,
-    pub status: String,
+    pub status: ClaimStatus,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -570,7 +572,7 @@ type ClaimRow = (Claim, String, String, Option<String>);
 
 fn claim_view((c, volunteer_name, team_name, activity_title): ClaimRow) -> ClaimView {
     ClaimView {
-        status: ClaimStatus::parse(&c.status).unwrap_or(ClaimStatus::Pending),
+        status: c.status,
         id: c.id,
         volunteer_id: c.volunteer_id,
         volunteer_name,
@@ -676,7 +678,7 @@ pub fn create_claim(
             minutes: input.minutes,
             served_on: input.served_on,
             reason: input.reason.trim().into(),
-            status: ClaimStatus::Pending.as_str().into(),
+            status: ClaimStatus::Pending,
             requested_by: caller.user_id.clone(),
             requested_at: Utc::now().naive_utc(),
             decided_by: None,
@@ -787,9 +789,9 @@ pub fn decide_claim(
                 ApiError::not_found("claim")
             });
         }
-        if claim.status != ClaimStatus::Pending.as_str() {
+        if claim.status != ClaimStatus::Pending {
             return Err(ApiError::invalid_transition(
-                &claim.status,
+                claim.status.as_str(),
                 if approve { "approve" } else { "reject" },
             ));
         }
@@ -807,11 +809,9 @@ pub fn decide_claim(
                     HourSource::Activity
                 } else {
                     HourSource::Manual
-                }
-                .as_str()
-                .into(),
+                },
                 source_id: claim.activity_id.clone().or(Some(claim.id.clone())),
-                kind: HourKind::MakeUp.as_str().into(),
+                kind: HourKind::MakeUp,
                 minutes: claim.minutes,
                 served_on: claim.served_on,
                 reverses_id: None,

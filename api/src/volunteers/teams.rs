@@ -55,14 +55,14 @@ fn member_phone(
 pub struct Team {
     pub id: String,
     pub name: String,
-    pub kind: String,
-    pub colour: Option<String>,
+    pub kind: TeamKind,
+    pub colour: Option<TeamColour>,
     pub specialties: String,
     pub description: Option<String>,
     pub region_id: String,
     pub branch_id: Option<String>,
     pub leader_id: Option<String>,
-    pub status: String,
+    pub status: TeamStatus,
     pub member_count: i32,
     pub calendar_secret: String,
     pub version: i32,
@@ -236,10 +236,10 @@ pub fn team_view(
     can_manage: bool,
 ) -> TeamView {
     TeamView {
-        kind: TeamKind::parse(&t.kind).unwrap_or(TeamKind::Other),
-        colour: t.colour.as_deref().and_then(TeamColour::parse),
+        kind: t.kind,
+        colour: t.colour,
         specialties: list_json(&t.specialties),
-        status: TeamStatus::parse(&t.status).unwrap_or(TeamStatus::Active),
+        status: t.status,
         calendar_url: format!("/api/v1/calendars/teams/{}.ics", t.calendar_secret),
         id: t.id,
         name: t.name,
@@ -450,8 +450,8 @@ pub fn create_team(conn: &mut DbConn, caller: &Caller, input: CreateTeam) -> Api
         let t = Team {
             id: crate::new_id(),
             name: input.name.trim().into(),
-            kind: input.kind.as_str().into(),
-            colour: input.colour.map(|c| c.as_str().to_owned()),
+            kind: input.kind,
+            colour: input.colour,
             specialties: clean_list(&input.specialties),
             description: input
                 .description
@@ -460,7 +460,7 @@ pub fn create_team(conn: &mut DbConn, caller: &Caller, input: CreateTeam) -> Api
             region_id: input.region_id.clone(),
             branch_id: input.branch_id.clone(),
             leader_id: input.leader_id.clone(),
-            status: TeamStatus::Active.as_str().into(),
+            status: TeamStatus::Active,
             member_count: 0,
             calendar_secret: super::checkin::new_secret(),
             version: 1,
@@ -509,10 +509,10 @@ pub fn update_team(
             t.name = n.trim().into();
         }
         if let Some(k) = input.kind {
-            t.kind = k.as_str().into();
+            t.kind = k;
         }
         if let Some(col) = input.colour {
-            t.colour = col.map(|x| x.as_str().to_owned());
+            t.colour = col;
         }
         if let Some(s) = &input.specialties {
             t.specialties = clean_list(s);
@@ -528,7 +528,7 @@ pub fn update_team(
             t.leader_id = l;
         }
         if let Some(s) = input.status {
-            t.status = s.as_str().into();
+            t.status = s;
         }
         diesel::update(volunteer_teams::table.find(id))
             .set((

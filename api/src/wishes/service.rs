@@ -13,6 +13,8 @@ use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
 use crate::privacy::mask_name;
+use crate::volunteers::dto::HourKind;
+use crate::volunteers::dto::HourSource;
 
 pub fn next(status: WishStatus, action: &str) -> Option<WishStatus> {
     use WishStatus::*;
@@ -38,9 +40,9 @@ pub struct Wish {
     pub resident_name: String,
     pub title: String,
     pub description: Option<String>,
-    pub status: String,
+    pub status: WishStatus,
     pub decision_note: Option<String>,
-    pub adopter_type: Option<String>,
+    pub adopter_type: Option<AdopterType>,
     pub adopter_id: Option<String>,
     pub adopter_name: Option<String>,
     pub approved_at: Option<NaiveDateTime>,
@@ -62,9 +64,9 @@ struct Rights {
 }
 
 fn rights(conn: &mut DbConn, caller: &Caller, w: &Wish, path: &str) -> QueryResult<Rights> {
-    let adopter = match (w.adopter_type.as_deref(), w.adopter_id.as_deref()) {
-        (Some("unit"), Some(u)) => caller.unit_ids().iter().any(|x| x == u),
-        (Some("volunteer"), Some(v)) => {
+    let adopter = match (w.adopter_type, w.adopter_id.as_deref()) {
+        (Some(AdopterType::Unit), Some(u)) => caller.unit_ids().iter().any(|x| x == u),
+        (Some(AdopterType::Volunteer), Some(v)) => {
             volunteers::table
                 .find(v)
                 .filter(volunteers::user_id.eq(&caller.user_id))
@@ -105,7 +107,7 @@ fn view(
     path: &str,
 ) -> QueryResult<WishView> {
     let r = rights(conn, caller, &w, path)?;
-    let status = WishStatus::parse(&w.status).unwrap_or(WishStatus::Posted);
+    let status = w.status;
     Ok(WishView {
         actions: allowed(status, &r),
         status,
@@ -114,7 +116,7 @@ fn view(
         } else {
             mask_name(&w.resident_name)
         },
-        adopter_type: w.adopter_type.as_deref().and_then(AdopterType::parse),
+        adopter_type: w.adopter_type,
         evidence: serde_json::from_str(&w.evidence).unwrap_or_default(),
         id: w.id,
         community_id: w.community_id,
@@ -145,8 +147,8 @@ fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<(Wish, String, String
 /// withdrawn one only to its resident and the community's staff.
 fn visible(conn: &mut DbConn, caller: &Caller, w: &Wish, path: &str) -> QueryResult<bool> {
     let on_wall = matches!(
-        WishStatus::parse(&w.status),
-        Some(WishStatus::Open | WishStatus::Adopted | WishStatus::Fulfilled | WishStatus::Thanked)
+        w.status,
+        WishStatus::Open | WishStatus::Adopted | WishStatus::Fulfilled | WishStatus::Thanked
     );
     let r = rights(conn, caller, w, path)?;
     Ok(on_wall || r.resident || r.adopter || caller.regions_readable().contains(path))
@@ -185,7 +187,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateWish) -> ApiResul
                 .description
                 .map(|d| d.trim().to_owned())
                 .filter(|d| !d.is_empty()),
-            status: WishStatus::Posted.as_str().into(),
+            status: WishStatus::Posted,
             decision_note: None,
             adopter_type: None,
             adopter_id: None,
@@ -222,7 +224,7 @@ fn act(
         if !visible(c, caller, &w, &path)? {
             return Err(ApiError::not_found("wish"));
         }
-        let status = WishStatus::parse(&w.status).unwrap_or(WishStatus::Posted);
+        let status = w.status;
         let Some(to) = next(status, action) else {
             return Err(ApiError::invalid_transition(status.as_str(), action));
         };
@@ -331,11 +333,9 @@ pub fn fulfil(
     input: FulfilWish,
 ) -> ApiResult<WishView> {
     act(conn, caller, id, "fulfil", |c, w, at| {
-        if let (Some("volunteer"), Some(v), Some(minutes)) = (
-            w.adopter_type.as_deref(),
-            w.adopter_id.as_deref(),
-            input.minutes,
-        ) {
+        if let (Some(AdopterType::Volunteer), Some(v), Some(minutes)) =
+            (w.adopter_type, w.adopter_id.as_deref(), input.minutes)
+        {
             crate::volunteers::ledger::post(
                 c,
                 &crate::volunteers::ledger::Entry {
@@ -343,9 +343,9 @@ pub fn fulfil(
                     volunteer_id: v.into(),
                     team_id: None,
                     region_id: w.community_id.clone(),
-                    source: "wish".into(),
+                    source: HourSource::Wish,
                     source_id: Some(w.id.clone()),
-                    kind: "credited".into(),
+                    kind: HourKind::Credited,
                     minutes,
                     served_on: crate::clock::local_date(at.and_utc()),
                     reverses_id: None,
