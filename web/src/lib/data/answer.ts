@@ -65,14 +65,22 @@ export const MAX_PAGES = 10
 
 /**
  * Every record of a list, 100 a page, up to `maxPages` pages (the lists loaded whole are a
- * street's few dozen teams, units, meetings …). `page(n, perPage)` reads one page.
+ * street's few dozen teams, units, meetings …), with the list's total (more than the records
+ * when the limit cut it short). `page(n, perPage)` reads one page.
  */
-export async function loadAllPages<T>(page: (page: number, perPage: number) => Promise<Answer<Page<T>>>, maxPages = MAX_PAGES): Promise<T[]> {
-  const all: T[] = []
+export async function readAllPages<T>(page: (page: number, perPage: number) => Promise<Answer<Page<T>>>, maxPages = MAX_PAGES): Promise<Page<T>> {
+  const items: T[] = []
+  let total = 0
   for (let n = 1; n <= maxPages; n++) {
     const data = await unwrap(page(n, 100))
-    all.push(...data.items)
-    if (all.length >= data.total || data.items.length === 0) break
+    items.push(...data.items)
+    total = data.total
+    if (items.length >= data.total || data.items.length === 0) break
   }
-  return all
+  return { items, total }
+}
+
+/** `readAllPages` without the total. */
+export async function loadAllPages<T>(page: (page: number, perPage: number) => Promise<Answer<Page<T>>>, maxPages = MAX_PAGES): Promise<T[]> {
+  return (await readAllPages(page, maxPages)).items
 }
