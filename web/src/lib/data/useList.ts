@@ -1,7 +1,7 @@
 // A paged list screen: filters (optionally mirrored in the address), page and page size, the
 // out-of-order guard, loading / error / empty, typed filters debounced, and reload. Any change of
 // a filter or of the page size goes back to page 1.
-import { computed, reactive, ref, shallowRef, watch, onMounted, onBeforeUnmount, type Ref, type UnwrapNestedRefs } from 'vue'
+import { computed, reactive, ref, watch, onMounted, onBeforeUnmount, type Ref, type UnwrapNestedRefs } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { useRoute, useRouter } from 'vue-router'
 import { latestOnly } from './latest'
@@ -52,7 +52,8 @@ export function useList<F extends Filters, T>(options: ListOptions<F, T>): List<
   const filters = reactive({ ...start }) as UnwrapNestedRefs<F>
   const page = ref(route ? readPositive(route.query, 'page', 1) : 1)
   const perPage = ref(route ? readPositive(route.query, 'per_page', defaultPerPage, options.pageSizes ?? [defaultPerPage]) : defaultPerPage)
-  const items = shallowRef<T[]>([]) as Ref<T[]>
+  // Deep, as the screens had it: a row may be changed in place (a revealed number).
+  const items = ref([]) as Ref<T[]>
   const total = ref(0)
   const loading = ref(true)
   const error = ref('')

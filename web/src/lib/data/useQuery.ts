@@ -1,6 +1,6 @@
 // One thing a screen shows (a record, a report, a whole short list): loading / error / data, the
 // out-of-order guard, and a reload. `useItem` is the same for one record by id.
-import { onMounted, ref, shallowRef, watch, type Ref, type WatchSource } from 'vue'
+import { onMounted, ref, watch, type Ref, type WatchSource } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { latestOnly } from './latest'
 import { messageOf } from './answer'
@@ -29,7 +29,8 @@ export interface Query<T> {
 /** `fetch` returns the data or throws (use `unwrap(api.GET(…))`, or a feature's data.ts helper). */
 export function useQuery<T>(fetch: () => Promise<T>, options: QueryOptions<T> = {}): Query<T> {
   const { t, te } = useI18n()
-  const data = shallowRef<T | undefined>(options.initial) as Ref<T | undefined>
+  // Deep, as the screens had it: a screen may change a field of what it shows (a revealed number).
+  const data = ref(options.initial) as Ref<T | undefined>
   const loading = ref(true)
   const error = ref('')
   const latest = latestOnly()
