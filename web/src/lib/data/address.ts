@@ -60,8 +60,9 @@ export function writeFilters<F extends Filters>(
   const out: LocationQueryRaw = {}
   for (const [k, v] of Object.entries(current)) if (!(k in defaults) && k !== 'page' && k !== 'per_page') out[k] = v
   for (const [k, v] of Object.entries(filters)) {
-    if (v === undefined || v === '' || v === defaults[k]) continue
-    out[k] = String(v)
+    const value = typeof v === 'string' ? v.trim() : v
+    if (value === undefined || value === null || value === '' || value === defaults[k]) continue
+    out[k] = String(value)
   }
   if (paging && paging.page > 1) out.page = String(paging.page)
   if (paging && paging.perPage !== paging.defaultPerPage) out.per_page = String(paging.perPage)
