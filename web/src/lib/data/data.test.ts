@@ -245,3 +245,27 @@ describe('useMutation', () => {
     expect(result.message.value).toBe(t('errors.network'))
   })
 })
+
+describe('list filters', () => {
+  test('a list filter travels comma-separated in the address, and counts by its contents', async () => {
+    const fetch = vi.fn(async () => ({ items: [] as string[], total: 0 }))
+    const { result, router } = await withSetup(
+      () => useList({ defaults: { statuses: [] as string[] }, allowed: { statuses: ['reported', 'accepted', 'closed'] }, address: true, fetch }),
+      '/list?statuses=reported,accepted',
+    )
+    await flushPromises()
+    expect(fetch).toHaveBeenLastCalledWith({ filters: { statuses: ['reported', 'accepted'] }, page: 1, perPage: 20 })
+    result.filters.statuses.push('closed')
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({ statuses: 'reported,accepted,closed' })
+    expect(result.filtered.value).toBe(true)
+    result.clear()
+    await flushPromises()
+    expect(router.currentRoute.value.query).toEqual({})
+    expect(result.filtered.value).toBe(false)
+    expect(fetch).toHaveBeenCalledTimes(3)
+  })
+  test('an unknown value in a list filter means the default', () => {
+    expect(readFilters({ statuses: 'reported,bogus' }, { defaults: { statuses: [] as string[] }, allowed: { statuses: ['reported'] } })).toEqual({ statuses: [] })
+  })
+})

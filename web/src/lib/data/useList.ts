@@ -48,7 +48,7 @@ export function useList<F extends Filters, T>(options: ListOptions<F, T>): List<
   const route = options.address ? useRoute() : null
   const router = options.address ? useRouter() : null
   const defaultPerPage = options.perPage ?? 20
-  const start = route ? readFilters(route.query, options) : { ...options.defaults }
+  const start = route ? readFilters(route.query, options) : structuredClone(options.defaults)
   const filters = reactive({ ...start }) as UnwrapNestedRefs<F>
   const page = ref(route ? readPositive(route.query, 'page', 1) : 1)
   const perPage = ref(route ? readPositive(route.query, 'per_page', defaultPerPage, options.pageSizes ?? [defaultPerPage]) : defaultPerPage)
@@ -58,7 +58,8 @@ export function useList<F extends Filters, T>(options: ListOptions<F, T>): List<
   const loading = ref(true)
   const error = ref('')
   const empty = computed(() => !loading.value && !error.value && items.value.length === 0)
-  const filtered = computed(() => Object.keys(options.defaults).some((k) => (filters as F)[k] !== options.defaults[k]))
+  const same = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? a.join() === b.join() : a === b)
+  const filtered = computed(() => Object.keys(options.defaults).some((k) => !same((filters as F)[k], options.defaults[k])))
   const latest = latestOnly()
 
   const snapshot = () => ({ ...(filters as F) })
@@ -92,11 +93,13 @@ export function useList<F extends Filters, T>(options: ListOptions<F, T>): List<
     load()
   }
 
+  const watched = (v: unknown) => (Array.isArray(v) ? v.join() : v)
   const typed = new Set<keyof F>(options.debounce ?? [])
   const keys = Object.keys(options.defaults) as (keyof F & string)[]
   let typing: ReturnType<typeof setTimeout> | undefined
   watch(
-    (): unknown[] => [...keys.filter((k) => !typed.has(k)).map((k) => (filters as F)[k]), perPage.value],
+    // A list filter counts by its contents (a state added to the same array is a change).
+    (): unknown[] => [...keys.filter((k) => !typed.has(k)).map((k) => watched((filters as F)[k])), perPage.value],
     fromFirstPage,
   )
   if (typed.size) {
@@ -118,7 +121,7 @@ export function useList<F extends Filters, T>(options: ListOptions<F, T>): List<
 
   /** The watchers above then load from page 1. */
   function clear() {
-    Object.assign(filters, options.defaults)
+    Object.assign(filters, structuredClone(options.defaults))
   }
 
   if (options.immediate !== false) onMounted(load)
