@@ -3,7 +3,7 @@ import { defineComponent, h, nextTick } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import { i18n } from '../../locales'
-import { compact, latestOnly, loadAllPages, messageOf, ProblemError, readFilters, unwrap, useItem, useList, useMutation, useQuery, writeFilters, type Page } from '.'
+import { compact, latestOnly, loadAllPages, messageOf, ProblemError, readFilters, unwrap, useItem, useList, useMore, useMutation, useQuery, writeFilters, type Page } from '.'
 
 /** A promise resolved from outside, to answer requests in any order. */
 function deferred<T>() {
@@ -267,5 +267,29 @@ describe('list filters', () => {
   })
   test('an unknown value in a list filter means the default', () => {
     expect(readFilters({ statuses: 'reported,bogus' }, { defaults: { statuses: [] as string[] }, allowed: { statuses: ['reported'] } })).toEqual({ statuses: [] })
+  })
+})
+
+describe('useMore', () => {
+  test('appends the next page, once per record, and a reload drops a "more" still in flight', async () => {
+    const pages: Record<number, ReturnType<typeof deferred<Page<{ id: string }>>>> = {}
+    const fetch = (page: number) => (pages[page] = deferred<Page<{ id: string }>>()).promise
+    const { result } = await withSetup(() => useMore(fetch, { key: (x) => x.id }))
+    await flushPromises()
+    pages[1].resolve({ items: [{ id: 'a' }, { id: 'b' }], total: 4 })
+    await flushPromises()
+    expect(result.hasMore.value).toBe(true)
+    const more = result.loadMore()
+    pages[2].resolve({ items: [{ id: 'b' }, { id: 'c' }], total: 4 })
+    await more
+    expect(result.items.value.map((x) => x.id)).toEqual(['a', 'b', 'c'])
+    const stale = result.loadMore()
+    const reload = result.load()
+    pages[1].resolve({ items: [{ id: 'z' }], total: 1 })
+    await reload
+    pages[3].resolve({ items: [{ id: 'd' }], total: 4 })
+    await stale
+    expect(result.items.value.map((x) => x.id)).toEqual(['z'])
+    expect(result.hasMore.value).toBe(false)
   })
 })

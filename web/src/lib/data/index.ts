@@ -4,4 +4,5 @@ export { unwrap, compact, loadAllPages, readAllPages, messageOf, problemOf, Prob
 export { readFilters, writeFilters, readPositive, type Filters, type FilterValue, type AddressSpec } from './address'
 export { useQuery, useItem, type Query, type QueryOptions } from './useQuery'
 export { useList, type List, type ListOptions } from './useList'
+export { useMore, type MoreOptions } from './useMore'
 export { useMutation, type MutationOptions, type Outcome } from './useMutation'
