@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { choose, desktop, fill, login, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
+import { choose, desktop, fill, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
 const signIn = (page, username) => signInAs(env, page, username)

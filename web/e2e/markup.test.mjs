@@ -19,7 +19,6 @@ const BOLD = '<b>粗体</b>'
 const IMG = '<img src=x onerror=__xss=1>'
 /** A name that is markup twice over, with a readable tail. */
 const mk = (tail) => `${BOLD}${IMG}${tail}`
-const STREET = '新丰街街道'
 const PASSWORD = 'markup-test-passphrase'
 
 const names = {

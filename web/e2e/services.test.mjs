@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { apiClient, choose, desktop, fill, login, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
+import { apiClient, choose, desktop, fill, noOverflow, phone, shots, signIn as signInAs, useApp } from './harness.mjs'
 
 const env = useApp(before, after)
 const signIn = (page, username) => signInAs(env, page, username)

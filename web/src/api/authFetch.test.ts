@@ -16,7 +16,7 @@ describe('authFetch', () => {
 
   test('adds the bearer token and Accept-Language', async () => {
     const base = vi.fn(async (_req: Request) => json(200, {}))
-    await makeAuthFetch(base as any)(new Request('http://x/api/v1/me'))
+    await makeAuthFetch(base as unknown as typeof fetch)(new Request('http://x/api/v1/me'))
     const sent = base.mock.calls[0][0]
     expect(sent.headers.get('Authorization')).toBe('Bearer old')
     expect(sent.headers.get('Accept-Language')).toBeTruthy()
@@ -27,7 +27,7 @@ describe('authFetch', () => {
       if (req.url.endsWith('/auth/refresh')) return granted('new')
       return req.headers.get('Authorization') === 'Bearer new' ? json(200, { ok: true }) : json(401, { code: 'token_expired' })
     })
-    const f = makeAuthFetch(base as any)
+    const f = makeAuthFetch(base as unknown as typeof fetch)
     const [a, b] = await Promise.all([
       f(new Request('http://x/api/v1/regions', { method: 'POST', body: '{"name":"x"}' })),
       f(new Request('http://x/api/v1/me')),
@@ -52,7 +52,7 @@ describe('authFetch', () => {
     const ended = vi.fn()
     const off = onSessionChange(ended)
     const base = vi.fn(async (req: Request) => (req.url.endsWith('/auth/refresh') ? json(401, { code: 'invalid_refresh_token' }) : json(401, { code: 'token_expired' })))
-    const res = await makeAuthFetch(base as any)(new Request('http://x/api/v1/me'))
+    const res = await makeAuthFetch(base as unknown as typeof fetch)(new Request('http://x/api/v1/me'))
     off()
     expect(res.status).toBe(401)
     expect(accessToken()).toBeNull()
@@ -61,7 +61,7 @@ describe('authFetch', () => {
 
   test('a 401 from the sign-in route itself is not retried', async () => {
     const base = vi.fn(async () => json(401, { code: 'invalid_credentials' }))
-    const res = await makeAuthFetch(base as any)(new Request('http://x/api/v1/auth/login', { method: 'POST', body: '{}' }))
+    const res = await makeAuthFetch(base as unknown as typeof fetch)(new Request('http://x/api/v1/auth/login', { method: 'POST', body: '{}' }))
     expect(res.status).toBe(401)
     expect(base).toHaveBeenCalledTimes(1)
   })
@@ -71,8 +71,8 @@ describe('session', () => {
   test('start-up restores the access token from the cookie once, and drops tokens left in localStorage', async () => {
     localStorage.setItem(LEGACY_KEY, JSON.stringify({ access_token: 'a', refresh_token: 'r' }))
     const base = vi.fn(async (_req: Request) => granted('from-cookie'))
-    expect(await restoreSession(base as any)).toBe(true)
-    expect(await restoreSession(base as any)).toBe(true)
+    expect(await restoreSession(base as unknown as typeof fetch)).toBe(true)
+    expect(await restoreSession(base as unknown as typeof fetch)).toBe(true)
     expect(base).toHaveBeenCalledTimes(1)
     expect(accessToken()).toBe('from-cookie')
     expect(localStorage.getItem(LEGACY_KEY)).toBeNull()
@@ -80,14 +80,14 @@ describe('session', () => {
 
   test('start-up without a cookie session is signed out, and does not ask again', async () => {
     const base = vi.fn(async (_req: Request) => json(401, { code: 'invalid_refresh_token' }))
-    expect(await restoreSession(base as any)).toBe(false)
-    expect(await restoreSession(base as any)).toBe(false)
+    expect(await restoreSession(base as unknown as typeof fetch)).toBe(false)
+    expect(await restoreSession(base as unknown as typeof fetch)).toBe(false)
     expect(base).toHaveBeenCalledTimes(1)
   })
 
   test('sign-in asks for a cookie session and keeps the access token in memory only', async () => {
     const base = vi.fn(async (_req: Request) => granted('fresh'))
-    expect(await signIn('street1', 'pw', base as any)).toBeNull()
+    expect(await signIn('street1', 'pw', base as unknown as typeof fetch)).toBeNull()
     const [req] = base.mock.calls[0]
     expect(req.url).toMatch(/\/api\/v1\/auth\/login$/)
     expect(req.credentials).toBe('same-origin')
@@ -98,14 +98,14 @@ describe('session', () => {
 
   test('a refused sign-in returns the problem and stays signed out', async () => {
     const base = vi.fn(async () => json(401, { code: 'invalid_credentials', status: 401 }))
-    expect(await signIn('street1', 'bad', base as any)).toMatchObject({ code: 'invalid_credentials', status: 401 })
+    expect(await signIn('street1', 'bad', base as unknown as typeof fetch)).toMatchObject({ code: 'invalid_credentials', status: 401 })
     expect(accessToken()).toBeNull()
   })
 
   test('sign-out posts an empty body with the cookie and forgets the token', async () => {
     setAccessToken('t')
     const base = vi.fn(async (_req: Request) => new Response(null, { status: 204 }))
-    await signOut(base as any)
+    await signOut(base as unknown as typeof fetch)
     const [req] = base.mock.calls[0]
     expect(req.url).toMatch(/\/api\/v1\/auth\/logout$/)
     expect(req.credentials).toBe('same-origin')

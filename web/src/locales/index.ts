@@ -6,8 +6,13 @@ import { setLanguage } from '../api/authFetch'
 export type Locale = 'zh-CN' | 'en'
 const KEY = 'tongxin.locale'
 
+/** The saved choice; zh-CN when there is none or storage is blocked (a webview may throw on access). */
 function initial(): Locale {
-  return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN'
+  try {
+    return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN'
+  } catch {
+    return 'zh-CN'
+  }
 }
 
 export const i18n = createI18n({
@@ -20,7 +25,11 @@ setLanguage(initial())
 
 export function setLocale(l: Locale): void {
   i18n.global.locale.value = l
-  localStorage.setItem(KEY, l)
+  try {
+    localStorage.setItem(KEY, l)
+  } catch {
+    // Storage blocked or full: the choice lasts for this page only.
+  }
   document.documentElement.lang = l
   setLanguage(l)
 }

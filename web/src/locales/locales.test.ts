@@ -13,7 +13,7 @@ describe('locales', () => {
   test('no message is empty', () => {
     for (const [name, messages] of Object.entries({ zhCN, en })) {
       for (const k of keys(messages)) {
-        const value = k.split('.').reduce((o: any, p) => o[p], messages)
+        const value = k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], messages)
         expect(value, `${name}:${k}`).not.toBe('')
       }
     }

@@ -7,7 +7,7 @@ import { makeAuthFetch } from '../../api/authFetch'
 import type { ProblemLike } from '../../api/problem'
 import { loadMenu } from '../services/data'
 import { communitiesOf } from '../services/services'
-import { loadRegions } from '../volunteers/data'
+import { loadRegions } from '../../lib/regions'
 import { photoName, type Concern } from './concerns'
 
 const authFetch = makeAuthFetch()

@@ -2,7 +2,7 @@
 // (from the region tree), a page of polls or rectifications, and one rectification found by id
 // (the API lists them but has no single read; a results page links to one).
 import { api } from '../../api/client'
-import { loadRegions } from '../volunteers/data'
+import { loadRegions } from '../../lib/regions'
 import type { Poll, PollStatus, Rectification } from './polls'
 
 export type Community = { id: string; name: string }
