@@ -7,6 +7,99 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+crate::text_enum! {
+    /// The stable key of every problem (`code`): clients translate it (`errors.<code>` in the
+    /// web app), and it never changes meaning. One list, so the spec, the docs and the
+    /// translations can be checked against it.
+    pub enum ErrorCode {
+        AccountLocked = "account_locked",
+        AlreadyCheckedIn = "already_checked_in",
+        AlreadyClaimed = "already_claimed",
+        AlreadyMember = "already_member",
+        AlreadyPaired = "already_paired",
+        AlreadySignedUp = "already_signed_up",
+        AlreadyVoted = "already_voted",
+        AssessmentFinal = "assessment_final",
+        BadIfMatch = "bad_if_match",
+        BranchNotEmpty = "branch_not_empty",
+        Duplicate = "duplicate",
+        DuplicateName = "duplicate_name",
+        EntryIsReversal = "entry_is_reversal",
+        EntryReversed = "entry_reversed",
+        FileEmpty = "file_empty",
+        FileNotUtf8 = "file_not_utf8",
+        FileTooLargeUnpacked = "file_too_large_unpacked",
+        FileUnreadable = "file_unreadable",
+        Forbidden = "forbidden",
+        GridNotEmpty = "grid_not_empty",
+        HouseholdHasVisits = "household_has_visits",
+        IdempotencyAnswerLost = "idempotency_answer_lost",
+        IdempotencyConflict = "idempotency_conflict",
+        IdempotencyInProgress = "idempotency_in_progress",
+        ImageTooLarge = "image_too_large",
+        ImportsBusy = "imports_busy",
+        Internal = "internal",
+        InvalidClient = "invalid_client",
+        InvalidCredentials = "invalid_credentials",
+        InvalidFormat = "invalid_format",
+        InvalidIdempotencyKey = "invalid_idempotency_key",
+        InvalidPage = "invalid_page",
+        InvalidPeriod = "invalid_period",
+        InvalidPoint = "invalid_point",
+        InvalidQuery = "invalid_query",
+        InvalidRefreshToken = "invalid_refresh_token",
+        InvalidSort = "invalid_sort",
+        InvalidTransition = "invalid_transition",
+        InvalidYear = "invalid_year",
+        LeaderCannotLeave = "leader_cannot_leave",
+        LineTooLong = "line_too_long",
+        MakeUpExceedsActivity = "make_up_exceeds_activity",
+        MalformedBody = "malformed_body",
+        MalformedJson = "malformed_json",
+        MalformedMultipart = "malformed_multipart",
+        MeetingNotHeld = "meeting_not_held",
+        MeetingRecorded = "meeting_recorded",
+        MemberHistorical = "member_historical",
+        MethodNotAllowed = "method_not_allowed",
+        MissingColumns = "missing_columns",
+        NotAStreet = "not_a_street",
+        NotFound = "not_found",
+        NotSignedUp = "not_signed_up",
+        OutsideCheckInWindow = "outside_check_in_window",
+        PayloadTooLarge = "payload_too_large",
+        PollClosed = "poll_closed",
+        PollNotOpen = "poll_not_open",
+        PollOpen = "poll_open",
+        PreconditionFailed = "precondition_failed",
+        ProjectFullyClaimed = "project_fully_claimed",
+        RateLimited = "rate_limited",
+        RectificationDone = "rectification_done",
+        Referenced = "referenced",
+        RefreshTokenExpired = "refresh_token_expired",
+        RefreshTokenReused = "refresh_token_reused",
+        RefreshTokenRotated = "refresh_token_rotated",
+        RegionNotEmpty = "region_not_empty",
+        Retry = "retry",
+        RoleVacant = "role_vacant",
+        /// An action on one's own account that would lock one out (revoking one's own admin grant).
+        OwnAccount = "self",
+        SessionRevoked = "session_revoked",
+        TeamInactive = "team_inactive",
+        TokenExpired = "token_expired",
+        TooManyColumns = "too_many_columns",
+        TooManyPhotos = "too_many_photos",
+        TooManyRows = "too_many_rows",
+        TooManyStrings = "too_many_strings",
+        TransferPending = "transfer_pending",
+        Unauthorized = "unauthorized",
+        Unavailable = "unavailable",
+        UnsupportedGrantType = "unsupported_grant_type",
+        UnsupportedMediaType = "unsupported_media_type",
+        ValidationFailed = "validation_failed",
+        VersionConflict = "version_conflict",
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct FieldError {
     /// The request field, as a dotted path (`parent_id`, `items.0.name`).
@@ -28,7 +121,7 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    pub code: String,
+    pub code: ErrorCode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
 }
@@ -36,7 +129,7 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Option<Vec<FieldError>>,
     pub retry_after: Option<u64>,
@@ -49,7 +142,7 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -58,38 +151,38 @@ impl ApiError {
             retry_after: None,
         }
     }
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, detail)
     }
     /// Missing, or outside the caller's scope: the two are indistinguishable on purpose.
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("{what} not found"),
         )
     }
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
     /// A workflow action the state machine does not allow from the record's current state.
     pub fn invalid_transition(current: &str, action: &str) -> Self {
         Self::new(
             StatusCode::CONFLICT,
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("the current state is {current}; {action} is not allowed from it"),
         )
     }
     pub fn precondition_failed(current: i32) -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
+            ErrorCode::PreconditionFailed,
             format!("If-Match does not match the current version {current}; reload and retry"),
         )
     }
@@ -103,7 +196,7 @@ impl ApiError {
             errors: Some(errors),
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ErrorCode::ValidationFailed,
                 detail,
             )
         }
@@ -120,7 +213,7 @@ impl ApiError {
             retry_after: Some(retry_after.max(1)),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 format!("too many requests; retry in {} s", retry_after.max(1)),
             )
         }
@@ -130,7 +223,7 @@ impl ApiError {
         log::error!("service unavailable: {detail}");
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ErrorCode::Unavailable,
             "the service is temporarily unavailable",
         )
     }
@@ -139,7 +232,7 @@ impl ApiError {
         log::error!("internal error: {cause}");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "an unexpected error occurred",
         )
     }
@@ -154,7 +247,7 @@ impl ApiError {
                 .to_string(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_string(),
+            code: self.code,
             errors: self.errors.clone(),
         }
     }
@@ -186,18 +279,19 @@ impl From<diesel::result::Error> for ApiError {
         match e {
             Error::NotFound => ApiError::not_found("record"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::conflict(
-                "duplicate",
-                format!(
-                    "a record with the same unique value exists ({})",
-                    info.message()
-                ),
+                ErrorCode::Duplicate,
+                // The database's own text names its tables and constraints: it goes to the log only.
+                {
+                    log::info!("unique violation: {}", info.message());
+                    "a record with the same unique value exists"
+                },
             ),
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::conflict(
-                "referenced",
+                ErrorCode::Referenced,
                 "the record is referenced by, or refers to, a record that does not allow this",
             ),
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::conflict("retry", "a concurrent change conflicted; retry")
+                ApiError::conflict(ErrorCode::Retry, "a concurrent change conflicted; retry")
             }
             other => ApiError::internal(other),
         }
@@ -217,7 +311,7 @@ pub fn expect_version(current: i32, if_match: Option<i32>, body: Option<i32>) ->
     if let Some(v) = body {
         if v != current {
             return Err(ApiError::conflict(
-                "version_conflict",
+                ErrorCode::VersionConflict,
                 format!("the record is at version {current}, not {v}; reload and retry"),
             ));
         }

@@ -54,6 +54,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::config::AuthArgs;
 use crate::db::DbPool;
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 /// A new record id: a UUID v7 (time-ordered, so inserts stay at the end of the primary-key index).
 pub fn new_id() -> String {
@@ -283,7 +284,7 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         if !allow.split(", ").any(|m| m == req.method().as_str()) {
             let err = ApiError::new(
                 actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 format!(
                     "{} is not allowed on {path}; it allows {allow}",
                     req.method()
@@ -311,7 +312,7 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     }
     Err(ApiError::new(
         actix_web::http::StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         format!("no route for {} {}", req.method(), path),
     ))
 }
@@ -333,7 +334,8 @@ pub fn app(
         App::new()
             .app_data(state.clone())
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::bad_request("invalid_query", format!("bad query parameter: {e}")).into()
+                ApiError::bad_request(ErrorCode::InvalidQuery, format!("bad query parameter: {e}"))
+                    .into()
             }))
             .app_data(
                 web::PathConfig::default()

@@ -13,6 +13,7 @@ use crate::db::schema::{
     service_categories, service_orders, units,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 
 /// Signed documents up to 10 MB each.
@@ -390,7 +391,7 @@ pub fn upload(
         let content_type = content_type_of(&filename, &bytes).ok_or_else(|| {
             ApiError::new(
                 actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "upload a PDF, JPEG or PNG whose name matches its content",
             )
         })?;

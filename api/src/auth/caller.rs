@@ -16,6 +16,7 @@ use super::roles::{Role, ScopeType};
 use crate::db::schema::{branches, grants, grids, regions, users};
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use crate::AppState;
 
 #[derive(Debug, Clone)]
@@ -218,7 +219,7 @@ pub fn load_caller(
             community_id,
         }),
         _ => Err(ApiError::unauthorized(
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "the account does not exist or is disabled",
         )),
     }
@@ -248,23 +249,23 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| ApiError::internal("AppState missing"))?;
             let token = token.ok_or_else(|| {
                 ApiError::unauthorized(
-                    "unauthorized",
+                    ErrorCode::Unauthorized,
                     "send an access token: Authorization: Bearer <token>",
                 )
             })?;
             let claims = state.keys.verify(&token).map_err(|expired| {
                 if expired {
                     ApiError::unauthorized(
-                        "token_expired",
+                        ErrorCode::TokenExpired,
                         "the access token has expired; refresh it",
                     )
                 } else {
-                    ApiError::unauthorized("unauthorized", "the access token is not valid")
+                    ApiError::unauthorized(ErrorCode::Unauthorized, "the access token is not valid")
                 }
             })?;
             let revoked = || {
                 ApiError::unauthorized(
-                    "session_revoked",
+                    ErrorCode::SessionRevoked,
                     "this session has ended (signed out, password or role changed); sign in again",
                 )
             };

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Caller, Role, ScopeType};
+use crate::error::ErrorCode;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::json::rules;
 use crate::http::{ValidJson, Validate};
@@ -264,13 +265,13 @@ pub async fn client_token(
     } else {
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/x-www-form-urlencoded or application/json",
         ));
     };
     if input.grant_type != "client_credentials" {
         return Err(ApiError::bad_request(
-            "unsupported_grant_type",
+            ErrorCode::UnsupportedGrantType,
             "grant_type must be client_credentials",
         ));
     }
@@ -310,7 +311,7 @@ pub async fn refresh(
         crate::http::request_client_ip(&req, &state.auth.trusted_proxies).map(|ip| ip.to_string());
     let Some((token, from_cookie)) = presented_refresh(&req, body.0.refresh_token) else {
         return Err(ApiError::unauthorized(
-            "invalid_refresh_token",
+            ErrorCode::InvalidRefreshToken,
             "send a refresh token, or sign in",
         ));
     };

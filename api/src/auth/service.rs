@@ -11,6 +11,7 @@ use crate::config::AuthArgs;
 use crate::db::schema::{login_throttles, refresh_tokens, users};
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 pub struct Issued {
     pub user_id: String,
@@ -88,7 +89,7 @@ fn locked_error(until: NaiveDateTime) -> ApiError {
     ApiError {
         retry_after: Some(secs),
         ..ApiError::unauthorized(
-            "account_locked",
+            ErrorCode::AccountLocked,
             format!(
                 "too many failed sign-ins; the account is locked until {} UTC",
                 until.format("%Y-%m-%d %H:%M:%S")
@@ -171,8 +172,12 @@ fn authenticate(
         .select((users::id, users::password_hash, users::active))
         .first(conn)
         .optional()?;
-    let invalid =
-        || ApiError::unauthorized("invalid_credentials", "the username or password is wrong");
+    let invalid = || {
+        ApiError::unauthorized(
+            ErrorCode::InvalidCredentials,
+            "the username or password is wrong",
+        )
+    };
     let Some((user_id, hash, active)) = user else {
         password::verify(pw, password::dummy_hash());
         let actor = Actor {
@@ -281,8 +286,8 @@ pub fn client_credentials(
 ) -> Result<(String, i32), ApiError> {
     use crate::db::schema::grants;
     let (user_id, actor) = authenticate(conn, client_id, secret, addr, cfg).map_err(|e| {
-        if e.code == "invalid_credentials" {
-            ApiError::unauthorized("invalid_client", "the client id or secret is wrong")
+        if e.code == ErrorCode::InvalidCredentials {
+            ApiError::unauthorized(ErrorCode::InvalidClient, "the client id or secret is wrong")
         } else {
             e
         }
@@ -294,7 +299,7 @@ pub fn client_credentials(
         .get_result(conn)?;
     if is_integration == 0 {
         return Err(ApiError::unauthorized(
-            "invalid_client",
+            ErrorCode::InvalidClient,
             "this account is not an integration client; sign in with /auth/login",
         ));
     }
@@ -341,7 +346,7 @@ pub fn refresh(
             .optional()?;
         let Some((id, user_id, family_id, expires_at, rotated_at, revoked_at)) = row else {
             return Err(ApiError::unauthorized(
-                "invalid_refresh_token",
+                ErrorCode::InvalidRefreshToken,
                 "the refresh token is not valid",
             ));
         };
@@ -371,7 +376,7 @@ pub fn refresh(
                 && rotated_at
                     .is_some_and(|t| now() - t < Duration::seconds(cfg.refresh_grace_secs as i64))
             {
-                return Ok(Err(ApiError::unauthorized("refresh_token_rotated", "this refresh token was just rotated by another request; retry with the new one")));
+                return Ok(Err(ApiError::unauthorized(ErrorCode::RefreshTokenRotated, "this refresh token was just rotated by another request; retry with the new one")));
             }
             if revoked_at.is_none() || rotated_at.is_some() {
                 // A stolen token was probably used: every session of the account ends.
@@ -387,13 +392,13 @@ pub fn refresh(
                 )?;
             }
             return Ok(Err(ApiError::unauthorized(
-                "refresh_token_reused",
+                ErrorCode::RefreshTokenReused,
                 "this refresh token was already used or revoked; sign in again",
             )));
         }
         if expires_at <= now() {
             return Ok(Err(ApiError::unauthorized(
-                "refresh_token_expired",
+                ErrorCode::RefreshTokenExpired,
                 "the refresh token has expired; sign in again",
             )));
         }
@@ -401,7 +406,7 @@ pub fn refresh(
         if !active {
             revoke_family(c, &family_id)?;
             return Ok(Err(ApiError::unauthorized(
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "the account is disabled",
             )));
         }

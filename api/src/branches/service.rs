@@ -14,6 +14,7 @@ use crate::auth::policy::BranchReach;
 use crate::auth::Caller;
 use crate::db::schema::{branches, grants, regions};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::{audit, tree, tree_move};
@@ -306,7 +307,7 @@ fn check_unique_name(
                 code: "duplicate".into(),
                 message: "a sibling organisation has this name".into(),
             }]),
-            ..ApiError::conflict("duplicate", "a sibling organisation has this name")
+            ..ApiError::conflict(ErrorCode::Duplicate, "a sibling organisation has this name")
         });
     }
     Ok(())
@@ -581,7 +582,7 @@ pub fn delete(
             .get_result(c)?;
         if children > 0 || current.member_count > 0 || grant_count > 0 {
             return Err(ApiError::conflict(
-                "branch_not_empty",
+                ErrorCode::BranchNotEmpty,
                 format!(
                     "the organisation still has {children} sub-organisation(s), {} member(s) and {grant_count} user grant(s); move or remove them first",
                     current.member_count
@@ -619,7 +620,7 @@ pub fn delete(
                 .get_result::<i64>(c)?;
         if history > 0 {
             return Err(ApiError::conflict(
-                "branch_not_empty",
+                ErrorCode::BranchNotEmpty,
                 format!("the organisation has {history} record(s) of members, meetings, transfers or committee terms, which are kept"),
             ));
         }

@@ -18,6 +18,7 @@ use crate::db::schema::{
     regions, units, visits,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::phones::{self, PhoneColumn};
@@ -504,7 +505,7 @@ pub fn list_routes(
     };
     if level != "street" {
         return Err(ApiError::bad_request(
-            "not_a_street",
+            ErrorCode::NotAStreet,
             "routes are kept per street",
         ));
     }
@@ -554,7 +555,7 @@ pub fn set_route(
         };
         if level != "street" {
             return Err(ApiError::bad_request(
-                "not_a_street",
+                ErrorCode::NotAStreet,
                 "routes are kept per street",
             ));
         }
@@ -1449,7 +1450,7 @@ pub fn may_add_photo(c: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()>
         .get_result(c)?;
     if count >= MAX_PHOTOS {
         return Err(ApiError::conflict(
-            "too_many_photos",
+            ErrorCode::TooManyPhotos,
             format!("a concern keeps at most {MAX_PHOTOS} photos"),
         ));
     }
@@ -1470,7 +1471,7 @@ pub fn add_photo(
             .ok_or_else(|| {
                 ApiError::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "upload a JPEG or PNG photo whose name matches its content",
                 )
             })?;

@@ -16,6 +16,7 @@ use crate::auth::policy::Reach;
 use crate::auth::Caller;
 use crate::db::schema::{branches, grants, grid_roles, grids, regions, users};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::{audit, path_filter};
@@ -345,7 +346,7 @@ fn duplicate(field: &str, message: &str) -> ApiError {
             code: "duplicate".into(),
             message: message.into(),
         }]),
-        ..ApiError::conflict("duplicate", message.to_string())
+        ..ApiError::conflict(ErrorCode::Duplicate, message.to_string())
     }
 }
 
@@ -552,7 +553,7 @@ pub fn delete(
             .get_result(c)?;
         if current.household_count > 0 || grant_count > 0 {
             return Err(ApiError::conflict(
-                "grid_not_empty",
+                ErrorCode::GridNotEmpty,
                 format!("the grid still has {} household(s) and {grant_count} grid worker grant(s); move or remove them first", current.household_count),
             ));
         }
@@ -583,7 +584,7 @@ pub fn locate(
         || !(-90.0..=90.0).contains(&lat)
     {
         return Err(ApiError::bad_request(
-            "invalid_point",
+            ErrorCode::InvalidPoint,
             "lng must be within ±180 and lat within ±90",
         ));
     }
@@ -733,7 +734,7 @@ pub fn vacate_role(
         let ended_on = input.ended_on.unwrap_or_else(|| crate::clock::today());
         let Some(previous) = end_current(c, id, input.role, ended_on)? else {
             return Err(ApiError::conflict(
-                "role_vacant",
+                ErrorCode::RoleVacant,
                 format!("nobody holds {} in this grid", input.role.as_str()),
             ));
         };

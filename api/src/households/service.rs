@@ -11,6 +11,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{grids, households, regions, visits};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::grids::service::{access, boxed_visible, touch_activity, visible_grid_ids};
 use crate::http::list::{like_pattern, Paging, Sort};
@@ -486,7 +487,7 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateHousehold) -> Ap
                 message: "the grid already has a household at this address".into(),
             }]),
             ..ApiError::conflict(
-                "duplicate",
+                ErrorCode::Duplicate,
                 "the grid already has a household at this address",
             )
         });
@@ -640,7 +641,7 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
             .get_result(c)?;
         if visit_count > 0 {
             return Err(ApiError::conflict(
-                "household_has_visits",
+                ErrorCode::HouseholdHasVisits,
                 format!("the household has {visit_count} recorded visit(s), which are kept"),
             ));
         }

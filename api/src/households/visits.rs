@@ -13,6 +13,7 @@ use super::dto::{CreateVisit, VisitKind, VisitView};
 use crate::auth::Caller;
 use crate::db::schema::{grids, households, regions, visits};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::grids::service::{access, boxed_visible, visible_grid_ids};
 use crate::http::list::Paging;
@@ -187,7 +188,7 @@ pub struct Period {
 pub fn parse_period(s: &str) -> Result<Period, ApiError> {
     let bad = || {
         ApiError::bad_request(
-            "invalid_period",
+            ErrorCode::InvalidPeriod,
             "period is a month (2026-11) or a quarter (2026-Q4)",
         )
     };

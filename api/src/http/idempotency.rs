@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::idempotency_keys;
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use crate::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -70,7 +71,7 @@ pub async fn middleware(
     };
     if key.is_empty() || key.len() > MAX_KEY_LEN {
         let err = ApiError::bad_request(
-            "invalid_idempotency_key",
+            ErrorCode::InvalidIdempotencyKey,
             format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} characters"),
         );
         return Ok(problem(req, err));
@@ -90,13 +91,13 @@ pub async fn middleware(
         let Ok(chunk) = chunk else {
             return Ok(problem(
                 req,
-                ApiError::bad_request("malformed_body", "the body could not be read"),
+                ApiError::bad_request(ErrorCode::MalformedBody, "the body could not be read"),
             ));
         };
         if body.len() + chunk.len() > MAX_BUFFERED_BODY {
             let err = ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 format!("the body is larger than {} MB", MAX_BUFFERED_BODY >> 20),
             );
             return Ok(problem(req, err));
@@ -260,7 +261,7 @@ fn claim(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
             )) => Err(ApiError::conflict(
-                "idempotency_in_progress",
+                ErrorCode::IdempotencyInProgress,
                 "a request with this Idempotency-Key is still being processed",
             )),
             Err(e) => Err(e.into()),
@@ -268,7 +269,7 @@ fn claim(
     };
     if hash != request_hash {
         return Err(ApiError::conflict(
-            "idempotency_conflict",
+            ErrorCode::IdempotencyConflict,
             "this Idempotency-Key was used with a different request",
         ));
     }
@@ -281,7 +282,7 @@ fn claim(
     }
     if committed_at.is_some() {
         return Err(ApiError::conflict(
-            "idempotency_answer_lost",
+            ErrorCode::IdempotencyAnswerLost,
             "this request was carried out, but its answer was lost when the server stopped; read the record instead of sending it again",
         ));
     }
@@ -291,7 +292,7 @@ fn claim(
         Some(until) if until > now => Err(ApiError {
             retry_after: Some((until - now).num_seconds().max(1) as u64),
             ..ApiError::conflict(
-                "idempotency_in_progress",
+                ErrorCode::IdempotencyInProgress,
                 "a request with this Idempotency-Key is still being processed",
             )
         }),
@@ -317,7 +318,7 @@ fn claim(
                 Ok(Claim::Fresh(id))
             } else {
                 Err(ApiError::conflict(
-                    "idempotency_in_progress",
+                    ErrorCode::IdempotencyInProgress,
                     "a request with this Idempotency-Key is still being processed",
                 ))
             }

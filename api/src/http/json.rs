@@ -12,6 +12,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::error::ErrorCode;
 use crate::error::{ApiError, FieldError};
 
 pub const MAX_JSON_BODY: usize = 256 * 1024;
@@ -60,19 +61,22 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
             if !is_json {
                 return Err(ApiError::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "send the body as application/json",
                 ));
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request("malformed_body", format!("cannot read the body: {e}"))
+                    ApiError::bad_request(
+                        ErrorCode::MalformedBody,
+                        format!("cannot read the body: {e}"),
+                    )
                 })?;
                 if body.len() + chunk.len() > MAX_JSON_BODY {
                     return Err(ApiError::new(
                         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
+                        ErrorCode::PayloadTooLarge,
                         format!("the body is larger than {MAX_JSON_BODY} bytes"),
                     ));
                 }
@@ -88,7 +92,10 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 /// byte.
 pub fn parse_json<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
     let mut tree: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        )
     })?;
     clean_strings(&mut tree, None);
     let value: T = match serde_path_to_error::deserialize(tree) {

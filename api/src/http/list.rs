@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 pub const MAX_PER_PAGE: i64 = 100;
 
@@ -48,13 +49,13 @@ impl ListParams {
         let per_page = self.per_page.unwrap_or(20);
         if page < 1 {
             return Err(ApiError::bad_request(
-                "invalid_page",
+                ErrorCode::InvalidPage,
                 "page must be 1 or more",
             ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(ApiError::bad_request(
-                "invalid_page",
+                ErrorCode::InvalidPage,
                 format!("per_page must be between 1 and {MAX_PER_PAGE}"),
             ));
         }
@@ -62,7 +63,10 @@ impl ListParams {
             .checked_mul(per_page)
             .is_none_or(|n| n > i64::from(i32::MAX))
         {
-            return Err(ApiError::bad_request("invalid_page", "page is too large"));
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidPage,
+                "page is too large",
+            ));
         }
         Ok(Paging { page, per_page })
     }
@@ -85,7 +89,7 @@ impl ListParams {
                     })
                 } else {
                     Err(ApiError::bad_request(
-                        "invalid_sort",
+                        ErrorCode::InvalidSort,
                         format!("cannot sort by {key:?}; allowed: {}", allowed.join(", ")),
                     ))
                 }
@@ -187,7 +191,11 @@ mod tests {
             ]
         );
         assert_eq!(
-            params("password_hash").sorts(&["name"]).unwrap_err().code,
+            params("password_hash")
+                .sorts(&["name"])
+                .unwrap_err()
+                .code
+                .as_str(),
             "invalid_sort"
         );
     }
@@ -196,7 +204,7 @@ mod tests {
     fn paging_bounds() {
         let mut p = params("");
         p.per_page = Some(101);
-        assert_eq!(p.paging().unwrap_err().code, "invalid_page");
+        assert_eq!(p.paging().unwrap_err().code.as_str(), "invalid_page");
         p.per_page = Some(100);
         p.page = Some(0);
         assert!(p.paging().is_err());

@@ -22,6 +22,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 pub use json::{ValidJson, Validate};
 pub use list::{ListParams, Page, Sort};
@@ -74,11 +75,14 @@ pub fn body_error(e: actix_web::Error) -> ApiError {
     if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "the body is too large",
         )
     } else {
-        ApiError::bad_request("malformed_body", format!("cannot read the body: {e}"))
+        ApiError::bad_request(
+            ErrorCode::MalformedBody,
+            format!("cannot read the body: {e}"),
+        )
     }
 }
 
@@ -89,7 +93,7 @@ pub fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     };
     let raw = value
         .to_str()
-        .map_err(|_| ApiError::bad_request("bad_if_match", "If-Match is not ASCII"))?
+        .map_err(|_| ApiError::bad_request(ErrorCode::BadIfMatch, "If-Match is not ASCII"))?
         .trim();
     if raw == "*" {
         return Ok(None);
@@ -97,7 +101,7 @@ pub fn if_match_version(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let raw = raw.trim_start_matches("W/").trim_matches('"');
     raw.parse::<i32>().map(Some).map_err(|_| {
         ApiError::bad_request(
-            "bad_if_match",
+            ErrorCode::BadIfMatch,
             "If-Match must be a version as given in ETag, e.g. \"3\"",
         )
     })

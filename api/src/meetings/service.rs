@@ -14,6 +14,7 @@ use crate::db::schema::{
     branches, meeting_attendance, meetings, member_affiliations, members, regions,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::households::visits::Period;
 use crate::http::list::Paging;
@@ -440,7 +441,7 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
         let (m, _) = writable(c, caller, id)?;
         if m.recorded || m.present_count > 0 || m.excused_count > 0 {
             return Err(ApiError::conflict(
-                "meeting_recorded",
+                ErrorCode::MeetingRecorded,
                 "a meeting with recorded attendance is kept; correct it instead",
             ));
         }
@@ -472,7 +473,7 @@ pub fn record(
         expect_version(m.version, if_match, input.version)?;
         if m.held_on > crate::clock::today() {
             return Err(ApiError::conflict(
-                "meeting_not_held",
+                ErrorCode::MeetingNotHeld,
                 format!(
                     "the meeting is on {}; attendance is recorded once it has been held",
                     m.held_on

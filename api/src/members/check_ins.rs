@@ -16,6 +16,7 @@ use crate::db::schema::{
     service_hours, volunteers,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::rules;
 use crate::http::list::Paging;
@@ -152,7 +153,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateCheckIn) -> ApiRe
         }
         if acc.member.status != MemberStatus::Active {
             return Err(ApiError::conflict(
-                "member_historical",
+                ErrorCode::MemberHistorical,
                 "a historical member cannot check in",
             ));
         }
@@ -184,7 +185,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: CreateCheckIn) -> ApiRe
             .optional()?;
         if let Some(name) = open {
             return Err(ApiError::conflict(
-                "already_checked_in",
+                ErrorCode::AlreadyCheckedIn,
                 format!("the member is checked in with {name}; end that check-in first"),
             ));
         }

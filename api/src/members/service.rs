@@ -17,6 +17,7 @@ use crate::db::schema::{
     branches, grids, households, member_affiliations, members, regions, users,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::phones::{self, PhoneColumn};
@@ -802,7 +803,7 @@ pub fn insert(conn: &mut DbConn, sealer: &Sealer, input: &CreateMember) -> ApiRe
                 message: "a member with this ID number is already on the roster".into(),
             }]),
             ..ApiError::conflict(
-                "duplicate",
+                ErrorCode::Duplicate,
                 "a member with this ID number is already on the roster",
             )
         });
@@ -1099,7 +1100,7 @@ pub fn join_interest(
         let acc = access(c, caller, id)?;
         if acc.member.status != MemberStatus::Active {
             return Err(ApiError::conflict(
-                "member_historical",
+                ErrorCode::MemberHistorical,
                 "a historical member cannot join a branch",
             ));
         }
@@ -1138,7 +1139,7 @@ pub fn join_interest(
             .get_result(c)?;
         if open > 0 {
             return Err(ApiError::conflict(
-                "duplicate",
+                ErrorCode::Duplicate,
                 "the member already belongs to this branch",
             ));
         }

@@ -13,6 +13,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{branches, member_transfers, members, regions};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
 use crate::members::dto::MemberStatus;
@@ -101,7 +102,7 @@ pub fn request(
         let m = &acc.member;
         if m.status != MemberStatus::Active {
             return Err(ApiError::conflict(
-                "member_historical",
+                ErrorCode::MemberHistorical,
                 format!("the member is {}; only active members transfer", m.status),
             ));
         }
@@ -112,7 +113,7 @@ pub fn request(
             .get_result(c)?;
         if pending > 0 {
             return Err(ApiError::conflict(
-                "transfer_pending",
+                ErrorCode::TransferPending,
                 "the member already has a transfer waiting to be accepted",
             ));
         }

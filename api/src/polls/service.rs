@@ -14,6 +14,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{poll_ballots, poll_cadres, poll_electors, polls, rectifications, regions};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::Paging;
 
@@ -316,7 +317,7 @@ pub fn vote(conn: &mut DbConn, caller: &Caller, id: &str, input: CastVote) -> Ap
         let status = status_at(&p, now());
         if status != PollStatus::Open {
             return Err(ApiError::conflict(
-                "poll_not_open",
+                ErrorCode::PollNotOpen,
                 format!("the poll is {status}"),
             ));
         }
@@ -348,7 +349,7 @@ pub fn vote(conn: &mut DbConn, caller: &Caller, id: &str, input: CastVote) -> Ap
                 _,
             )) => {
                 return Err(ApiError::conflict(
-                    "already_voted",
+                    ErrorCode::AlreadyVoted,
                     "each account votes once in a poll",
                 ));
             }
@@ -441,7 +442,7 @@ pub fn close(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<PollResu
         }
         if p.closed_at.is_some() {
             return Err(ApiError::conflict(
-                "poll_closed",
+                ErrorCode::PollClosed,
                 "the poll is already closed",
             ));
         }
@@ -485,7 +486,7 @@ pub fn results(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<PollRe
     };
     let Some(closed_at) = p.closed_at else {
         return Err(ApiError::conflict(
-            "poll_open",
+            ErrorCode::PollOpen,
             "results are shown once the poll has closed",
         ));
     };
@@ -690,7 +691,7 @@ pub fn update_rectification(
         expect_version(r.version, if_match, input.version)?;
         if r.status == RectificationStatus::Done {
             return Err(ApiError::conflict(
-                "rectification_done",
+                ErrorCode::RectificationDone,
                 "the rectification is done",
             ));
         }

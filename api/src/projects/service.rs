@@ -12,6 +12,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{project_claims, regions, service_categories, service_projects, units};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::units::dto::UnitStatus;
@@ -168,7 +169,7 @@ pub fn create_category(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
                 ) => ApiError::conflict(
-                    "duplicate_name",
+                    ErrorCode::DuplicateName,
                     "the list already has a category of this name this year",
                 ),
                 other => other.into(),
@@ -561,7 +562,7 @@ pub fn claim(
             .is_some_and(|(_, s)| s == ClaimState::Active.as_str())
         {
             return Err(ApiError::conflict(
-                "already_claimed",
+                ErrorCode::AlreadyClaimed,
                 "the unit has already claimed this project",
             ));
         }
@@ -578,7 +579,7 @@ pub fn claim(
         .execute(c)?;
         if took == 0 {
             return Err(ApiError::conflict(
-                "project_fully_claimed",
+                ErrorCode::ProjectFullyClaimed,
                 format!("all {} places of the project are taken", p.need),
             ));
         }

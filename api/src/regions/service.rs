@@ -10,6 +10,7 @@ use crate::auth::policy::Reach;
 use crate::auth::Caller;
 use crate::db::schema::{branches, grants, grids, regions};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::tree;
@@ -271,7 +272,10 @@ fn check_unique(
     } else {
         Err(ApiError {
             errors: Some(errors),
-            ..ApiError::conflict("duplicate", "a region with the same name or code exists")
+            ..ApiError::conflict(
+                ErrorCode::Duplicate,
+                "a region with the same name or code exists",
+            )
         })
     }
 }
@@ -460,7 +464,7 @@ pub fn delete(
             .get_result(c)?;
         if children + branch_count + grid_count + grant_count > 0 {
             return Err(ApiError::conflict(
-                "region_not_empty",
+                ErrorCode::RegionNotEmpty,
                 format!(
                     "the region still has {children} child region(s), {branch_count} branch(es), {grid_count} grid(s) and {grant_count} user grant(s); move or remove them first"
                 ),
@@ -473,7 +477,7 @@ pub fn delete(
             .get_result(c)?;
         if check_ins > 0 {
             return Err(ApiError::conflict(
-                "region_not_empty",
+                ErrorCode::RegionNotEmpty,
                 format!(
                     "the community has {check_ins} member check-in(s) on record, which are kept"
                 ),

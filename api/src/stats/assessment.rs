@@ -11,6 +11,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{assessments, regions};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 
 struct Def {
@@ -136,7 +137,7 @@ pub fn computed_items(
 ) -> ApiResult<Vec<AssessmentItem>> {
     let today = crate::clock::today();
     let from = NaiveDate::from_ymd_opt(year, 1, 1)
-        .ok_or_else(|| ApiError::bad_request("invalid_year", "no such year"))?;
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::InvalidYear, "no such year"))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31)
         .unwrap_or(from)
         .min(today);
@@ -357,7 +358,7 @@ fn load(conn: &mut DbConn, community_id: &str, year: i32) -> QueryResult<Option<
 fn check_year(year: i32) -> ApiResult<()> {
     if !(2000..=crate::clock::today().year()).contains(&year) {
         return Err(ApiError::bad_request(
-            "invalid_year",
+            ErrorCode::InvalidYear,
             "a year from 2000 to this year",
         ));
     }
@@ -406,7 +407,7 @@ pub fn update(
         let row = load(c, community_id, year)?;
         if row.as_ref().is_some_and(|r| r.3 == AssessmentStatus::Final) {
             return Err(ApiError::conflict(
-                "assessment_final",
+                ErrorCode::AssessmentFinal,
                 "the assessment is final",
             ));
         }

@@ -8,6 +8,7 @@
 //! through a counting reader, never holding more than one bounded token, and refuses the file
 //! (422, with a stable code) as soon as a bound is crossed. Only a file that passes is handed to
 //! calamine, whose allocations are then bounded by the same limits.
+use crate::error::ErrorCode;
 use std::io::{BufReader, Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
@@ -34,11 +35,11 @@ const MAX_CSV_FIELDS: usize = 1_024;
 /// Why a file was refused: a stable code (the SPA translates `errors.<code>`) and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
-fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
+fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
     Refusal {
         code,
         message: message.into(),
@@ -102,13 +103,13 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
 fn check_position(row: u64, col: u32) -> Result<(), Refusal> {
     if row > MAX_ROWS as u64 + 1 {
         return Err(refuse(
-            "too_many_rows",
+            ErrorCode::TooManyRows,
             format!("the sheet reaches row {row}; import at most {MAX_ROWS} rows at a time"),
         ));
     }
     if col > MAX_COLUMNS {
         return Err(refuse(
-            "too_many_columns",
+            ErrorCode::TooManyColumns,
             format!("the sheet reaches column {col}; use at most {MAX_COLUMNS} columns"),
         ));
     }
@@ -134,7 +135,7 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
                 let text = e.to_string();
                 return Err(if text.contains("unpacked_too_large") {
                     refuse(
-                        "file_too_large_unpacked",
+                        ErrorCode::FileTooLargeUnpacked,
                         format!(
                             "the workbook unpacks to more than {} MB",
                             MAX_UNPACKED_TOTAL >> 20
@@ -142,7 +143,7 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
                     )
                 } else if text.contains("token_too_long") {
                     refuse(
-                        "file_unreadable",
+                        ErrorCode::FileUnreadable,
                         format!(
                             "the workbook holds a run of more than {} KB without markup",
                             MAX_TOKEN >> 10
@@ -150,7 +151,7 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
                     )
                 } else {
                     refuse(
-                        "file_unreadable",
+                        ErrorCode::FileUnreadable,
                         "the XLSX file is not a readable workbook",
                     )
                 });
@@ -164,13 +165,13 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
                         // uniqueCount sizes the reader's table (`count` is every use of a string).
                         let n = attr(&e, "uniqueCount").and_then(|v| v.trim().parse::<u64>().ok());
                         if n.is_some_and(|n| n > MAX_SHARED_STRINGS) {
-                            return Err(refuse("too_many_strings", format!("the workbook declares more than {MAX_SHARED_STRINGS} distinct texts")));
+                            return Err(refuse(ErrorCode::TooManyStrings, format!("the workbook declares more than {MAX_SHARED_STRINGS} distinct texts")));
                         }
                     }
                     "si" => {
                         strings += 1;
                         if strings > MAX_SHARED_STRINGS {
-                            return Err(refuse("too_many_strings", format!("the workbook holds more than {MAX_SHARED_STRINGS} distinct texts")));
+                            return Err(refuse(ErrorCode::TooManyStrings, format!("the workbook holds more than {MAX_SHARED_STRINGS} distinct texts")));
                         }
                     }
                     _ => {}
@@ -208,19 +209,19 @@ fn scan_part<R: Read>(reader: Guarded<R>, part: Part) -> Result<u64, Refusal> {
 pub fn check_xlsx(bytes: &[u8]) -> Result<(), Refusal> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(refuse(
-            "file_unreadable",
+            ErrorCode::FileUnreadable,
             "the file is not an XLSX workbook (save it from Excel or WPS as .xlsx)",
         ));
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
         refuse(
-            "file_unreadable",
+            ErrorCode::FileUnreadable,
             "the XLSX file is damaged or not a workbook",
         )
     })?;
     if zip.len() > MAX_ENTRIES {
         return Err(refuse(
-            "file_unreadable",
+            ErrorCode::FileUnreadable,
             format!(
                 "the workbook has {} parts; at most {MAX_ENTRIES}",
                 zip.len()
@@ -229,9 +230,12 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), Refusal> {
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let entry = zip
-            .by_index(i)
-            .map_err(|_| refuse("file_unreadable", "the XLSX file is damaged or encrypted"))?;
+        let entry = zip.by_index(i).map_err(|_| {
+            refuse(
+                ErrorCode::FileUnreadable,
+                "the XLSX file is damaged or encrypted",
+            )
+        })?;
         let name = entry
             .name()
             .map(|n| n.to_ascii_lowercase())
@@ -254,7 +258,7 @@ pub fn check_xlsx(bytes: &[u8]) -> Result<(), Refusal> {
         // The declared size is only a first check: the guard counts what really inflates.
         if entry.size() > per_part || total + entry.size() > MAX_UNPACKED_TOTAL {
             return Err(refuse(
-                "file_too_large_unpacked",
+                ErrorCode::FileTooLargeUnpacked,
                 format!(
                     "the workbook unpacks to more than {} MB",
                     MAX_UNPACKED_TOTAL >> 20
@@ -281,13 +285,13 @@ pub fn check_csv(bytes: &[u8]) -> Result<(), Refusal> {
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.len() > MAX_CSV_LINE {
             return Err(refuse(
-                "line_too_long",
+                ErrorCode::LineTooLong,
                 format!("line {} is longer than {} KB", i + 1, MAX_CSV_LINE >> 10),
             ));
         }
         if line.iter().filter(|b| **b == b',').count() > MAX_CSV_FIELDS {
             return Err(refuse(
-                "too_many_columns",
+                ErrorCode::TooManyColumns,
                 format!("line {} has more than {MAX_CSV_FIELDS} fields", i + 1),
             ));
         }
@@ -337,7 +341,7 @@ fn image_size(bytes: &[u8]) -> Option<(u64, u64)> {
 pub fn check_image(bytes: &[u8]) -> Result<(), Refusal> {
     match image_size(bytes) {
         Some((w, h)) if w.saturating_mul(h) > MAX_PIXELS || w == 0 || h == 0 => Err(refuse(
-            "image_too_large",
+            ErrorCode::ImageTooLarge,
             format!(
                 "the image claims {w} × {h} pixels; at most {} megapixels",
                 MAX_PIXELS / 1_000_000
@@ -356,7 +360,10 @@ mod tests {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         png.extend(100_000u32.to_be_bytes());
         png.extend(100_000u32.to_be_bytes());
-        assert_eq!(check_image(&png).unwrap_err().code, "image_too_large");
+        assert_eq!(
+            check_image(&png).unwrap_err().code.as_str(),
+            "image_too_large"
+        );
         let mut small = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         small.extend(4000u32.to_be_bytes());
         small.extend(3000u32.to_be_bytes());
@@ -366,7 +373,10 @@ mod tests {
             0xFF, 0xFF, 0x03,
         ];
         assert_eq!(image_size(&jpeg), Some((65535, 65535)));
-        assert_eq!(check_image(&jpeg).unwrap_err().code, "image_too_large");
+        assert_eq!(
+            check_image(&jpeg).unwrap_err().code.as_str(),
+            "image_too_large"
+        );
     }
 
     #[test]
@@ -382,11 +392,14 @@ mod tests {
     fn csv_bounds() {
         assert!(check_csv(b"a,b,c\n1,2,3\n").is_ok());
         assert_eq!(
-            check_csv(&vec![b'x'; MAX_CSV_LINE + 1]).unwrap_err().code,
+            check_csv(&vec![b'x'; MAX_CSV_LINE + 1])
+                .unwrap_err()
+                .code
+                .as_str(),
             "line_too_long"
         );
         assert_eq!(
-            check_csv(&vec![b','; 2000]).unwrap_err().code,
+            check_csv(&vec![b','; 2000]).unwrap_err().code.as_str(),
             "too_many_columns"
         );
     }
@@ -394,11 +407,11 @@ mod tests {
     #[test]
     fn not_a_zip_is_unreadable() {
         assert_eq!(
-            check_xlsx(b"\x89PNG\r\n\x1a\n").unwrap_err().code,
+            check_xlsx(b"\x89PNG\r\n\x1a\n").unwrap_err().code.as_str(),
             "file_unreadable"
         );
         assert_eq!(
-            check_xlsx(b"PK\x03\x04garbage").unwrap_err().code,
+            check_xlsx(b"PK\x03\x04garbage").unwrap_err().code.as_str(),
             "file_unreadable"
         );
     }

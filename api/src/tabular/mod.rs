@@ -6,6 +6,7 @@ use std::io::Cursor;
 use actix_web::HttpResponse;
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 
 pub mod guard;
 
@@ -42,7 +43,7 @@ impl Format {
             "xlsx" => Ok(Format::Xlsx),
             "csv" => Ok(Format::Csv),
             _ => Err(ApiError::bad_request(
-                "invalid_format",
+                ErrorCode::InvalidFormat,
                 "format is xlsx or csv",
             )),
         }
@@ -175,7 +176,7 @@ impl std::ops::Index<&str> for Row {
 /// Why an upload is unusable: a stable code and a sentence (a 422 on the request, or a failed job).
 pub type Refusal = guard::Refusal;
 
-fn refusal(code: &'static str, message: impl Into<String>) -> Refusal {
+fn refusal(code: ErrorCode, message: impl Into<String>) -> Refusal {
     Refusal {
         code,
         message: message.into(),
@@ -187,7 +188,7 @@ impl From<Refusal> for ApiError {
         ApiError {
             errors: Some(vec![crate::error::FieldError {
                 field: "file".into(),
-                code: r.code.into(),
+                code: r.code.as_str().into(),
                 message: r.message.clone(),
             }]),
             ..ApiError::new(
@@ -224,7 +225,7 @@ impl Header {
             .collect();
         if !missing.is_empty() {
             return Err(refusal(
-                "missing_columns",
+                ErrorCode::MissingColumns,
                 format!(
                     "the header row lacks the column(s) {}; start from the template",
                     missing.join(", ")
@@ -260,7 +261,7 @@ fn push_row(out: &mut Rows, header: &Header, line: i64, cells: &[String]) -> Res
     if let Some(row) = header.row(cells) {
         if out.len() >= guard::MAX_ROWS {
             return Err(refusal(
-                "too_many_rows",
+                ErrorCode::TooManyRows,
                 format!(
                     "the file has more than {} rows; import at most {} at a time",
                     guard::MAX_ROWS,
@@ -307,7 +308,7 @@ pub fn parse(
             let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
             if std::str::from_utf8(text).is_err() {
                 return Err(refusal(
-                    "file_not_utf8",
+                    ErrorCode::FileNotUtf8,
                     "the CSV file is not UTF-8 text; save it as “CSV UTF-8”",
                 ));
             }
@@ -324,7 +325,7 @@ pub fn parse(
                     Ok(true) => {}
                     Err(e) => {
                         return Err(refusal(
-                            "file_unreadable",
+                            ErrorCode::FileUnreadable,
                             format!("the CSV file cannot be read: {e}"),
                         ))
                     }
@@ -337,7 +338,7 @@ pub fn parse(
                 }
             }
             if header.is_none() {
-                return Err(refusal("file_empty", "the file is empty"));
+                return Err(refusal(ErrorCode::FileEmpty, "the file is empty"));
             }
         }
         Format::Xlsx => {
@@ -345,7 +346,7 @@ pub fn parse(
             guard::check_xlsx(bytes)?;
             let unreadable = |e: calamine::XlsxError| {
                 refusal(
-                    "file_unreadable",
+                    ErrorCode::FileUnreadable,
                     format!("the XLSX file cannot be read: {e}"),
                 )
             };
@@ -354,7 +355,7 @@ pub fn parse(
                 .sheet_names()
                 .first()
                 .cloned()
-                .ok_or_else(|| refusal("file_empty", "the workbook has no sheet"))?;
+                .ok_or_else(|| refusal(ErrorCode::FileEmpty, "the workbook has no sheet"))?;
             let mut cells = book.worksheet_cells_reader(&first).map_err(unreadable)?;
             // Cells arrive row by row; gaps (empty rows, empty cells) are not in the stream.
             let (mut header, mut current, mut line): (Option<Header>, Vec<String>, Option<u32>) =
@@ -375,7 +376,7 @@ pub fn parse(
                 let (row, col) = cell.get_position();
                 if col >= guard::MAX_COLUMNS {
                     return Err(refusal(
-                        "too_many_columns",
+                        ErrorCode::TooManyColumns,
                         format!(
                             "the sheet uses column {}; at most {}",
                             col + 1,
@@ -397,7 +398,7 @@ pub fn parse(
                 flush(&mut header, l, &mut current, &mut out)?;
             }
             if header.is_none() {
-                return Err(refusal("file_empty", "the file is empty"));
+                return Err(refusal(ErrorCode::FileEmpty, "the file is empty"));
             }
         }
     }
@@ -435,7 +436,7 @@ impl Imports {
                 retry_after: Some(30),
                 ..ApiError::new(
                     actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                    "imports_busy",
+                    ErrorCode::ImportsBusy,
                     "other imports are running; try again in a minute",
                 )
             })
@@ -465,7 +466,7 @@ pub async fn read_upload(
     let format = Format::from_name(&name).ok_or_else(|| {
         ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "import a .csv or .xlsx file",
         )
     })?;
@@ -482,7 +483,7 @@ pub async fn read_file_field(
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| {
             ApiError::bad_request(
-                "malformed_multipart",
+                ErrorCode::MalformedMultipart,
                 format!("the upload cannot be read: {e}"),
             )
         })?;
@@ -498,14 +499,14 @@ pub async fn read_file_field(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| {
                 ApiError::bad_request(
-                    "malformed_multipart",
+                    ErrorCode::MalformedMultipart,
                     format!("the upload cannot be read: {e}"),
                 )
             })?;
             if bytes.len() + chunk.len() > max {
                 return Err(ApiError::new(
                     actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     format!("the file is larger than {} MB", max / 1024 / 1024),
                 ));
             }
@@ -579,7 +580,7 @@ mod tests {
             parse(b"b\n1\n", Format::Csv, &cols, &["a"])
                 .unwrap_err()
                 .code,
-            "missing_columns"
+            ErrorCode::MissingColumns
         );
     }
 }

@@ -10,6 +10,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{project_claims, regions, unit_pairings, units};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::phones::{self, PhoneColumn};
@@ -308,7 +309,7 @@ fn taken(e: diesel::result::Error) -> ApiError {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ) => ApiError::conflict("duplicate_name", "a unit of this name exists"),
+        ) => ApiError::conflict(ErrorCode::DuplicateName, "a unit of this name exists"),
         other => other.into(),
     }
 }
@@ -349,7 +350,7 @@ fn pair_with(conn: &mut DbConn, unit_id: &str, community_id: &str) -> ApiResult<
         .get_result(conn)?;
     if there > 0 {
         return Err(ApiError::conflict(
-            "already_paired",
+            ErrorCode::AlreadyPaired,
             "the unit is already paired with the community",
         ));
     }

@@ -10,6 +10,7 @@ use crate::auth::routes::GrantView;
 use crate::auth::{password, Caller, Role, ScopeType};
 use crate::db::schema::{branches, grants, grids, refresh_tokens, regions, users};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult, FieldError};
 use crate::http::list::{like_pattern, Paging, Sort};
 use crate::{audit, path_filter};
@@ -379,7 +380,7 @@ fn insert_grant(
     let duplicate: i64 = same.count().get_result(conn)?;
     if duplicate > 0 {
         return Err(ApiError::conflict(
-            "duplicate",
+            ErrorCode::Duplicate,
             "the user already holds this role on this scope",
         ));
     }
@@ -436,7 +437,7 @@ fn create_inner(
                 code: "duplicate".into(),
                 message: "this username is taken".into(),
             }]),
-            ..ApiError::conflict("duplicate", "this username is taken")
+            ..ApiError::conflict(ErrorCode::Duplicate, "this username is taken")
         });
     }
     if caller.is_some_and(|c| !c.is_admin()) && input.grants.is_empty() {
@@ -638,7 +639,7 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<()> {
         let (row, _) = get_manageable(c, caller, id)?;
         if id == caller.user_id {
             return Err(ApiError::conflict(
-                "self",
+                ErrorCode::OwnAccount,
                 "you cannot delete your own account",
             ));
         }
@@ -695,7 +696,7 @@ pub fn remove_grant(
         };
         if user_id == caller.user_id && grant.role.is_staff() {
             return Err(ApiError::conflict(
-                "self",
+                ErrorCode::OwnAccount,
                 "you cannot remove your own staff role",
             ));
         }

@@ -16,6 +16,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::schema::{activities, activity_signups, regions, volunteer_teams, volunteers};
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 
@@ -319,7 +320,7 @@ pub fn create(
         }
         if t.team.status != TeamStatus::Active {
             return Err(ApiError::conflict(
-                "team_inactive",
+                ErrorCode::TeamInactive,
                 "an inactive team takes no new activities",
             ));
         }
@@ -546,7 +547,7 @@ pub fn sign_up(
             .is_some_and(|s| s.status != SignupStatus::Cancelled)
         {
             return Err(ApiError::conflict(
-                "already_signed_up",
+                ErrorCode::AlreadySignedUp,
                 "you have already signed up",
             ));
         }
@@ -610,16 +611,16 @@ pub fn withdraw(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Activ
             .execute(c)?;
         let l = load(c, caller, id)?;
         let me = my_volunteer_id(c, caller)?
-            .ok_or_else(|| ApiError::conflict("not_signed_up", "you have not signed up"))?;
+            .ok_or_else(|| ApiError::conflict(ErrorCode::NotSignedUp, "you have not signed up"))?;
         let s: Signup = activity_signups::table
             .find((id, &me))
             .select(Signup::as_select())
             .first(c)
             .optional()?
-            .ok_or_else(|| ApiError::conflict("not_signed_up", "you have not signed up"))?;
+            .ok_or_else(|| ApiError::conflict(ErrorCode::NotSignedUp, "you have not signed up"))?;
         if s.status == SignupStatus::Cancelled {
             return Err(ApiError::conflict(
-                "not_signed_up",
+                ErrorCode::NotSignedUp,
                 "you have not signed up",
             ));
         }
@@ -748,7 +749,7 @@ fn verify(a: &Activity, input: &CheckInRequest, at: DateTime<Utc>) -> ApiResult<
 
 fn own_confirmed(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Signup> {
     let me = my_volunteer_id(conn, caller)?
-        .ok_or_else(|| ApiError::conflict("not_signed_up", "sign up before checking in"))?;
+        .ok_or_else(|| ApiError::conflict(ErrorCode::NotSignedUp, "sign up before checking in"))?;
     let s: Option<Signup> = activity_signups::table
         .find((id, &me))
         .select(Signup::as_select())
@@ -757,11 +758,11 @@ fn own_confirmed(conn: &mut DbConn, caller: &Caller, id: &str) -> ApiResult<Sign
     match s {
         Some(s) if s.status == SignupStatus::Confirmed => Ok(s),
         Some(s) if s.status == SignupStatus::Waitlisted => Err(ApiError::conflict(
-            "not_signed_up",
+            ErrorCode::NotSignedUp,
             "you are on the waiting list, without a place",
         )),
         _ => Err(ApiError::conflict(
-            "not_signed_up",
+            ErrorCode::NotSignedUp,
             "sign up before checking in",
         )),
     }
@@ -782,7 +783,7 @@ pub fn check_in(
         let at = Utc::now();
         if !checkin::check_in_open(a.starts_at, a.ends_at, at.naive_utc()) {
             return Err(ApiError::conflict(
-                "outside_check_in_window",
+                ErrorCode::OutsideCheckInWindow,
                 format!(
                     "check-in opens {} minutes before the start and closes at the end",
                     checkin::OPENS_BEFORE.num_minutes()
@@ -835,7 +836,7 @@ pub fn check_out(
         }
         if !checkin::check_out_open(a.starts_at, a.ends_at, at.naive_utc()) {
             return Err(ApiError::conflict(
-                "outside_check_in_window",
+                ErrorCode::OutsideCheckInWindow,
                 format!(
                     "check-out is open from the start until {} minutes after the end",
                     checkin::CLOSES_AFTER.num_minutes()
@@ -933,7 +934,7 @@ pub fn mark(
         }
         if now() < a.starts_at - checkin::OPENS_BEFORE {
             return Err(ApiError::conflict(
-                "outside_check_in_window",
+                ErrorCode::OutsideCheckInWindow,
                 "attendance is marked once check-in opens",
             ));
         }

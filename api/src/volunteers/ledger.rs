@@ -17,6 +17,7 @@ use crate::db::schema::{
     volunteers,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::http::list::Paging;
 
@@ -126,7 +127,10 @@ fn unique_reversal(e: diesel::result::Error) -> ApiError {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ) => ApiError::conflict("entry_reversed", "the entry has already been reversed"),
+        ) => ApiError::conflict(
+            ErrorCode::EntryReversed,
+            "the entry has already been reversed",
+        ),
         other => other.into(),
     }
 }
@@ -140,7 +144,7 @@ pub fn reverse(
 ) -> ApiResult<Entry> {
     if e.reverses_id.is_some() {
         return Err(ApiError::conflict(
-            "entry_is_reversal",
+            ErrorCode::EntryIsReversal,
             "a reversing entry is not corrected itself; correct the entry it replaced",
         ));
     }
@@ -464,7 +468,7 @@ fn check_make_up_cap(
     let make_up = net(conn, volunteer_id, activity_id, HourKind::MakeUp)?;
     if credited + make_up + adding > length {
         return Err(ApiError::conflict(
-            "make_up_exceeds_activity",
+            ErrorCode::MakeUpExceedsActivity,
             format!("{} credited and {} make-up minutes already; {} more would pass the activity's {} minutes", credited, make_up, adding, length),
         ));
     }

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use super::dto::*;
 use super::{activities, card, ledger, teams};
 use crate::auth::Caller;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, Problem};
 use crate::http::{created, if_match_version, ok_with_etag, ListParams, Page, ValidJson};
 use crate::AppState;
@@ -843,17 +844,17 @@ pub fn parse_span(s: Option<&str>) -> Result<(NaiveDate, NaiveDate), ApiError> {
         Some(y) if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => {
             let year: i32 = y
                 .parse()
-                .map_err(|_| ApiError::bad_request("invalid_period", "bad year"))?;
+                .map_err(|_| ApiError::bad_request(ErrorCode::InvalidPeriod, "bad year"))?;
             Ok((
                 NaiveDate::from_ymd_opt(year, 1, 1)
-                    .ok_or_else(|| ApiError::bad_request("invalid_period", "bad year"))?,
+                    .ok_or_else(|| ApiError::bad_request(ErrorCode::InvalidPeriod, "bad year"))?,
                 NaiveDate::from_ymd_opt(year, 12, 31).expect("a date"),
             ))
         }
         Some(p) => {
             let p = crate::households::visits::parse_period(p).map_err(|_| {
                 ApiError::bad_request(
-                    "invalid_period",
+                    ErrorCode::InvalidPeriod,
                     "period is a year (2026), a quarter (2026-Q4) or a month (2026-11)",
                 )
             })?;
@@ -891,7 +892,7 @@ pub async fn totals(
     let group_by = q.group_by.unwrap_or_else(|| "volunteer".into());
     if !["volunteer", "team", "region", "month"].contains(&group_by.as_str()) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "group_by is volunteer, team, region or month",
         ));
     }
@@ -940,7 +941,10 @@ pub async fn ranking(
     let (from, to) = parse_span(q.period.as_deref())?;
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query", "limit is 1 to 100"));
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidQuery,
+            "limit is 1 to 100",
+        ));
     }
     let memo = state.rankings.clone();
     let r = crate::db::run(&state.pool, move |c| {

@@ -10,6 +10,7 @@ use crate::db::schema::{
     branches, members, regions, team_members, users, volunteer_teams, volunteers,
 };
 use crate::db::DbConn;
+use crate::error::ErrorCode;
 use crate::error::{expect_version, ApiError, ApiResult};
 use crate::http::list::{like_pattern, Paging};
 use crate::phones::{self, PhoneColumn};
@@ -432,7 +433,7 @@ fn name_taken(e: diesel::result::Error) -> ApiError {
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
         ) => ApiError::conflict(
-            "duplicate_name",
+            ErrorCode::DuplicateName,
             "the community already has a team of this name",
         ),
         other => other.into(),
@@ -618,7 +619,7 @@ pub fn join_team(
         volunteer_exists(c, &input.volunteer_id, "volunteer_id")?;
         if !add_member(c, team_id, &input.volunteer_id)? {
             return Err(ApiError::conflict(
-                "already_member",
+                ErrorCode::AlreadyMember,
                 "the volunteer is already in the team",
             ));
         }
@@ -655,7 +656,7 @@ pub fn leave_team(
         }
         if a.team.leader_id.as_deref() == Some(volunteer_id) {
             return Err(ApiError::conflict(
-                "leader_cannot_leave",
+                ErrorCode::LeaderCannotLeave,
                 "name another leader before the leader leaves",
             ));
         }
@@ -955,7 +956,7 @@ pub fn create_volunteer(
                 .get_result(c)?;
             if taken > 0 {
                 return Err(ApiError::conflict(
-                    "duplicate",
+                    ErrorCode::Duplicate,
                     "the member is already a volunteer",
                 ));
             }
@@ -977,7 +978,7 @@ pub fn create_volunteer(
                 .get_result(c)?;
             if taken > 0 {
                 return Err(ApiError::conflict(
-                    "duplicate",
+                    ErrorCode::Duplicate,
                     "the account already has a volunteer record",
                 ));
             }

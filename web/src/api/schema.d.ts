@@ -4480,6 +4480,13 @@ export interface components {
             score: number;
             note?: string | null;
         };
+        /**
+         * @description The stable key of every problem (`code`): clients translate it (`errors.<code>` in the
+         *     web app), and it never changes meaning. One list, so the spec, the docs and the
+         *     translations can be checked against it.
+         * @enum {string}
+         */
+        ErrorCode: "account_locked" | "already_checked_in" | "already_claimed" | "already_member" | "already_paired" | "already_signed_up" | "already_voted" | "assessment_final" | "bad_if_match" | "branch_not_empty" | "duplicate" | "duplicate_name" | "entry_is_reversal" | "entry_reversed" | "file_empty" | "file_not_utf8" | "file_too_large_unpacked" | "file_unreadable" | "forbidden" | "grid_not_empty" | "household_has_visits" | "idempotency_answer_lost" | "idempotency_conflict" | "idempotency_in_progress" | "image_too_large" | "imports_busy" | "internal" | "invalid_client" | "invalid_credentials" | "invalid_format" | "invalid_idempotency_key" | "invalid_page" | "invalid_period" | "invalid_point" | "invalid_query" | "invalid_refresh_token" | "invalid_sort" | "invalid_transition" | "invalid_year" | "leader_cannot_leave" | "line_too_long" | "make_up_exceeds_activity" | "malformed_body" | "malformed_json" | "malformed_multipart" | "meeting_not_held" | "meeting_recorded" | "member_historical" | "method_not_allowed" | "missing_columns" | "not_a_street" | "not_found" | "not_signed_up" | "outside_check_in_window" | "payload_too_large" | "poll_closed" | "poll_not_open" | "poll_open" | "precondition_failed" | "project_fully_claimed" | "rate_limited" | "rectification_done" | "referenced" | "refresh_token_expired" | "refresh_token_reused" | "refresh_token_rotated" | "region_not_empty" | "retry" | "role_vacant" | "self" | "session_revoked" | "team_inactive" | "token_expired" | "too_many_columns" | "too_many_photos" | "too_many_rows" | "too_many_strings" | "transfer_pending" | "unauthorized" | "unavailable" | "unsupported_grant_type" | "unsupported_media_type" | "validation_failed" | "version_conflict";
         /** @enum {string} */
         Establishment: "formal" | "interest" | "joint";
         Evidence: {
@@ -6863,7 +6870,7 @@ export interface components {
             /** Format: int32 */
             status: number;
             detail: string;
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             errors?: components["schemas"]["FieldError"][] | null;
         };
         /** @enum {string} */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import zhCN from './zh-CN'
 import en from './en'
@@ -6,7 +8,21 @@ function keys(obj: object, prefix = ''): string[] {
   return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]))
 }
 
+/** The problem codes the API can answer with: the `ErrorCode` enum of openapi.yaml. */
+function specErrorCodes(): string[] {
+  const spec = readFileSync(resolve(process.cwd(), '..', 'openapi.yaml'), 'utf8')
+  const block = spec.split('\n    ErrorCode:\n')[1]?.split(/\n    (?=\S)/)[0] ?? ''
+  const enumPart = block.split('\n      enum:\n')[1] ?? ''
+  return enumPart.split('\n').filter((l) => l.startsWith('      - ')).map((l) => l.slice(8).replace(/^'|'$/g, ''))
+}
+
 describe('locales', () => {
+  test('every problem code in the spec is translated in both languages', () => {
+    const codes = specErrorCodes()
+    expect(codes.length).toBeGreaterThan(50)
+    const missing = codes.filter((c) => !keys(zhCN).includes(`errors.${c}`) || !keys(en).includes(`errors.${c}`))
+    expect(missing).toEqual([])
+  })
   test('zh-CN and en have exactly the same keys', () => {
     expect(keys(en).sort()).toEqual(keys(zhCN).sort())
   })
@@ -18,7 +34,7 @@ describe('locales', () => {
       }
     }
   })
-  test('every error code the API documents for these screens is translated', () => {
+  test('every field rule code (errors[].code) is translated', () => {
     for (const code of [
       'invalid_credentials', 'account_locked', 'rate_limited', 'region_not_empty', 'branch_not_empty', 'precondition_failed', 'validation_failed',
       // members and meetings
